@@ -1,0 +1,23 @@
+package dev.klingbalances.upstream;
+
+import java.util.function.Predicate;
+
+import dev.klingbalances.balance.UpstreamException;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+
+/**
+ * Resilience4j retry predicate (named in {@code application.yml}): retries the failure classes
+ * that are worth another try (throttled, unavailable) and a full local bulkhead; never account
+ * states, bad responses or an open circuit.
+ */
+public class RetryableUpstreamFailure implements Predicate<Throwable> {
+
+	@Override
+	public boolean test(Throwable failure) {
+		if (failure instanceof UpstreamException upstream) {
+			return upstream.retryable();
+		}
+		return failure instanceof BulkheadFullException;
+	}
+
+}

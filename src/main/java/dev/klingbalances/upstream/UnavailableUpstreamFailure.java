@@ -1,0 +1,21 @@
+package dev.klingbalances.upstream;
+
+import java.util.function.Predicate;
+
+import dev.klingbalances.balance.FailureClass;
+import dev.klingbalances.balance.UpstreamException;
+
+/**
+ * Resilience4j circuit-breaker predicate (named in {@code application.yml}): only an upstream
+ * that is down or hanging counts as a failure. Refused credentials or an account in arrears
+ * say nothing about the upstream's health and must not open the circuit for other accounts.
+ */
+public class UnavailableUpstreamFailure implements Predicate<Throwable> {
+
+	@Override
+	public boolean test(Throwable failure) {
+		return failure instanceof UpstreamException upstream
+				&& upstream.code().failureClass() == FailureClass.UNAVAILABLE;
+	}
+
+}
