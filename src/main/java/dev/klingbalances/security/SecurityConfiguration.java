@@ -1,21 +1,138 @@
 package dev.klingbalances.security;
 
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import jakarta.servlet.DispatcherType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
+import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.server.observation.ServerRequestObservationConvention;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 
-/** Placeholder until consumer API keys land: everything open, stateless, no CSRF (no cookies). */
+/**
+ * Access control. {@code /balances} needs a consumer's API key (unless
+ * {@code balances.security.mode=none}) and is rate-limited per consumer; health probes, the
+ * OpenAPI document and Swagger UI are open; Prometheus and info are as configured; every other
+ * actuator endpoint is closed. Stateless: no session, no cookie, so no CSRF.
+ */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
+	private static final Logger logger = LoggerFactory.getLogger(SecurityConfiguration.class);
+
+	private static final RequestMatcher BALANCES = new OrRequestMatcher(
+			PathPatternRequestMatcher.withDefaults().matcher("/balances"),
+			PathPatternRequestMatcher.withDefaults().matcher("/balances/**"));
+
+	/** Also keeps Boot from creating a default user with a generated password. */
 	@Bean
-	SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
-		return http.csrf((csrf) -> csrf.disable())
+	ApiKeyAuthenticationProvider apiKeyAuthenticationProvider(SecurityProperties properties) {
+		return new ApiKeyAuthenticationProvider(properties.apiKeys());
+	}
+
+	@Bean
+	SecurityFilterChain securityFilterChain(HttpSecurity http, SecurityProperties properties,
+			ApiKeyAuthenticationProvider provider, RateLimiterRegistry rateLimiters, JsonMapper jsonMapper) {
+		rateLimiters.getConfiguration(properties.rateLimitConfig())
+			.orElseThrow(() -> new IllegalStateException(SecurityProperties.PREFIX + ".rate-limit-config is '"
+					+ properties.rateLimitConfig() + "', but resilience4j.ratelimiter.configs has no entry of that name"));
+		boolean open = properties.mode() == SecurityProperties.Mode.NONE;
+		announce(properties, provider);
+		ProblemResponses problems = new ProblemResponses(jsonMapper);
+		http.csrf((csrf) -> csrf.disable())
 			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-			.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
-			.build();
+			.requestCache((cache) -> cache.disable())
+			.logout((logout) -> logout.disable())
+			.formLogin((form) -> form.disable())
+			.httpBasic((basic) -> basic.disable())
+			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(problems)
+				.accessDeniedHandler(problems))
+			.authorizeHttpRequests((requests) -> {
+				// Error dispatches render the problem of a request that was already let in (or refused).
+				requests.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll();
+				requests.requestMatchers(EndpointRequest.to("health")).permitAll();
+				requests.requestMatchers(EndpointRequest.toAdditionalPaths(WebServerNamespace.SERVER, "health"))
+					.permitAll();
+				access(requests, EndpointRequest.to("prometheus"), properties.actuator().prometheus(), open);
+				access(requests, EndpointRequest.to("info"), properties.actuator().info(), open);
+				requests.requestMatchers(EndpointRequest.toAnyEndpoint()).denyAll();
+				requests.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
+					.permitAll();
+				// The error page answers error dispatches only; called directly it has nothing to say.
+				requests.requestMatchers("/error", "/error/**").denyAll();
+				if (open) {
+					requests.anyRequest().permitAll();
+				}
+				else {
+					requests.anyRequest().authenticated();
+				}
+			})
+			.addFilterAfter(new ConsumerRateLimitFilter(rateLimiters, properties.rateLimitConfig(), BALANCES, problems),
+					AuthorizationFilter.class);
+		if (!open) {
+			http.addFilterBefore(new ApiKeyAuthenticationFilter(provider, problems), AnonymousAuthenticationFilter.class);
+		}
+		return http.build();
+	}
+
+	/** Outside the security filters, so it sees the final status of refused requests too. */
+	@Bean
+	FilterRegistrationBean<ConsumerAccessLogFilter> consumerAccessLogFilter() {
+		FilterRegistrationBean<ConsumerAccessLogFilter> registration = new FilterRegistrationBean<>(
+				new ConsumerAccessLogFilter());
+		registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 1);
+		return registration;
+	}
+
+	@Bean
+	ServerRequestObservationConvention consumerObservationConvention() {
+		return new ConsumerObservationConvention();
+	}
+
+	private static void access(AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry requests,
+			RequestMatcher endpoint, SecurityProperties.Access access, boolean open) {
+		switch (access) {
+			case OPEN -> requests.requestMatchers(endpoint).permitAll();
+			case API_KEY -> {
+				if (open) {
+					requests.requestMatchers(endpoint).permitAll();
+				}
+				else {
+					requests.requestMatchers(endpoint).authenticated();
+				}
+			}
+			case CLOSED -> requests.requestMatchers(endpoint).denyAll();
+		}
+	}
+
+	private static void announce(SecurityProperties properties, ApiKeyAuthenticationProvider provider) {
+		if (properties.mode() == SecurityProperties.Mode.NONE) {
+			logger.warn("{}.mode=none: /balances is open to anyone who can reach this service, without an API key. "
+					+ "Use this for a demo only.", SecurityProperties.PREFIX);
+		}
+		else if (!provider.hasKeys()) {
+			logger.warn("No API keys are configured ({}.api-keys): every /balances request is refused with 401. "
+					+ "Configure consumer keys, or set {}.mode=none for a demo.", SecurityProperties.PREFIX,
+					SecurityProperties.PREFIX);
+		}
+		else {
+			logger.info("API keys configured for {} consumer(s): {}", properties.apiKeys().size(),
+					properties.apiKeys().stream().map(SecurityProperties.ApiKey::name).toList());
+		}
 	}
 
 }
