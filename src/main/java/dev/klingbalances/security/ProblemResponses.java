@@ -30,14 +30,25 @@ final class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHa
 
 	private final JsonMapper jsonMapper;
 
-	ProblemResponses(JsonMapper jsonMapper) {
+	private final boolean keysAccepted;
+
+	/**
+	 * @param keysAccepted false when the service runs without API keys: then no key could
+	 * help, and a refusal is a 403, not a 401 asking for one
+	 */
+	ProblemResponses(JsonMapper jsonMapper, boolean keysAccepted) {
 		this.jsonMapper = jsonMapper;
+		this.keysAccepted = keysAccepted;
 	}
 
 	/** 401: no key, or a key that is not valid. The detail never echoes what was sent. */
 	@Override
 	public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException ex)
 			throws IOException {
+		if (!this.keysAccepted) {
+			handle(request, response, new AccessDeniedException("No API keys in this mode"));
+			return;
+		}
 		boolean presented = ex instanceof InvalidApiKeyException;
 		response.setHeader("WWW-Authenticate",
 				presented ? "Bearer realm=\"kling-balances\", error=\"invalid_token\"" : "Bearer realm=\"kling-balances\"");

@@ -52,7 +52,7 @@ class SecurityConfiguration {
 					+ properties.rateLimitConfig() + "', but resilience4j.ratelimiter.configs has no entry of that name"));
 		boolean open = properties.mode() == SecurityProperties.Mode.NONE;
 		announce(properties, provider);
-		ProblemResponses problems = new ProblemResponses(jsonMapper);
+		ProblemResponses problems = new ProblemResponses(jsonMapper, !open);
 		http.csrf((csrf) -> csrf.disable())
 			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			.requestCache((cache) -> cache.disable())
