@@ -86,7 +86,11 @@ final class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHa
 		this.jsonMapper.writeValue(response.getOutputStream(), body);
 	}
 
+	/** The request path, unless it is too long to be worth repeating. */
 	private static @org.jspecify.annotations.Nullable URI instance(HttpServletRequest request) {
+		if (request.getRequestURI().length() > 256) {
+			return null;
+		}
 		try {
 			return URI.create(request.getRequestURI());
 		}

@@ -1,7 +1,14 @@
 package dev.klingbalances.security;
 
+import java.util.Arrays;
+
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import jakarta.servlet.DispatcherType;
+import org.apache.catalina.Context;
+import org.apache.catalina.Lifecycle;
+import org.apache.catalina.Valve;
+import org.apache.catalina.core.StandardHost;
+import org.apache.catalina.valves.ErrorReportValve;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -9,6 +16,8 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,6 +27,7 @@ import org.springframework.security.config.annotation.web.configurers.AuthorizeH
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.session.DisableEncodeUrlFilter;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
@@ -81,6 +91,7 @@ class SecurityConfiguration {
 					requests.anyRequest().authenticated();
 				}
 			})
+			.addFilterBefore(new RequestLimitsFilter(properties.limits(), BALANCES, problems), DisableEncodeUrlFilter.class)
 			.addFilterAfter(new ConsumerRateLimitFilter(rateLimiters, properties.rateLimitConfig(), BALANCES, problems),
 					AuthorizationFilter.class);
 		if (!open) {
@@ -96,6 +107,29 @@ class SecurityConfiguration {
 				new ConsumerAccessLogFilter());
 		registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 1);
 		return registration;
+	}
+
+	/**
+	 * Replaces Tomcat's HTML error report (used for requests Tomcat refuses before the
+	 * application sees them) with problem+json. Done when the context starts, after every
+	 * customizer (Boot's adds a plain ErrorReportValve) has run.
+	 */
+	@Bean
+	WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemErrorReportValve() {
+		return (factory) -> factory.addContextLifecycleListeners((event) -> {
+			if (Lifecycle.BEFORE_START_EVENT.equals(event.getType())
+					&& event.getLifecycle() instanceof Context context && context.getParent() instanceof StandardHost host) {
+				host.setErrorReportValveClass(ProblemErrorReportValve.class.getName());
+				for (Valve valve : host.getPipeline().getValves()) {
+					if (valve.getClass() == ErrorReportValve.class) {
+						host.getPipeline().removeValve(valve);
+					}
+				}
+				if (Arrays.stream(host.getPipeline().getValves()).noneMatch(ProblemErrorReportValve.class::isInstance)) {
+					host.getPipeline().addValve(new ProblemErrorReportValve());
+				}
+			}
+		});
 	}
 
 	@Bean

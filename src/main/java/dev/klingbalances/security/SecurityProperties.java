@@ -23,10 +23,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * limiter is created from; a consumer gets its own policy through an instance named
  * {@code consumer-<name>}
  * @param actuator who may read the configurable actuator endpoints (health probes are always open)
+ * @param limits sizes beyond which a request is refused with 400 before anything else sees it
  */
 @ConfigurationProperties("balances.security")
 record SecurityProperties(@DefaultValue("api-key") Mode mode, @DefaultValue List<ApiKey> apiKeys,
-		@DefaultValue("consumer") String rateLimitConfig, @DefaultValue Actuator actuator) {
+		@DefaultValue("consumer") String rateLimitConfig, @DefaultValue Actuator actuator,
+		@DefaultValue Limits limits) {
 
 	static final String PREFIX = "balances.security";
 
@@ -91,6 +93,20 @@ record SecurityProperties(@DefaultValue("api-key") Mode mode, @DefaultValue List
 		@Override
 		public String toString() {
 			return "ApiKey[name=" + this.name + "]";
+		}
+
+	}
+
+	/**
+	 * @param maxPathLength longest accepted request path, as sent (percent-encoded)
+	 * @param maxQueryLength longest accepted query string, as sent
+	 */
+	record Limits(@DefaultValue("1024") int maxPathLength, @DefaultValue("1024") int maxQueryLength) {
+
+		Limits {
+			if (maxPathLength < 64 || maxQueryLength < 64) {
+				throw new IllegalArgumentException(PREFIX + ".limits.max-path-length and max-query-length must be at least 64");
+			}
 		}
 
 	}

@@ -6,7 +6,12 @@ package dev.klingbalances.contract;
  */
 public final class TestKeys {
 
-	/** A consumer with the default rate limit. */
+	/** A consumer with the default rate limit (10 per second). */
+	public static final String BOB = "kb-bob-8a2d5f7c1e9b3064d8f1";
+
+	public static final String BOB_SHA256 = "2ece61974962c931e16c31ba428736edd9792eaae8b7a55c3a98b40a8a817d8d";
+
+	/** A consumer whose limit tests never reach, so they can send many requests. */
 	public static final String ALICE = "kb-alice-6f1d8c2e9a7b4053c1e8";
 
 	public static final String ALICE_SHA256 = "ca5b36d62c4de3811bc89d12d5321603cf8e98adf24423cb911dc98aa61d89eb";

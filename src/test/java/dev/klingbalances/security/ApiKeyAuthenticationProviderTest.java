@@ -23,6 +23,7 @@ class ApiKeyAuthenticationProviderTest {
 	@Test
 	void testKeysHashToTheirConfiguredHashes() {
 		assertThat(HexFormat.of().formatHex(ApiKeyAuthenticationProvider.sha256(TestKeys.ALICE))).isEqualTo(TestKeys.ALICE_SHA256);
+		assertThat(HexFormat.of().formatHex(ApiKeyAuthenticationProvider.sha256(TestKeys.BOB))).isEqualTo(TestKeys.BOB_SHA256);
 		assertThat(HexFormat.of().formatHex(ApiKeyAuthenticationProvider.sha256(TestKeys.THROTTLED))).isEqualTo(TestKeys.THROTTLED_SHA256);
 		assertThat(HexFormat.of().formatHex(ApiKeyAuthenticationProvider.sha256(TestKeys.FUZZER))).isEqualTo(TestKeys.FUZZER_SHA256);
 		assertThat(HexFormat.of().formatHex(ApiKeyAuthenticationProvider.sha256(TestKeys.SCANNER))).isEqualTo(TestKeys.SCANNER_SHA256);

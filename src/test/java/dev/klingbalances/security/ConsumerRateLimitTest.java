@@ -18,8 +18,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * One limiter per consumer: the {@code throttled} consumer has its own instance (2 per hour),
- * everyone else gets the {@code consumer} config (10 per second).
+ * One limiter per consumer: {@code throttled} has its own instance (2 per hour), {@code bob}
+ * gets the {@code consumer} config (10 per second).
  */
 @ConsumerApiTest
 class ConsumerRateLimitTest {
@@ -82,9 +82,9 @@ class ConsumerRateLimitTest {
 
 	@Test
 	void createsEachConsumersLimiterFromTheConsumerConfigUnlessItHasItsOwnInstance() {
-		new Http(this.port).get("/balances", "X-API-Key", TestKeys.ALICE);
+		new Http(this.port).get("/balances", "X-API-Key", TestKeys.BOB);
 
-		assertThat(this.rateLimiters.find("consumer-alice")).hasValueSatisfying((limiter) -> {
+		assertThat(this.rateLimiters.find("consumer-bob")).hasValueSatisfying((limiter) -> {
 			assertThat(limiter.getRateLimiterConfig().getLimitForPeriod()).isEqualTo(10);
 			assertThat(limiter.getRateLimiterConfig().getLimitRefreshPeriod()).hasSeconds(1);
 			assertThat(limiter.getRateLimiterConfig().getTimeoutDuration()).isZero();
