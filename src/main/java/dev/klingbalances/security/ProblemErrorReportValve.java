@@ -15,8 +15,9 @@ import org.springframework.http.ProblemDetail;
 
 /**
  * Tomcat's last word on requests it refuses before they reach the application (an encoded
- * slash or NUL in the path, invalid UTF-8, an oversized request line): the same problem+json
- * as everywhere else instead of Tomcat's HTML page. Reports nothing but the status.
+ * slash or NUL in the path, invalid UTF-8, an oversized request line, an unknown
+ * Transfer-Encoding): the same problem+json as everywhere else instead of Tomcat's HTML page.
+ * Reports nothing but the status.
  */
 final class ProblemErrorReportValve extends ErrorReportValve {
 
@@ -25,6 +26,11 @@ final class ProblemErrorReportValve extends ErrorReportValve {
 		int status = response.getStatus();
 		if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
 			return;
+		}
+		if (status == 501) {
+			// An unknown Transfer-Encoding: a malformed request for this GET-only API, not a server fault.
+			status = 400;
+			response.setStatus(status);
 		}
 		HttpStatusCode code = HttpStatusCode.valueOf(status);
 		HttpStatus known = HttpStatus.resolve(status);
