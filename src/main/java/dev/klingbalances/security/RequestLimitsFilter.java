@@ -18,13 +18,18 @@ import org.springframework.web.util.UriUtils;
 /**
  * Refuses input no legitimate consumer sends, before anything else looks at it: over-long
  * paths and query strings, control characters in decoded path segments or parameter values,
- * query strings that cannot be decoded, and (on the API) parameters given more than once. The
- * answer is 400 problem+json that never echoes the input. Tomcat and Spring Security's
+ * query strings that cannot be decoded, and (on the API) parameters given more than once or
+ * named like a credential (a key in a URL leaks into logs). The answer is 400 problem+json
+ * that never echoes the input. Tomcat and Spring Security's
  * firewall already refuse encoded slashes, NUL, dot segments and the like.
  */
 final class RequestLimitsFilter extends OncePerRequestFilter {
 
 	private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
+
+	/** Parameter names a client might put its key in by mistake. */
+	private static final Pattern CREDENTIAL_NAME = Pattern.compile(
+			"(?i)(x[-_]?)?(api[-_]?key|apikey|key|token|access[-_]?token|secret|auth|authorization|bearer)");
 
 	private final SecurityProperties.Limits limits;
 
@@ -83,6 +88,10 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
 				if (hasControlCharacter(value)) {
 					return "Parameter " + nameOf(name) + " contains control characters.";
 				}
+			}
+			if (onApi && CREDENTIAL_NAME.matcher(name).matches()) {
+				return "Send the API key in the Authorization or X-API-Key header, never in the URL "
+						+ "(URLs end up in logs); replace a key that was sent this way.";
 			}
 			if (onApi && parameter.getValue().length > 1) {
 				return "Parameter " + nameOf(name) + " is given more than once.";

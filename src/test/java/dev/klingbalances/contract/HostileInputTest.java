@@ -68,6 +68,8 @@ class HostileInputTest {
 				arguments("/balances?refresh=%F0%9F%98%80", 400, "emoji refresh"),
 				arguments("/balances/alpha/team-a?refresh=" + "1".repeat(3000), 400, "long refresh"),
 				arguments("/balances?provider=%C3%28", 400, "invalid UTF-8 in query"),
+				arguments("/balances?api_key=abc", 400, "key in the URL"),
+				arguments("/balances/alpha/team-a?token=abc", 400, "token in the URL"),
 				arguments("/balances/broken/anyone", 503, "account list unavailable"));
 	}
 
