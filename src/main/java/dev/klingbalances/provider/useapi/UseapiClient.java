@@ -141,7 +141,9 @@ final class UseapiClient {
 	/**
 	 * RFC 3986 path-segment encoding: {@code /}, {@code %}, spaces and non-ASCII are escaped,
 	 * while {@code @} and {@code +} stay literal, exactly as useapi.net's own examples send
-	 * them (escaping them too would depend on the server decoding them back).
+	 * them (escaping them too would depend on the server decoding them back). The URI is built
+	 * whole because a URI template would encode the variable strictly, or re-encode the
+	 * {@code %} of an already escaped segment.
 	 */
 	URI accountUri(String email) {
 		return URI.create(this.baseUrl + ACCOUNTS_PATH + "/" + UriUtils.encodePathSegment(email, StandardCharsets.UTF_8));

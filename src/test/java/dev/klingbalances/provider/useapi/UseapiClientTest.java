@@ -408,6 +408,22 @@ class UseapiClientTest {
 		assertThat(unavailable.retryAfter()).isEqualTo(Duration.ofSeconds(1));
 	}
 
+	@ParameterizedTest
+	@CsvSource(nullValues = "null", textBlock = """
+			120,                                PT2M
+			' 7 ',                              PT7S
+			'Sun, 01 Jun 2025 12:00:30 GMT',    PT30S
+			'Sun, 01 Jun 2025 11:59:00 GMT',    null
+			0,                                  null
+			-5,                                 null
+			99999999999999999999999,            null
+			soon,                               null
+			'',                                 null
+			""")
+	void readsRetryAfterAsDeltaSecondsOrHttpDate(String header, Duration expected) {
+		assertThat(UseapiClient.retryAfter(header, UseapiTestSupport.CLOCK)).isEqualTo(expected);
+	}
+
 	@Test
 	void failsFastWithoutCallingUseapiWhileCircuitIsOpen() {
 		UseapiBalanceProvider provider = provider(List.of());
