@@ -72,7 +72,7 @@ class KlingBalanceProvider implements BalanceProvider {
 		}
 		WebClient webClient = UpstreamWebClients.create(NAME, webClientBuilder, properties.baseUrl(),
 				properties.http());
-		this.client = new KlingClient(webClient, properties.lookback(), properties.http(), clock);
+		this.client = new KlingClient(webClient, properties, clock);
 		this.retry = retries.retry(NAME);
 		this.circuitBreaker = circuitBreakers.circuitBreaker(NAME);
 		this.bulkhead = bulkheads.bulkhead(NAME);

@@ -13,7 +13,6 @@ import java.util.concurrent.TimeoutException;
 import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.UpstreamException;
-import dev.klingbalances.upstream.UpstreamHttpProperties;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import org.jspecify.annotations.Nullable;
@@ -38,12 +37,15 @@ final class KlingClient {
 
 	private final Duration attemptTimeout;
 
+	private final Duration maxRetryAfter;
+
 	private final Clock clock;
 
-	KlingClient(WebClient webClient, Duration lookback, UpstreamHttpProperties http, Clock clock) {
+	KlingClient(WebClient webClient, KlingProperties properties, Clock clock) {
 		this.webClient = webClient;
-		this.lookback = lookback;
-		this.attemptTimeout = http.responseTimeout();
+		this.lookback = properties.lookback();
+		this.attemptTimeout = properties.http().responseTimeout();
+		this.maxRetryAfter = properties.maxRetryAfter();
 		this.clock = clock;
 	}
 
@@ -79,23 +81,30 @@ final class KlingClient {
 			.onErrorMap((ex) -> !(ex instanceof UpstreamException), (ex) -> transportFailure(ex, null));
 	}
 
+	/** {@code Retry-After} in seconds or as an HTTP date, at most {@code max-retry-after}. */
 	private @Nullable Duration retryAfter(HttpHeaders headers) {
 		String value = headers.getFirst(HttpHeaders.RETRY_AFTER);
 		if (value == null || value.isBlank()) {
 			return null;
 		}
 		value = value.strip();
-		try {
-			if (value.chars().allMatch(Character::isDigit)) {
-				return Duration.ofSeconds(Long.parseLong(value));
+		Duration pause;
+		if (value.matches("\\d{1,30}")) {
+			pause = (value.length() > 12) ? this.maxRetryAfter : Duration.ofSeconds(Long.parseLong(value));
+		}
+		else {
+			try {
+				Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+				pause = Duration.between(this.clock.instant(), at);
 			}
-			Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-			Duration pause = Duration.between(this.clock.instant(), at);
-			return pause.isNegative() ? Duration.ZERO : pause;
+			catch (DateTimeParseException ex) {
+				return null;
+			}
 		}
-		catch (NumberFormatException | DateTimeParseException | ArithmeticException ex) {
-			return null;
+		if (pause.isNegative()) {
+			return Duration.ZERO;
 		}
+		return (pause.compareTo(this.maxRetryAfter) > 0) ? this.maxRetryAfter : pause;
 	}
 
 	/** A failure without a readable answer; {@code status} when the headers had arrived. */
@@ -118,9 +127,6 @@ final class KlingClient {
 		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
 			if (type.isInstance(cause)) {
 				return true;
-			}
-			if (cause.getCause() == cause) {
-				break;
 			}
 		}
 		return false;

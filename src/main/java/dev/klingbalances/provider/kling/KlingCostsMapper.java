@@ -117,7 +117,7 @@ final class KlingCostsMapper {
 		return new BalanceSnapshot(grants, details);
 	}
 
-	static Grant grant(JsonNode pack, int index, int status) {
+	private static Grant grant(JsonNode pack, int index, int status) {
 		String rawStatus = text(pack.get("status"));
 		return new Grant(text(pack.get("resource_pack_id")), text(pack.get("resource_pack_name")),
 				text(pack.get("resource_pack_type")), status(rawStatus), rawStatus,
@@ -125,7 +125,7 @@ final class KlingCostsMapper {
 				time(pack.get("effective_time")), time(pack.get("invalid_time")));
 	}
 
-	static GrantStatus status(@Nullable String raw) {
+	private static GrantStatus status(@Nullable String raw) {
 		if (raw == null) {
 			return GrantStatus.UNKNOWN;
 		}
@@ -204,7 +204,7 @@ final class KlingCostsMapper {
 	}
 
 	/** Classifies a non-zero service code; an unknown one falls back to the HTTP status. */
-	static UpstreamException byServiceCode(int code, int status, @Nullable Duration retryAfter) {
+	private static UpstreamException byServiceCode(int code, int status, @Nullable Duration retryAfter) {
 		ErrorCode errorCode = serviceCode(code);
 		if (errorCode == null) {
 			if (status >= 200 && status < 300) {
@@ -216,7 +216,7 @@ final class KlingCostsMapper {
 		return failure(errorCode, errorCode.description() + " (Kling code " + code + ")", status, retryAfter);
 	}
 
-	static @Nullable ErrorCode serviceCode(int code) {
+	private static @Nullable ErrorCode serviceCode(int code) {
 		if (code >= 1000 && code <= 1004) {
 			return ErrorCode.AUTHENTICATION_FAILED;
 		}
@@ -236,7 +236,7 @@ final class KlingCostsMapper {
 		};
 	}
 
-	static UpstreamException byStatus(int status, @Nullable Duration retryAfter) {
+	private static UpstreamException byStatus(int status, @Nullable Duration retryAfter) {
 		ErrorCode errorCode;
 		if (status == 401) {
 			errorCode = ErrorCode.AUTHENTICATION_FAILED;

@@ -35,6 +35,8 @@ import org.springframework.validation.annotation.Validated;
  * @param dataDelay how far Kling's remaining quantities lag reality
  * @param tokenTtl lifetime of a signed JWT ({@code exp = now + ttl})
  * @param tokenRenewBefore a cached JWT is re-signed once it is this close to {@code exp}
+ * @param maxRetryAfter longest {@code Retry-After} honoured; a longer one is cut to this (a
+ * broken or hostile header must not freeze an account indefinitely)
  * @param http transport limits
  * @param accounts the accounts to report, each with one credential form
  */
@@ -49,6 +51,7 @@ record KlingProperties(
 		@NotNull @DurationMin(seconds = 0) @DefaultValue("12h") Duration dataDelay,
 		@NotNull @DurationMin(seconds = 10) @DefaultValue("30m") Duration tokenTtl,
 		@NotNull @DurationMin(seconds = 0) @DefaultValue("5m") Duration tokenRenewBefore,
+		@NotNull @DurationMin(seconds = 1) @DefaultValue("10m") Duration maxRetryAfter,
 		@NotNull @Valid @DefaultValue UpstreamHttpProperties http,
 		@NotNull @DefaultValue List<@Valid Account> accounts) implements Validator {
 

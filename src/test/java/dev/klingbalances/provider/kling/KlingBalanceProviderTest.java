@@ -417,19 +417,34 @@ class KlingBalanceProviderTest {
 
 	@Test
 	void keepsAnHttpDateRetryAfterOnTheFailure() {
-		RetryRegistry once = RetryRegistry
-			.of(RetryConfig.custom().maxAttempts(1).retryOnException(new RetryableUpstreamFailure()).build());
-		KlingBalanceProvider provider = this.stubs.provider(this.stubs.properties(QUICK_PACE, PAIR), this.clock, once);
 		String date = DateTimeFormatter.RFC_1123_DATE_TIME
 			.format(this.clock.instant().plusSeconds(30).atOffset(ZoneOffset.UTC));
-		stub(aResponse().withStatus(429).withHeader("Retry-After", date).withBody("{\"code\": 1302}"));
 
-		UpstreamException failure = assertThatExceptionOfType(UpstreamException.class)
-			.isThrownBy(() -> provider.fetch("main").block())
-			.actual();
+		UpstreamException failure = throttledOnceWithRetryAfter(date);
 
 		assertThat(failure.code()).isEqualTo(ErrorCode.THROTTLED);
 		assertThat(failure.retryAfter()).isEqualTo(Duration.ofSeconds(30));
+	}
+
+	@Test
+	void cutsAnAbsurdRetryAfterToTheConfiguredMaximum() {
+		UpstreamException failure = throttledOnceWithRetryAfter("99999999999999999999");
+
+		assertThat(failure.code()).isEqualTo(ErrorCode.THROTTLED);
+		assertThat(failure.retryAfter()).isEqualTo(KlingStubs.MAX_RETRY_AFTER);
+	}
+
+	@Test
+	void ignoresAnUnreadableRetryAfter() {
+		assertThat(throttledOnceWithRetryAfter("soon").retryAfter()).isNull();
+	}
+
+	private UpstreamException throttledOnceWithRetryAfter(String retryAfter) {
+		RetryRegistry once = RetryRegistry
+			.of(RetryConfig.custom().maxAttempts(1).retryOnException(new RetryableUpstreamFailure()).build());
+		KlingBalanceProvider provider = this.stubs.provider(this.stubs.properties(QUICK_PACE, PAIR), this.clock, once);
+		stub(aResponse().withStatus(429).withHeader("Retry-After", retryAfter).withBody("{\"code\": 1302}"));
+		return fetchFailure(provider, "main");
 	}
 
 	@Test

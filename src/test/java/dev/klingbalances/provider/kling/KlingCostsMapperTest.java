@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import static dev.klingbalances.provider.kling.KlingStubs.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -203,11 +204,6 @@ class KlingCostsMapperTest {
 		UpstreamException failure = KlingCostsMapperTest.readFailure(429, "{\"code\": 1303}", Duration.ofSeconds(7));
 
 		assertThat(failure.retryAfter()).isEqualTo(Duration.ofSeconds(7));
-	}
-
-	private static String ok(String infos) {
-		return "{\"code\": 0, \"message\": \"SUCCEED\", \"request_id\": \"req-1\", "
-				+ "\"data\": {\"code\": 0, \"msg\": \"SUCCEED\", \"resource_pack_subscribe_infos\": " + infos + "}}";
 	}
 
 	private static Grant onlyGrant(String pack) {

@@ -42,6 +42,7 @@ class KlingPropertiesTest {
 			assertThat(properties.dataDelay()).isEqualTo(Duration.ofHours(12));
 			assertThat(properties.tokenTtl()).isEqualTo(Duration.ofMinutes(30));
 			assertThat(properties.tokenRenewBefore()).isEqualTo(Duration.ofMinutes(5));
+			assertThat(properties.maxRetryAfter()).isEqualTo(Duration.ofMinutes(10));
 			assertThat(properties.http().responseTimeout()).isEqualTo(Duration.ofSeconds(5));
 			assertThat(properties.http().maxResponseSize()).isEqualTo(DataSize.ofMegabytes(1));
 			assertThat(properties.accounts()).isEmpty();

@@ -33,6 +33,8 @@ final class KlingStubs {
 
 	static final int MAX_ATTEMPTS = 3;
 
+	static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
+
 	/** Generous timeouts: a cold JVM on a busy machine must not turn into a spurious timeout. */
 	static final UpstreamHttpProperties HTTP = new UpstreamHttpProperties(Duration.ofSeconds(2),
 			Duration.ofSeconds(3), DataSize.ofKilobytes(4), 16, 64);
@@ -77,7 +79,8 @@ final class KlingStubs {
 	KlingProperties properties(Duration minRequestInterval, UpstreamHttpProperties http,
 			KlingProperties.Account... accounts) {
 		return new KlingProperties(baseUrl(), Duration.ofDays(400), Duration.ofMinutes(15), minRequestInterval,
-				Duration.ofHours(12), Duration.ofMinutes(30), Duration.ofMinutes(5), http, List.of(accounts));
+				Duration.ofHours(12), Duration.ofMinutes(30), Duration.ofMinutes(5), MAX_RETRY_AFTER, http,
+				List.of(accounts));
 	}
 
 	/**
