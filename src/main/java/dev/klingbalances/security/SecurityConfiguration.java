@@ -4,6 +4,7 @@ import java.util.Arrays;
 
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
 import org.apache.catalina.Context;
 import org.apache.catalina.Lifecycle;
 import org.apache.catalina.Valve;
@@ -27,17 +28,18 @@ import org.springframework.security.config.annotation.web.configurers.AuthorizeH
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
-import org.springframework.security.web.session.DisableEncodeUrlFilter;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.AndRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
  * Access control. {@code /balances} needs a consumer's API key (unless
  * {@code balances.security.mode=none}) and is rate-limited per consumer; health probes, the
- * OpenAPI document and Swagger UI are open; Prometheus and info are as configured; every other
- * actuator endpoint is closed. Stateless: no session, no cookie, so no CSRF.
+ * OpenAPI document and Swagger UI are open; Prometheus, info and any other exposed actuator
+ * endpoint are as configured; the actuator is read-only. Stateless: no session, no cookie, so
+ * no CSRF.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -74,12 +76,16 @@ class SecurityConfiguration {
 			.authorizeHttpRequests((requests) -> {
 				// Error dispatches render the problem of a request that was already let in (or refused).
 				requests.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll();
+				// The actuator is read-only for everyone: no cache eviction, no logger changes.
+				requests.requestMatchers(new AndRequestMatcher(EndpointRequest.toAnyEndpoint(), SecurityConfiguration::isWrite))
+					.denyAll();
 				requests.requestMatchers(EndpointRequest.to("health")).permitAll();
 				requests.requestMatchers(EndpointRequest.toAdditionalPaths(WebServerNamespace.SERVER, "health"))
 					.permitAll();
 				access(requests, EndpointRequest.to("prometheus"), properties.actuator().prometheus(), open);
 				access(requests, EndpointRequest.to("info"), properties.actuator().info(), open);
-				requests.requestMatchers(EndpointRequest.toAnyEndpoint()).denyAll();
+				requests.requestMatchers(EndpointRequest.toLinks()).denyAll();
+				access(requests, EndpointRequest.toAnyEndpoint(), properties.actuator().other(), open);
 				requests.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
 					.permitAll();
 				// The error page answers error dispatches only; called directly it has nothing to say.
@@ -90,11 +96,12 @@ class SecurityConfiguration {
 				else {
 					requests.anyRequest().authenticated();
 				}
-			})
-			.addFilterBefore(new RequestLimitsFilter(properties.limits(), BALANCES, problems), DisableEncodeUrlFilter.class)
-			.addFilterAfter(new ConsumerRateLimitFilter(rateLimiters, properties.rateLimitConfig(), BALANCES, problems),
-					AuthorizationFilter.class);
+			});
 		if (!open) {
+			// Without keys there are no consumers to tell apart: the upstream budget is guarded by
+			// the providers' own pacing and bulkheads only.
+			http.addFilterAfter(new ConsumerRateLimitFilter(rateLimiters, properties.rateLimitConfig(), BALANCES, problems),
+					AuthorizationFilter.class);
 			http.addFilterBefore(new ApiKeyAuthenticationFilter(provider, problems), AnonymousAuthenticationFilter.class);
 		}
 		return http.build();
@@ -105,7 +112,16 @@ class SecurityConfiguration {
 	FilterRegistrationBean<ConsumerAccessLogFilter> consumerAccessLogFilter() {
 		FilterRegistrationBean<ConsumerAccessLogFilter> registration = new FilterRegistrationBean<>(
 				new ConsumerAccessLogFilter());
-		registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 1);
+		registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 3);
+		return registration;
+	}
+
+	/** Before the security filters, whose request-path parsing fails on broken encodings. */
+	@Bean
+	FilterRegistrationBean<RequestLimitsFilter> requestLimitsFilter(SecurityProperties properties, JsonMapper jsonMapper) {
+		FilterRegistrationBean<RequestLimitsFilter> registration = new FilterRegistrationBean<>(new RequestLimitsFilter(
+				properties.limits(), "/balances", new ProblemResponses(jsonMapper, properties.mode() != SecurityProperties.Mode.NONE)));
+		registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 2);
 		return registration;
 	}
 
@@ -135,6 +151,11 @@ class SecurityConfiguration {
 	@Bean
 	ServerRequestObservationConvention consumerObservationConvention() {
 		return new ConsumerObservationConvention();
+	}
+
+	private static boolean isWrite(HttpServletRequest request) {
+		String method = request.getMethod();
+		return !("GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method));
 	}
 
 	private static void access(AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry requests,

@@ -112,10 +112,17 @@ record SecurityProperties(@DefaultValue("api-key") Mode mode, @DefaultValue List
 	}
 
 	/**
+	 * Who may read which actuator endpoint. Only endpoints listed in
+	 * {@code management.endpoints.web.exposure.include} exist at all; these settings add who may
+	 * read them. Writes (POST, DELETE) to actuator endpoints are always refused.
+	 *
 	 * @param prometheus access to {@code /actuator/prometheus}
 	 * @param info access to {@code /actuator/info}
+	 * @param other access to any other exposed endpoint (none by default); the index page
+	 * {@code /actuator} is always closed
 	 */
-	record Actuator(@DefaultValue("open") Access prometheus, @DefaultValue("open") Access info) {
+	record Actuator(@DefaultValue("open") Access prometheus, @DefaultValue("open") Access info,
+			@DefaultValue("api-key") Access other) {
 	}
 
 }

@@ -30,6 +30,12 @@ import org.springframework.context.annotation.Import;
 		"balances.security.api-keys[3].sha256=" + TestKeys.BOB_SHA256,
 		"resilience4j.ratelimiter.instances.consumer-alice.base-config=consumer",
 		"resilience4j.ratelimiter.instances.consumer-alice.limit-for-period=100000",
+		"balances.security.api-keys[4].name=fuzzer",
+		"balances.security.api-keys[4].sha256=" + TestKeys.FUZZER_SHA256,
+		"resilience4j.ratelimiter.instances.consumer-fuzzer.base-config=consumer",
+		"resilience4j.ratelimiter.instances.consumer-fuzzer.limit-for-period=1000000",
+		"test.secrets.alpha-secret-key=" + ConsumerApiTest.KLING_SECRET,
+		"test.secrets.beta-token=" + ConsumerApiTest.USEAPI_TOKEN,
 		"resilience4j.ratelimiter.instances.consumer-throttled.base-config=consumer",
 		"resilience4j.ratelimiter.instances.consumer-throttled.limit-for-period=2",
 		"resilience4j.ratelimiter.instances.consumer-throttled.limit-refresh-period=1h",
@@ -37,5 +43,11 @@ import org.springframework.context.annotation.Import;
 		"balances.useapi.base-url=http://127.0.0.1:9" })
 @Import(FakeProviders.class)
 public @interface ConsumerApiTest {
+
+	/** The fake Kling secret key the failing fake accounts carry in their causes. */
+	String KLING_SECRET = "test-kling-secret-4b1e8c0d7a";
+
+	/** The fake useapi.net token the failing fake accounts carry in their causes. */
+	String USEAPI_TOKEN = "test-useapi-token-9f2a6c3e1b";
 
 }

@@ -36,6 +36,7 @@ public final class RawHttp {
 				request.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
 			}
 			request.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+			request.writeBytes(bodyFor(headerLines));
 			out.write(request.toByteArray());
 			out.flush();
 			InputStream in = socket.getInputStream();
@@ -48,6 +49,26 @@ public final class RawHttp {
 	}
 
 	/**
+	 * A body that keeps the message framing the headers declare, so the server never waits for
+	 * bytes that will not come: the declared Content-Length (when small), or the last chunk.
+	 */
+	private static byte[] bodyFor(String... headerLines) {
+		for (String line : headerLines) {
+			String lower = line.toLowerCase(Locale.ROOT);
+			if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+				return "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+			}
+		}
+		for (String line : headerLines) {
+			String lower = line.toLowerCase(Locale.ROOT);
+			if (lower.startsWith("content-length:") && lower.substring(15).trim().matches("\\d{1,5}")) {
+				return "x".repeat(Integer.parseInt(lower.substring(15).trim())).getBytes(StandardCharsets.US_ASCII);
+			}
+		}
+		return new byte[0];
+	}
+
+	/**
 	 * @param status the status code, or -1 when the server closed without an answer
 	 * @param head status line and headers
 	 * @param body everything after the blank line (chunk sizes included, if chunked)
@@ -55,6 +76,10 @@ public final class RawHttp {
 	public record Response(int status, String head, String body) {
 
 		static Response parse(String raw) {
+			// Skip interim answers (100 Continue) to reach the final one.
+			while (raw.startsWith("HTTP/1.1 1") && raw.indexOf("\r\n\r\n") > 0) {
+				raw = raw.substring(raw.indexOf("\r\n\r\n") + 4);
+			}
 			if (!raw.startsWith("HTTP/1.1 ") || raw.length() < 12) {
 				return new Response(-1, raw, "");
 			}

@@ -132,6 +132,15 @@ class ApiKeyAccessTest {
 	}
 
 	@Test
+	void refusesWritesToTheActuator() {
+		for (String method : new String[] { "POST", "DELETE", "PUT" }) {
+			assertProblem(this.http.send(method, "/actuator/health"), 401, "UNAUTHORIZED");
+			assertProblem(this.http.send(method, "/actuator/prometheus", "X-API-Key", TestKeys.ALICE), 403,
+					"FORBIDDEN");
+		}
+	}
+
+	@Test
 	void exposesNoOtherActuatorEndpoint() {
 		for (String path : new String[] { "/actuator/env", "/actuator/beans", "/actuator/configprops",
 				"/actuator/caches", "/actuator/ratelimiters", "/actuator/metrics", "/actuator/loggers",

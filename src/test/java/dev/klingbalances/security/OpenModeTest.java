@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "balances.security.mode=none", "balances.security.actuator.info=closed",
+				"management.endpoints.web.exposure.include=health,info,prometheus,caches",
 				"balances.kling.base-url=http://127.0.0.1:9", "balances.useapi.base-url=http://127.0.0.1:9" })
 @Import(FakeProviders.class)
 class OpenModeTest {
@@ -36,11 +37,28 @@ class OpenModeTest {
 	}
 
 	@Test
-	void ignoresKeysAndLogsTheAnonymousConsumer(CapturedOutput output) {
+	void ignoresKeysAndLogsNoConsumer(CapturedOutput output) {
 		HttpResponse<String> response = new Http(this.port).get("/balances/alpha/team-a", "X-API-Key", "whatever");
 
 		assertThat(response.statusCode()).isEqualTo(200);
-		assertThat(output.getAll()).contains("GET /balances/alpha/team-a 200 consumer=anonymous");
+		assertThat(output.getAll()).contains("GET /balances/alpha/team-a 200 consumer=- ");
+	}
+
+	@Test
+	void hasNoPerConsumerLimitWithoutConsumers() {
+		Http http = new Http(this.port);
+		for (int i = 0; i < 25; i++) {
+			assertThat(http.get("/balances/alpha/team-a").statusCode()).isEqualTo(200);
+		}
+	}
+
+	@Test
+	void opensOtherExposedActuatorEndpointsForReadingOnly() {
+		Http http = new Http(this.port);
+
+		assertThat(http.get("/actuator/caches").statusCode()).isEqualTo(200);
+		assertThat(http.send("DELETE", "/actuator/caches").statusCode()).isEqualTo(403);
+		assertThat(http.get("/actuator").statusCode()).isEqualTo(403);
 	}
 
 	@Test

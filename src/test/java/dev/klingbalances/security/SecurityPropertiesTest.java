@@ -36,6 +36,9 @@ class SecurityPropertiesTest {
 			assertThat(properties.rateLimitConfig()).isEqualTo("consumer");
 			assertThat(properties.actuator().prometheus()).isEqualTo(SecurityProperties.Access.OPEN);
 			assertThat(properties.actuator().info()).isEqualTo(SecurityProperties.Access.OPEN);
+			assertThat(properties.actuator().other()).isEqualTo(SecurityProperties.Access.API_KEY);
+			assertThat(properties.limits().maxPathLength()).isEqualTo(1024);
+			assertThat(properties.limits().maxQueryLength()).isEqualTo(1024);
 		});
 	}
 
