@@ -1,5 +1,7 @@
 package dev.klingbalances.security;
 
+import java.util.Map;
+
 import dev.klingbalances.KlingBalancesApplication;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -12,6 +14,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -71,6 +74,24 @@ class SecurityPropertiesTest {
 				assertThat(messages).contains("balances.security.api-keys[0].sha256")
 					.contains("64 hexadecimal")
 					.doesNotContain(pastedKey);
+			});
+	}
+
+	@Test
+	void bindsKeysFromEnvironmentVariablesAsAHelmSecretProvidesThem() {
+		this.runner
+			.withInitializer((context) -> context.getEnvironment()
+				.getPropertySources()
+				.addFirst(new SystemEnvironmentPropertySource("test-systemEnvironment",
+						Map.of("BALANCES_SECURITY_APIKEYS_0_NAME", "reporting", "BALANCES_SECURITY_APIKEYS_0_SHA256", HASH_A,
+								"BALANCES_SECURITY_APIKEYS_1_NAME", "billing", "BALANCES_SECURITY_APIKEYS_1_SHA256", HASH_B,
+								"BALANCES_SECURITY_ACTUATOR_PROMETHEUS", "api-key"))))
+			.run((context) -> {
+				SecurityProperties properties = context.getBean(SecurityProperties.class);
+				assertThat(properties.apiKeys()).extracting(SecurityProperties.ApiKey::name)
+					.containsExactly("reporting", "billing");
+				assertThat(properties.apiKeys().get(1).sha256()).isEqualTo(HASH_B);
+				assertThat(properties.actuator().prometheus()).isEqualTo(SecurityProperties.Access.API_KEY);
 			});
 	}
 
