@@ -110,7 +110,8 @@ public class BalanceService {
 				.map((fetch) -> toAccountBalance(caches, fetch.getKey(), fetch.getValue(), now))
 				.toList();
 			accounts.addAll(ofProvider);
-			totals.add(total(caches.provider(), ofProvider));
+			boolean listed = providerErrors.stream().noneMatch((error) -> error.provider().equals(caches.provider().name()));
+			totals.add(total(caches.provider(), ofProvider, listed));
 		});
 		boolean complete = providerErrors.isEmpty() && accounts.stream().allMatch((account) -> account.error() == null);
 		return new BalancesResponse(now, complete, List.copyOf(accounts), List.copyOf(totals), List.copyOf(providerErrors));
@@ -227,14 +228,18 @@ public class BalanceService {
 		return sum;
 	}
 
-	private static ProviderTotal total(BalanceProvider provider, List<AccountBalance> accounts) {
+	/**
+	 * @param listed false when the provider's account list could not be read (or is still
+	 * loading): accounts may be missing, so the sum cannot be complete
+	 */
+	private static ProviderTotal total(BalanceProvider provider, List<AccountBalance> accounts, boolean listed) {
 		List<AccountBalance> known = accounts.stream()
 			.filter((account) -> account.remaining() != null && account.total() != null)
 			.toList();
 		BigDecimal remaining = known.stream().map(AccountBalance::remaining).reduce(BigDecimal.ZERO, BigDecimal::add);
 		BigDecimal total = known.stream().map(AccountBalance::total).reduce(BigDecimal.ZERO, BigDecimal::add);
 		return new ProviderTotal(provider.name(), provider.unit(), remaining, total, known.size(),
-				known.size() == accounts.size(), known.stream().anyMatch(AccountBalance::stale));
+				listed && known.size() == accounts.size(), known.stream().anyMatch(AccountBalance::stale));
 	}
 
 	/** The response deadline on the monotonic clock: waiting is real time, whatever the logical clock says. */
