@@ -162,8 +162,10 @@ final class UseapiClient {
 			.onErrorMap((failure) -> !(failure instanceof UpstreamException), UseapiClient::classify)
 			.transformDeferred(BulkheadOperator.of(this.bulkhead))
 			.transformDeferred(CircuitBreakerOperator.of(this.circuitBreaker));
+		// The next call's interval counts from this one's end too, so a call that reached
+		// useapi.net late (slow connection set-up) is not followed by one arriving right after it.
 		return this.pacer.acquire(PACER_KEY)
-			.then(attempt)
+			.then(attempt.doFinally((signal) -> this.pacer.holdOff(PACER_KEY, this.pacer.minInterval())))
 			.transformDeferred(RetryOperator.of(this.retry))
 			.onErrorMap(CallNotPermittedException.class,
 					(ex) -> new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE,

@@ -31,6 +31,8 @@ import org.springframework.validation.annotation.Validated;
  * @param cacheTtl how long a successful snapshot counts as fresh
  * @param requestsPerSecond ceiling for all calls made with the token (discovery, every account,
  * retries), enforced as a minimum interval of 1 s / this value between calls
+ * @param pacingMargin added to that interval, because requests spaced exactly at send time can
+ * arrive closer together (a slow connection set-up delays one, not the next)
  * @param http transport limits
  */
 @ConfigurationProperties("balances.useapi")
@@ -46,7 +48,7 @@ record UseapiProperties(
 								message = "balances.useapi.emails entries must look like e-mail addresses (local@domain, no spaces or control characters)") String> emails,
 		@NotNull @DefaultValue("2m") Duration cacheTtl,
 		@Positive(message = "balances.useapi.requests-per-second must be greater than 0") @DefaultValue("2") double requestsPerSecond,
-		@NotNull @Valid @DefaultValue UpstreamHttpProperties http) {
+		@NotNull @DefaultValue("100ms") Duration pacingMargin, @NotNull @Valid @DefaultValue UpstreamHttpProperties http) {
 
 	/** RFC 5321's limit on a forward path, the practical maximum length of an address. */
 	static final int MAX_EMAIL_LENGTH = 254;
@@ -67,6 +69,7 @@ record UseapiProperties(
 		// Duplicates would only fetch the same account twice.
 		emails = (emails != null) ? List.copyOf(new LinkedHashSet<>(emails)) : List.of();
 		http = (http != null) ? http : UpstreamHttpProperties.defaults();
+		pacingMargin = (pacingMargin != null) ? pacingMargin : Duration.ofMillis(100);
 	}
 
 	boolean hasToken() {
@@ -79,8 +82,9 @@ record UseapiProperties(
 	}
 
 	/** Keeps every call made with the one token at least this far apart. */
+	/** Gap between two calls with the token: 1 s / requests-per-second, plus the pacing margin. */
 	Duration minInterval() {
-		return Duration.ofNanos(Math.round(1_000_000_000d / this.requestsPerSecond));
+		return Duration.ofNanos(Math.round(1_000_000_000d / this.requestsPerSecond)).plus(this.pacingMargin);
 	}
 
 	@Override

@@ -40,7 +40,8 @@ class UseapiPropertiesTest {
 			assertThat(properties.emails()).isEmpty();
 			assertThat(properties.cacheTtl()).isEqualTo(Duration.ofMinutes(2));
 			assertThat(properties.requestsPerSecond()).isEqualTo(2);
-			assertThat(properties.minInterval()).isEqualTo(Duration.ofMillis(500));
+			assertThat(properties.pacingMargin()).isEqualTo(Duration.ofMillis(100));
+			assertThat(properties.minInterval()).isEqualTo(Duration.ofMillis(600));
 			assertThat(properties.http()).isNotNull();
 			assertThat(properties.http().responseTimeout()).isEqualTo(Duration.ofSeconds(5));
 		});
@@ -52,6 +53,7 @@ class UseapiPropertiesTest {
 			.withPropertyValues("balances.useapi.base-url=http://127.0.0.1:8089", "balances.useapi.token=" + TOKEN,
 					"balances.useapi.emails=b@example.com,a+kling@example.com,b@example.com",
 					"balances.useapi.cache-ttl=45s", "balances.useapi.requests-per-second=0.5",
+					"balances.useapi.pacing-margin=250ms",
 					"balances.useapi.http.response-timeout=3s", "balances.useapi.http.max-response-size=256KB")
 			.run((context) -> {
 				UseapiProperties properties = context.getBean(UseapiProperties.class);
@@ -59,7 +61,7 @@ class UseapiPropertiesTest {
 				assertThat(properties.token()).isEqualTo(TOKEN);
 				assertThat(properties.emails()).containsExactly("b@example.com", "a+kling@example.com");
 				assertThat(properties.cacheTtl()).isEqualTo(Duration.ofSeconds(45));
-				assertThat(properties.minInterval()).isEqualTo(Duration.ofSeconds(2));
+				assertThat(properties.minInterval()).isEqualTo(Duration.ofMillis(2250));
 				assertThat(properties.http().responseTimeout()).isEqualTo(Duration.ofSeconds(3));
 				assertThat(properties.http().maxResponseSize()).isEqualTo(DataSize.ofKilobytes(256));
 			});
@@ -149,7 +151,7 @@ class UseapiPropertiesTest {
 	}
 
 	private static UseapiProperties properties(String token) {
-		return new UseapiProperties("https://api.useapi.net", token, List.of(), Duration.ofMinutes(2), 2,
+		return new UseapiProperties("https://api.useapi.net", token, List.of(), Duration.ofMinutes(2), 2, Duration.ofMillis(100),
 				UseapiTestSupport.http(Duration.ofSeconds(5), DataSize.ofMegabytes(1)));
 	}
 

@@ -36,7 +36,7 @@ final class UseapiTestSupport {
 
 	static UseapiProperties properties(String baseUrl, @Nullable String token, List<String> emails,
 			double requestsPerSecond, UpstreamHttpProperties http) {
-		return new UseapiProperties(baseUrl, token, emails, Duration.ofMinutes(2), requestsPerSecond, http);
+		return new UseapiProperties(baseUrl, token, emails, Duration.ofMinutes(2), requestsPerSecond, Duration.ZERO, http);
 	}
 
 	static UpstreamHttpProperties http(Duration responseTimeout, DataSize maxResponseSize) {
