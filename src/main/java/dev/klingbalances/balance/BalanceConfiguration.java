@@ -1,0 +1,49 @@
+package dev.klingbalances.balance;
+
+import java.time.Clock;
+import java.util.List;
+
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.cache.CacheManager;
+import org.springframework.cache.caffeine.CaffeineCache;
+import org.springframework.cache.support.SimpleCacheManager;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.TaskScheduler;
+
+/** Wiring of the aggregation layer: clock, cache visibility, warm-up and refresh-ahead. */
+@Configuration(proxyBeanMethods = false)
+class BalanceConfiguration {
+
+	@Bean
+	Clock clock() {
+		return Clock.systemUTC();
+	}
+
+	/** Exposes the snapshot caches to Actuator's caches endpoint and to Micrometer's cache metrics. */
+	@Bean
+	@SuppressWarnings("unchecked")
+	CacheManager balancesCacheManager(BalanceService service) {
+		SimpleCacheManager manager = new SimpleCacheManager();
+		manager.setCaches(service.caches()
+			.stream()
+			.map((cache) -> new CaffeineCache(cache.name(),
+					(com.github.benmanes.caffeine.cache.Cache<Object, Object>) (com.github.benmanes.caffeine.cache.Cache<?, ?>) cache.nativeCache()))
+			.toList());
+		return manager;
+	}
+
+	/** Once the service is ready: warm every account (if enabled) and start the refresh-ahead sweep. */
+	@Bean
+	ApplicationListener<ApplicationReadyEvent> balancesStartup(BalanceService service, BalancesProperties properties,
+			TaskScheduler taskScheduler) {
+		return (event) -> {
+			if (properties.cache().warmUp()) {
+				service.warmUp();
+			}
+			taskScheduler.scheduleWithFixedDelay(service::refreshAhead, properties.cache().sweepInterval());
+		};
+	}
+
+}

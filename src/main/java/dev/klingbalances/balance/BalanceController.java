@@ -1,0 +1,142 @@
+package dev.klingbalances.balance;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.CacheControl;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.WebRequest;
+
+/** {@code /balances}: the one call this service exists for. */
+@RestController
+@RequestMapping(path = "/balances", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "Balances", description = "Remaining Kling capacity across Kling API accounts and useapi.net web accounts")
+class BalanceController {
+
+	private static final String PROBLEM = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
+
+	private final BalanceService service;
+
+	private final JsonMapper jsonMapper;
+
+	private final Clock clock;
+
+	BalanceController(BalanceService service, JsonMapper jsonMapper, Clock clock) {
+		this.service = service;
+		this.jsonMapper = jsonMapper;
+		this.clock = clock;
+	}
+
+	@GetMapping
+	@Operation(summary = "Balances of every account",
+			description = """
+					Every configured Kling API account and every useapi.net Kling web account, with \
+					per-provider totals. Answers within the configured deadline whatever the upstreams do: \
+					an account that cannot be read is still listed, with `error` set and either its last \
+					good figures (`stale: true`) or `remaining: null` - never a made-up zero. `complete` \
+					is false when any account or provider has an error. Supports `If-None-Match`.""")
+	@ApiResponse(responseCode = "200", description = "Balances (possibly partial: see `complete`)")
+	@ApiResponse(responseCode = "304", description = "Not modified since the ETag given in If-None-Match",
+			content = @Content)
+	@ApiResponse(responseCode = "400", description = "Unknown provider or non-boolean refresh",
+			content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = org.springframework.http.ProblemDetail.class)))
+	ResponseEntity<BalancesResponse> balances(
+			@Parameter(description = "Only this provider", schema = @Schema(allowableValues = { "kling", "useapi" }))
+			@RequestParam(required = false) @Nullable String provider,
+			@Parameter(description = "Fetch from the upstreams now instead of serving fresh cached figures "
+					+ "(concurrent refreshes share one fetch; rate limits still apply)")
+			@RequestParam(defaultValue = "false") boolean refresh,
+			WebRequest request) {
+		Set<String> providers = (provider != null) ? Set.of(knownProvider(provider)) : Set.of();
+		BalancesResponse response = this.service.balances(providers, refresh);
+		return conditional(response.withoutTimestamp(), response, response.accounts(), request);
+	}
+
+	@GetMapping("/{provider}/{account}")
+	@Operation(summary = "Balance of one account",
+			description = "Kling API accounts are addressed by their configured id, useapi.net accounts by their e-mail.")
+	@ApiResponse(responseCode = "200", description = "The account (check `error` and `stale`)")
+	@ApiResponse(responseCode = "304", description = "Not modified since the ETag given in If-None-Match",
+			content = @Content)
+	@ApiResponse(responseCode = "404", description = "Unknown provider or account",
+			content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = org.springframework.http.ProblemDetail.class)))
+	@ApiResponse(responseCode = "503", description = "The provider's account list cannot be read right now",
+			content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = org.springframework.http.ProblemDetail.class)))
+	ResponseEntity<AccountBalance> balance(
+			@Parameter(description = "Provider name", example = "kling") @PathVariable String provider,
+			@Parameter(description = "Account id or e-mail", example = "team-a") @PathVariable String account,
+			@Parameter(description = "Fetch from the upstream now instead of serving fresh cached figures")
+			@RequestParam(defaultValue = "false") boolean refresh,
+			WebRequest request) {
+		AccountBalance balance = this.service.balance(provider, account, refresh);
+		return conditional(balance, balance, List.of(balance), request);
+	}
+
+	private String knownProvider(String provider) {
+		if (!this.service.providerNames().contains(provider)) {
+			throw new InvalidParameterException("provider",
+					"Parameter 'provider' must be one of " + this.service.providerNames() + ".");
+		}
+		return provider;
+	}
+
+	/**
+	 * Adds an ETag over the content (not the timestamp) and a max-age that lasts as long as
+	 * every account is fresh; answers 304 when the client already has this content.
+	 */
+	private <T> ResponseEntity<T> conditional(Object content, T body, List<AccountBalance> accounts,
+			WebRequest request) {
+		String etag = etag(content);
+		if (request.checkNotModified(etag)) {
+			return ResponseEntity.status(304).eTag(etag).cacheControl(cacheControl(accounts)).build();
+		}
+		return ResponseEntity.ok().eTag(etag).cacheControl(cacheControl(accounts)).body(body);
+	}
+
+	private CacheControl cacheControl(List<AccountBalance> accounts) {
+		Instant now = this.clock.instant();
+		boolean allFresh = accounts.stream().allMatch((account) -> !account.stale() && account.error() == null);
+		long seconds = allFresh ? accounts.stream()
+			.map(AccountBalance::freshUntil)
+			.filter(Objects::nonNull)
+			.map((until) -> Math.max(0, Duration.between(now, until).toSeconds()))
+			.min(Long::compare)
+			.orElse(0L) : 0L;
+		return CacheControl.maxAge(Duration.ofSeconds(seconds)).cachePrivate();
+	}
+
+	private String etag(Object content) {
+		try {
+			byte[] json = this.jsonMapper.writeValueAsBytes(content);
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(json);
+			return "\"" + HexFormat.of().formatHex(digest, 0, 16) + "\"";
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
+		}
+	}
+
+
+}

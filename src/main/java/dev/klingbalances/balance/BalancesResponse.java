@@ -1,0 +1,21 @@
+package dev.klingbalances.balance;
+
+import java.time.Instant;
+import java.util.List;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import org.jspecify.annotations.Nullable;
+
+/** The answer of {@code GET /balances}. */
+@Schema(description = "Balances of every account, normalized, with totals per provider and unit")
+public record BalancesResponse(@Schema(description = "When this answer was assembled (UTC)") @Nullable Instant generatedAt,
+		@Schema(description = "False when any account or provider has an error: then some figures are stale or missing") boolean complete,
+		List<AccountBalance> accounts, List<ProviderTotal> totals,
+		@Schema(description = "Providers whose account list could not be read") List<ProviderError> providerErrors) {
+
+	/** The same answer without its timestamp: what the ETag is computed over. */
+	BalancesResponse withoutTimestamp() {
+		return new BalancesResponse(null, this.complete, this.accounts, this.totals, this.providerErrors);
+	}
+
+}

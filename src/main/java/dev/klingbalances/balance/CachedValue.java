@@ -1,0 +1,39 @@
+package dev.klingbalances.balance;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the cache knows about one key: the last good value (if any) and the outcome of the
+ * latest attempt. A failed attempt keeps the previous value, so it can be served stale.
+ *
+ * @param value last good value, or null when no fetch ever succeeded
+ * @param fetchedAt when {@code value} was fetched
+ * @param error the latest attempt's failure, or null when the latest attempt succeeded
+ * @param checkedAt when the latest attempt finished
+ */
+public record CachedValue<V>(@Nullable V value, @Nullable Instant fetchedAt, @Nullable AccountError error,
+		Instant checkedAt) {
+
+	/** The value if it is still servable at {@code now}, however stale. */
+	public @Nullable V servableValue(Instant now, Duration maxStale) {
+		return (this.value != null && this.fetchedAt != null && now.isBefore(this.fetchedAt.plus(maxStale)))
+				? this.value : null;
+	}
+
+	/** Until when this entry answers requests without a new fetch. */
+	public Instant freshUntil(Duration ttl, Duration errorTtl) {
+		if (this.error != null) {
+			return this.checkedAt.plus(errorTtl);
+		}
+		return (this.fetchedAt != null) ? this.fetchedAt.plus(ttl) : this.checkedAt;
+	}
+
+	/** True when the value is older than the TTL, or the latest attempt failed. */
+	public boolean isStale(Instant now, Duration ttl) {
+		return this.error != null || this.fetchedAt == null || !now.isBefore(this.fetchedAt.plus(ttl));
+	}
+
+}

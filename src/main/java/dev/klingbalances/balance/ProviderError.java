@@ -1,0 +1,8 @@
+package dev.klingbalances.balance;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/** A provider whose account list could not be read, so its accounts cannot be listed. */
+@Schema(description = "A provider whose account list (useapi.net discovery) could not be read")
+public record ProviderError(@Schema(example = "useapi") String provider, AccountError error) {
+}

@@ -1,0 +1,14 @@
+package dev.klingbalances.balance;
+
+import java.math.BigDecimal;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/** Sum over one provider's accounts, in that provider's unit. */
+@Schema(description = "Sum over one provider's accounts with known figures, in that provider's unit")
+public record ProviderTotal(@Schema(example = "kling") String provider, @Schema(example = "units") String unit,
+		@Schema(example = "118.0") BigDecimal remaining, @Schema(example = "200.0") BigDecimal total,
+		@Schema(description = "How many accounts contributed", example = "1") int accounts,
+		@Schema(description = "False when some account of this provider has no known figures, so the sum is too low") boolean complete,
+		@Schema(description = "True when some contributing figures are stale") boolean stale) {
+}

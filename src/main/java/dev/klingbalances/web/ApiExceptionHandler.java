@@ -1,0 +1,80 @@
+package dev.klingbalances.web;
+
+import dev.klingbalances.balance.AccountListUnavailableException;
+import dev.klingbalances.balance.InvalidParameterException;
+import dev.klingbalances.balance.UnknownResourceException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Turns every error raised while handling a request into {@code application/problem+json}
+ * with a stable {@code type} and {@code code}. Details never echo raw input at length, never
+ * carry a stack trace or a secret.
+ */
+@RestControllerAdvice
+class ApiExceptionHandler extends ResponseEntityExceptionHandler {
+
+	private static final Logger logger = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+	@ExceptionHandler
+	ProblemDetail handle(InvalidParameterException ex) {
+		ProblemDetail problem = ProblemTypes.problem(HttpStatus.BAD_REQUEST, ProblemTypes.INVALID_PARAMETER,
+				ex.getMessage());
+		problem.setProperty("parameter", ex.parameter());
+		return problem;
+	}
+
+	@ExceptionHandler
+	ProblemDetail handle(UnknownResourceException ex) {
+		return ProblemTypes.problem(HttpStatus.NOT_FOUND, ProblemTypes.NOT_FOUND, ex.getMessage());
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> handle(AccountListUnavailableException ex) {
+		ProblemDetail problem = ProblemTypes.problem(HttpStatus.SERVICE_UNAVAILABLE,
+				ProblemTypes.ACCOUNT_LIST_UNAVAILABLE, ex.getMessage());
+		problem.setProperty("upstreamError", ex.error().code().name());
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "30").body(problem);
+	}
+
+	@ExceptionHandler
+	ProblemDetail handle(MethodArgumentTypeMismatchException ex) {
+		String type = (ex.getRequiredType() == boolean.class || ex.getRequiredType() == Boolean.class)
+				? "true or false" : "a valid value";
+		ProblemDetail problem = ProblemTypes.problem(HttpStatus.BAD_REQUEST, ProblemTypes.INVALID_PARAMETER,
+				"Parameter '" + ex.getName() + "' must be " + type + ".");
+		problem.setProperty("parameter", ex.getName());
+		return problem;
+	}
+
+	/** Last resort: a bug. Logged with its stack trace here, answered without it. */
+	@ExceptionHandler
+	ProblemDetail handle(Exception ex) {
+		logger.error("Unhandled error while serving a request", ex);
+		return ProblemTypes.problem(HttpStatus.INTERNAL_SERVER_ERROR, ProblemTypes.INTERNAL_ERROR,
+				"An internal error occurred; it has been logged.");
+	}
+
+	/** Spring MVC's own problems (404 no such path, 405, 406, missing parameter, …) get our type and code. */
+	@Override
+	protected @Nullable ResponseEntity<Object> handleExceptionInternal(Exception ex, @Nullable Object body,
+			HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
+		if (body instanceof ProblemDetail problem && problem.getProperties() == null) {
+			ProblemTypes.typed(problem, ProblemTypes.codeFor(statusCode));
+		}
+		return super.handleExceptionInternal(ex, body, headers, statusCode, request);
+	}
+
+}
