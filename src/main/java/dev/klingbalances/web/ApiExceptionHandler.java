@@ -26,6 +26,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
+	private static final java.net.URI ABOUT_BLANK = java.net.URI.create("about:blank");
+
 	private static final Logger logger = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
 	@ExceptionHandler
@@ -69,12 +71,16 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
 	/** Spring MVC's own problems (404 no such path, 405, 406, missing parameter, …) get our type and code. */
 	@Override
-	protected @Nullable ResponseEntity<Object> handleExceptionInternal(Exception ex, @Nullable Object body,
-			HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
-		if (body instanceof ProblemDetail problem && problem.getProperties() == null) {
+	protected ResponseEntity<Object> createResponseEntity(@Nullable Object body, HttpHeaders headers,
+			HttpStatusCode statusCode, WebRequest request) {
+		if (body instanceof ProblemDetail problem && (problem.getType() == null || ABOUT_BLANK.equals(problem.getType()))) {
 			ProblemTypes.typed(problem, ProblemTypes.codeFor(statusCode));
+			if (statusCode.value() == 404) {
+				// Spring's detail repeats the requested path; a generic one echoes no input.
+				problem.setDetail("No resource at this path.");
+			}
 		}
-		return super.handleExceptionInternal(ex, body, headers, statusCode, request);
+		return super.createResponseEntity(body, headers, statusCode, request);
 	}
 
 }

@@ -1,0 +1,57 @@
+package dev.klingbalances.provider.kling;
+
+import java.time.Duration;
+
+import dev.klingbalances.upstream.RequestPacer;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * The requests of one credential, one after another in subscription order, each waiting for its
+ * {@link RequestPacer} slot.
+ * <p>
+ * Kling counts its QPS ≤ 1 where requests arrive. A pacer slot is taken when a request starts,
+ * but a request that first opens a connection (TCP and TLS) reaches Kling later than one on a
+ * kept-alive connection, so slots a second apart can arrive less than a second apart. Hence
+ * each request here starts only after the previous one has ended, and the interval is counted
+ * again from that end ({@link RequestPacer#holdOff}).
+ */
+final class CredentialLane {
+
+	private final RequestPacer pacer;
+
+	private final String credential;
+
+	private Mono<Void> last = Mono.empty();
+
+	/**
+	 * @param credential the pacer key: a fingerprint, never the secret
+	 */
+	CredentialLane(RequestPacer pacer, String credential) {
+		this.pacer = pacer;
+		this.credential = credential;
+	}
+
+	/** Runs {@code request} once the previous request has ended and the pacer allows it. */
+	<T> Mono<T> run(Mono<T> request) {
+		return Mono.defer(() -> {
+			Sinks.Empty<Void> ended = Sinks.empty();
+			Mono<Void> previous;
+			synchronized (this) {
+				previous = this.last;
+				this.last = ended.asMono();
+			}
+			return previous.then(this.pacer.acquire(this.credential)).then(request).doFinally((signal) -> {
+				holdOff(this.pacer.minInterval());
+				// cancelled while waiting: the next one still waits for the previous one
+				previous.subscribe(null, null, ended::tryEmitEmpty);
+			});
+		});
+	}
+
+	/** No request starts before {@code pause} has passed from now (e.g. {@code Retry-After}). */
+	void holdOff(Duration pause) {
+		this.pacer.holdOff(this.credential, pause);
+	}
+
+}

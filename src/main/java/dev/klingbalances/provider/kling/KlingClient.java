@@ -1,0 +1,135 @@
+package dev.klingbalances.provider.kling;
+
+import java.net.ConnectException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+
+import dev.klingbalances.balance.BalanceSnapshot;
+import dev.klingbalances.balance.ErrorCode;
+import dev.klingbalances.balance.UpstreamException;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.timeout.ReadTimeoutException;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * One HTTP exchange with {@code GET /account/costs}. Every failure comes out as an
+ * {@link UpstreamException}; pacing, retries and circuit breaking are the caller's.
+ */
+final class KlingClient {
+
+	private static final byte[] NO_BODY = new byte[0];
+
+	private final WebClient webClient;
+
+	private final Duration lookback;
+
+	private final Duration attemptTimeout;
+
+	private final Duration maxRetryAfter;
+
+	private final Clock clock;
+
+	KlingClient(WebClient webClient, KlingProperties properties, Clock clock) {
+		this.webClient = webClient;
+		this.lookback = properties.lookback();
+		this.attemptTimeout = properties.http().responseTimeout();
+		this.maxRetryAfter = properties.maxRetryAfter();
+		this.clock = clock;
+	}
+
+	/**
+	 * @param bearer the token to send
+	 * @return the snapshot, or an {@link UpstreamException}
+	 */
+	Mono<BalanceSnapshot> costs(String bearer) {
+		return Mono.defer(() -> {
+			Instant end = this.clock.instant();
+			Instant start = end.minus(this.lookback);
+			return this.webClient.get()
+				.uri((uri) -> uri.path("/account/costs")
+					.queryParam("start_time", start.toEpochMilli())
+					.queryParam("end_time", end.toEpochMilli())
+					.build())
+				.headers((headers) -> {
+					headers.setBearerAuth(bearer);
+					headers.setContentType(MediaType.APPLICATION_JSON);
+					headers.setAccept(List.of(MediaType.APPLICATION_JSON));
+				})
+				.exchangeToMono((response) -> {
+					int status = response.statusCode().value();
+					Duration retryAfter = retryAfter(response.headers().asHttpHeaders());
+					return response.bodyToMono(byte[].class)
+						.defaultIfEmpty(NO_BODY)
+						.onErrorMap((ex) -> transportFailure(ex, status))
+						.map((body) -> KlingCostsMapper.read(status, retryAfter, body, start));
+				});
+		})
+			// Reactor Netty's response timeout is per read: a slowly dripping body would never trip it
+			.timeout(this.attemptTimeout)
+			.onErrorMap((ex) -> !(ex instanceof UpstreamException), (ex) -> transportFailure(ex, null));
+	}
+
+	/** {@code Retry-After} in seconds or as an HTTP date, at most {@code max-retry-after}. */
+	private @Nullable Duration retryAfter(HttpHeaders headers) {
+		String value = headers.getFirst(HttpHeaders.RETRY_AFTER);
+		if (value == null || value.isBlank()) {
+			return null;
+		}
+		value = value.strip();
+		Duration pause;
+		if (value.matches("\\d{1,30}")) {
+			pause = (value.length() > 12) ? this.maxRetryAfter : Duration.ofSeconds(Long.parseLong(value));
+		}
+		else {
+			try {
+				Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+				pause = Duration.between(this.clock.instant(), at);
+			}
+			catch (DateTimeParseException ex) {
+				return null;
+			}
+		}
+		if (pause.isNegative()) {
+			return Duration.ZERO;
+		}
+		return (pause.compareTo(this.maxRetryAfter) > 0) ? this.maxRetryAfter : pause;
+	}
+
+	/** A failure without a readable answer; {@code status} when the headers had arrived. */
+	private static UpstreamException transportFailure(Throwable failure, @Nullable Integer status) {
+		if (hasCause(failure, DataBufferLimitException.class)) {
+			return new UpstreamException(ErrorCode.BAD_RESPONSE, "Kling's answer was larger than allowed.", status,
+					null, null);
+		}
+		if (hasCause(failure, TimeoutException.class) || hasCause(failure, ReadTimeoutException.class)
+				|| hasCause(failure, ConnectTimeoutException.class)) {
+			return new UpstreamException(ErrorCode.UPSTREAM_TIMEOUT, "Kling did not answer in time.", status, null,
+					failure);
+		}
+		String message = hasCause(failure, ConnectException.class) ? "Could not connect to Kling."
+				: "The connection to Kling failed.";
+		return new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE, message, status, null, failure);
+	}
+
+	private static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (type.isInstance(cause)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+}

@@ -1,0 +1,25 @@
+package dev.klingbalances.provider.kling;
+
+import java.time.Clock;
+
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.retry.RetryRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/** The {@code kling} balance provider. */
+@Configuration(proxyBeanMethods = false)
+class KlingConfiguration {
+
+	@Bean
+	KlingBalanceProvider kling(KlingProperties properties, WebClient.Builder webClientBuilder, RetryRegistry retries,
+			CircuitBreakerRegistry circuitBreakers, BulkheadRegistry bulkheads, ObjectProvider<Clock> clock) {
+		return new KlingBalanceProvider(properties, webClientBuilder, retries, circuitBreakers, bulkheads,
+				clock.getIfAvailable(Clock::systemUTC));
+	}
+
+}

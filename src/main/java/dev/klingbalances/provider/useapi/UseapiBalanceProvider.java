@@ -1,0 +1,108 @@
+package dev.klingbalances.provider.useapi;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+import dev.klingbalances.balance.BalanceProvider;
+import dev.klingbalances.balance.BalanceSnapshot;
+import dev.klingbalances.balance.ErrorCode;
+import dev.klingbalances.balance.UpstreamException;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.retry.RetryRegistry;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * Kling web accounts read through useapi.net, in Kling web credits (a different pool from the
+ * official API's resource packs). Without a token the provider is present but reports no
+ * accounts and never calls useapi.net.
+ */
+final class UseapiBalanceProvider implements BalanceProvider {
+
+	static final String NAME = "useapi";
+
+	static final String UNIT = "credits";
+
+	private static final Logger logger = LoggerFactory.getLogger(UseapiBalanceProvider.class);
+
+	private final UseapiProperties properties;
+
+	private final @Nullable UseapiClient client;
+
+	/**
+	 * The provider as configured: without a token there is no client (no connection pool,
+	 * nothing that could call useapi.net).
+	 */
+	static UseapiBalanceProvider create(UseapiProperties properties, WebClient.Builder webClientBuilder,
+			RetryRegistry retryRegistry, CircuitBreakerRegistry circuitBreakerRegistry,
+			BulkheadRegistry bulkheadRegistry, Clock clock) {
+		UseapiClient client = properties.hasToken() ? new UseapiClient(properties, webClientBuilder, retryRegistry,
+				circuitBreakerRegistry, bulkheadRegistry, clock) : null;
+		return new UseapiBalanceProvider(properties, client);
+	}
+
+	/**
+	 * @param client null exactly when no token is configured
+	 */
+	UseapiBalanceProvider(UseapiProperties properties, @Nullable UseapiClient client) {
+		this.properties = properties;
+		this.client = client;
+	}
+
+	@Override
+	public String name() {
+		return NAME;
+	}
+
+	@Override
+	public String unit() {
+		return UNIT;
+	}
+
+	@Override
+	public Duration cacheTtl() {
+		return this.properties.cacheTtl();
+	}
+
+	/** useapi.net reads the web account live; no lag is documented. */
+	@Override
+	public @Nullable Duration dataDelay() {
+		return null;
+	}
+
+	@Override
+	public Mono<List<String>> accounts() {
+		if (this.client == null) {
+			return Mono.just(List.of());
+		}
+		if (!this.properties.emails().isEmpty()) {
+			return Mono.just(this.properties.emails());
+		}
+		return this.client.discoverAccounts()
+			.doOnError(UpstreamException.class,
+					(ex) -> logger.warn("useapi.net account discovery failed: {}", ex.code()));
+	}
+
+	@Override
+	public Mono<BalanceSnapshot> fetch(String account) {
+		if (this.client == null) {
+			return Mono.error(() -> new UpstreamException(ErrorCode.ACCOUNT_NOT_FOUND,
+					"useapi.net is not configured (no token)", null));
+		}
+		// Never put a name that could not have come from accounts() into a URL or a log line.
+		if (!UseapiProperties.looksLikeEmail(account)) {
+			return Mono.error(() -> new UpstreamException(ErrorCode.ACCOUNT_NOT_FOUND,
+					"Not a useapi.net account name", null));
+		}
+		return this.client.fetch(account)
+			.doOnError(UpstreamException.class,
+					(ex) -> logger.warn("useapi.net account {} failed: {}", account, ex.code()));
+	}
+
+}

@@ -1,0 +1,210 @@
+package dev.klingbalances.balance;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.anyBoolean;
+import static org.mockito.ArgumentMatchers.anyCollection;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.BDDMockito.then;
+import static org.mockito.Mockito.never;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+/** The HTTP contract of /balances; security is covered by its own tests. */
+@WebMvcTest(BalanceController.class)
+@AutoConfigureMockMvc(addFilters = false)
+@Import(BalanceControllerTest.FixedClock.class)
+class BalanceControllerTest {
+
+	private static final Instant NOW = Instant.parse("2026-11-21T12:00:00Z");
+
+	@Autowired
+	private MockMvc mvc;
+
+	@MockitoBean
+	private BalanceService service;
+
+	@BeforeEach
+	void providers() {
+		given(this.service.providerNames()).willReturn(List.of("kling", "useapi"));
+	}
+
+	private static AccountBalance account(Instant fetchedAt) {
+		Grant grant = new Grant("509f", "Video Generation - 10,000 entries", "decreasing_total", GrantStatus.ACTIVE,
+				"online", new BigDecimal("200.0"), new BigDecimal("118.0"), Instant.parse("2026-01-01T00:00:00Z"),
+				Instant.parse("2027-01-01T00:00:00Z"));
+		return new AccountBalance("kling", "team-a", "units", new BigDecimal("118.0"), new BigDecimal("200.0"),
+				List.of(grant), Map.of(), fetchedAt, fetchedAt.plus(Duration.ofMinutes(15)), false,
+				Duration.ofHours(12), null, null);
+	}
+
+	private static BalancesResponse response(Instant fetchedAt) {
+		return new BalancesResponse(NOW, true, List.of(account(fetchedAt)),
+				List.of(new ProviderTotal("kling", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1, true,
+						false)),
+				List.of());
+	}
+
+	@Test
+	void balancesAnswerInTheDocumentedShape() throws Exception {
+		given(this.service.balances(Set.of(), false)).willReturn(response(NOW.minusSeconds(118)));
+		this.mvc.perform(get("/balances"))
+			.andExpect(status().isOk())
+			.andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON))
+			.andExpect(jsonPath("$.generatedAt").value("2026-11-21T12:00:00Z"))
+			.andExpect(jsonPath("$.complete").value(true))
+			.andExpect(jsonPath("$.accounts[0].provider").value("kling"))
+			.andExpect(jsonPath("$.accounts[0].unit").value("units"))
+			.andExpect(jsonPath("$.accounts[0].remaining").value(118.0))
+			.andExpect(jsonPath("$.accounts[0].grants[0].status").value("ACTIVE"))
+			.andExpect(jsonPath("$.accounts[0].grants[0].expiresAt").value("2027-01-01T00:00:00Z"))
+			.andExpect(jsonPath("$.accounts[0].fetchedAt").value("2026-11-21T11:58:02Z"))
+			.andExpect(jsonPath("$.accounts[0].dataDelay").value("PT12H"))
+			.andExpect(jsonPath("$.accounts[0].stale").value(false))
+			.andExpect(jsonPath("$.accounts[0].error").isEmpty())
+			.andExpect(jsonPath("$.totals[0].remaining").value(118.0))
+			.andExpect(header().string("Cache-Control", "max-age=782, private"));
+	}
+
+	@Test
+	void providerFilterIsPassedOn() throws Exception {
+		given(this.service.balances(Set.of("useapi"), true)).willReturn(new BalancesResponse(NOW, true, List.of(), List.of(), List.of()));
+		this.mvc.perform(get("/balances").param("provider", "useapi").param("refresh", "true"))
+			.andExpect(status().isOk());
+		then(this.service).should().balances(Set.of("useapi"), true);
+	}
+
+	@Test
+	void unknownProviderParameterIsABadRequestProblem() throws Exception {
+		this.mvc.perform(get("/balances").param("provider", "openai"))
+			.andExpect(status().isBadRequest())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.code").value("INVALID_PARAMETER"))
+			.andExpect(jsonPath("$.type").value("urn:kling-balances:problem:invalid-parameter"))
+			.andExpect(jsonPath("$.parameter").value("provider"))
+			.andExpect(jsonPath("$.status").value(400));
+		then(this.service).should(never()).balances(anyCollection(), anyBoolean());
+	}
+
+	@Test
+	void nonBooleanRefreshIsABadRequestProblem() throws Exception {
+		this.mvc.perform(get("/balances").param("refresh", "maybe"))
+			.andExpect(status().isBadRequest())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.code").value("INVALID_PARAMETER"))
+			.andExpect(jsonPath("$.detail").value("Parameter 'refresh' must be true or false."));
+	}
+
+	@Test
+	void unknownAccountIsANotFoundProblem() throws Exception {
+		given(this.service.balance("kling", "nobody", false))
+			.willThrow(new UnknownResourceException("Provider 'kling' has no account with that name."));
+		this.mvc.perform(get("/balances/kling/nobody"))
+			.andExpect(status().isNotFound())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.code").value("NOT_FOUND"));
+	}
+
+	@Test
+	void unknownPathIsANotFoundProblem() throws Exception {
+		this.mvc.perform(get("/balances/kling/team-a/extra"))
+			.andExpect(status().isNotFound())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.code").value("NOT_FOUND"));
+	}
+
+	@Test
+	void unavailableAccountListIsAServiceUnavailableProblemWithRetryAfter() throws Exception {
+		given(this.service.balance("useapi", "a@example.com", false)).willThrow(new AccountListUnavailableException(
+				"useapi", new AccountError(ErrorCode.UPSTREAM_UNAVAILABLE, "useapi.net answered 503.", 503, NOW)));
+		this.mvc.perform(get("/balances/useapi/a@example.com"))
+			.andExpect(status().isServiceUnavailable())
+			.andExpect(header().string("Retry-After", "30"))
+			.andExpect(jsonPath("$.code").value("ACCOUNT_LIST_UNAVAILABLE"))
+			.andExpect(jsonPath("$.upstreamError").value("UPSTREAM_UNAVAILABLE"));
+	}
+
+	@Test
+	void unexpectedFailureIsAnInternalProblemWithoutDetails() throws Exception {
+		given(this.service.balances(Set.of(), false)).willThrow(new IllegalStateException("internal secret detail"));
+		MvcResult result = this.mvc.perform(get("/balances"))
+			.andExpect(status().isInternalServerError())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.code").value("INTERNAL_ERROR"))
+			.andReturn();
+		assertThat(result.getResponse().getContentAsString()).doesNotContain("internal secret detail")
+			.doesNotContain("IllegalStateException");
+	}
+
+	@Test
+	void sameContentAnswersNotModifiedToItsEtag() throws Exception {
+		given(this.service.balances(Set.of(), false)).willReturn(response(NOW.minusSeconds(118)));
+		String etag = this.mvc.perform(get("/balances"))
+			.andExpect(status().isOk())
+			.andReturn()
+			.getResponse()
+			.getHeader("ETag");
+		assertThat(etag).isNotBlank();
+		this.mvc.perform(get("/balances").header("If-None-Match", etag))
+			.andExpect(status().isNotModified())
+			.andExpect(content().string(""));
+	}
+
+	@Test
+	void changedContentGetsANewEtag() throws Exception {
+		given(this.service.balances(Set.of(), false)).willReturn(response(NOW.minusSeconds(118)));
+		String first = this.mvc.perform(get("/balances")).andReturn().getResponse().getHeader("ETag");
+		given(this.service.balances(Set.of(), false)).willReturn(response(NOW.minusSeconds(10)));
+		this.mvc.perform(get("/balances").header("If-None-Match", first)).andExpect(status().isOk());
+	}
+
+	@Test
+	void staleFiguresAreNotCacheableByClients() throws Exception {
+		AccountBalance stale = new AccountBalance("kling", "team-a", "units", new BigDecimal("118.0"),
+				new BigDecimal("200.0"), List.of(), Map.of(), NOW.minusSeconds(3600), NOW.minusSeconds(2700), true,
+				null, null, new AccountError(ErrorCode.UPSTREAM_UNAVAILABLE, "Kling answered 503.", 503, NOW));
+		given(this.service.balance("kling", "team-a", false)).willReturn(stale);
+		this.mvc.perform(get("/balances/kling/team-a"))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$.stale").value(true))
+			.andExpect(jsonPath("$.error.code").value("UPSTREAM_UNAVAILABLE"))
+			.andExpect(jsonPath("$.error.upstreamStatus").value(503))
+			.andExpect(header().string("Cache-Control", "max-age=0, private"));
+	}
+
+	@TestConfiguration(proxyBeanMethods = false)
+	static class FixedClock {
+
+		@Bean
+		Clock clock() {
+			return Clock.fixed(NOW, ZoneOffset.UTC);
+		}
+
+	}
+
+}

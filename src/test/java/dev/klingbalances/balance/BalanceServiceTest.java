@@ -1,0 +1,191 @@
+package dev.klingbalances.balance;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import static dev.klingbalances.balance.FakeProvider.grant;
+import static dev.klingbalances.balance.FakeProvider.snapshot;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class BalanceServiceTest {
+
+	private final MutableClock clock = new MutableClock(Instant.parse("2026-11-21T12:00:00Z"));
+
+	private final FakeProvider kling = new FakeProvider("kling", "units", Duration.ofMinutes(15), "team-a", "team-b");
+
+	private final FakeProvider useapi = new FakeProvider("useapi", "credits", Duration.ofMinutes(2), "a@example.com");
+
+	private BalanceService service(Duration deadline) {
+		BalancesProperties properties = new BalancesProperties(deadline, new BalancesProperties.Cache(
+				Duration.ofHours(24), Duration.ofSeconds(30), 0.8, Duration.ofMinutes(30), Duration.ofSeconds(5),
+				Duration.ofSeconds(60), false, 100));
+		return new BalanceService(List.of(this.useapi, this.kling), properties, this.clock, new SimpleMeterRegistry());
+	}
+
+	private BalanceService service() {
+		return service(Duration.ofSeconds(2));
+	}
+
+	@Test
+	void accountRemainingAndTotalCountActiveGrantsOnly() {
+		this.kling.answer("team-a", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "200", "118"),
+				grant(GrantStatus.EXPIRED, "500", "400"), grant(GrantStatus.PENDING, "100", "100"),
+				grant(GrantStatus.UNKNOWN, "50", "50"), grant(GrantStatus.ACTIVE, "10.5", "0.5"))));
+		AccountBalance account = service().balance("kling", "team-a", false);
+		assertThat(account.remaining()).isEqualByComparingTo("118.5");
+		assertThat(account.total()).isEqualByComparingTo("210.5");
+		assertThat(account.grants()).hasSize(5);
+		assertThat(account.stale()).isFalse();
+		assertThat(account.error()).isNull();
+		assertThat(account.fetchedAt()).isEqualTo(this.clock.instant());
+		assertThat(account.freshUntil()).isEqualTo(this.clock.instant().plus(Duration.ofMinutes(15)));
+	}
+
+	@Test
+	void providersKeepTheirOwnUnitsAndTotalsAreNeverMixed() {
+		this.kling.answer("team-a", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "200", "118"))));
+		this.kling.answer("team-b", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "100", "20"))));
+		this.useapi.answer("a@example.com", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "66000", "56000"))));
+		BalancesResponse response = service().balances(Set.of(), false);
+		assertThat(response.complete()).isTrue();
+		assertThat(response.accounts()).extracting(AccountBalance::provider, AccountBalance::account, AccountBalance::unit)
+			.containsExactly(org.assertj.core.groups.Tuple.tuple("kling", "team-a", "units"),
+					org.assertj.core.groups.Tuple.tuple("kling", "team-b", "units"),
+					org.assertj.core.groups.Tuple.tuple("useapi", "a@example.com", "credits"));
+		assertThat(response.totals()).hasSize(2);
+		ProviderTotal klingTotal = response.totals().get(0);
+		assertThat(klingTotal.unit()).isEqualTo("units");
+		assertThat(klingTotal.remaining()).isEqualByComparingTo("138");
+		assertThat(klingTotal.total()).isEqualByComparingTo("300");
+		assertThat(klingTotal.accounts()).isEqualTo(2);
+		ProviderTotal useapiTotal = response.totals().get(1);
+		assertThat(useapiTotal.unit()).isEqualTo("credits");
+		assertThat(useapiTotal.remaining()).isEqualByComparingTo("56000");
+	}
+
+	@Test
+	void failingAccountIsListedWithItsErrorAndNoFigureWhileOthersStayIntact() {
+		this.kling.answer("team-a", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "200", "118"))));
+		this.kling.answer("team-b", () -> Mono.error(new UpstreamException(ErrorCode.ACCOUNT_IN_ARREARS,
+				"Kling answered code 1101: the account is in arrears.", 429)));
+		BalancesResponse response = service().balances(Set.of("kling"), false);
+		assertThat(response.complete()).isFalse();
+		AccountBalance failed = response.accounts().get(1);
+		assertThat(failed.account()).isEqualTo("team-b");
+		assertThat(failed.remaining()).isNull();
+		assertThat(failed.total()).isNull();
+		assertThat(failed.error().code()).isEqualTo(ErrorCode.ACCOUNT_IN_ARREARS);
+		assertThat(failed.error().upstreamStatus()).isEqualTo(429);
+		assertThat(response.accounts().get(0).remaining()).isEqualByComparingTo("118");
+		ProviderTotal total = response.totals().get(0);
+		assertThat(total.remaining()).isEqualByComparingTo("118");
+		assertThat(total.accounts()).isEqualTo(1);
+		assertThat(total.complete()).isFalse();
+	}
+
+	@Test
+	void outageAfterAGoodFetchServesTheLastGoodFiguresMarkedStale() {
+		AtomicInteger attempt = new AtomicInteger();
+		this.useapi.answer("a@example.com", () -> (attempt.incrementAndGet() == 1)
+				? Mono.just(snapshot(grant(GrantStatus.ACTIVE, "66000", "56000")))
+				: Mono.error(new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE, "useapi.net answered 503.", 503)));
+		BalanceService service = service();
+		Instant firstFetch = this.clock.instant();
+		service.balance("useapi", "a@example.com", false);
+		this.clock.advance(Duration.ofMinutes(3));
+		AccountBalance stale = service.balance("useapi", "a@example.com", false);
+		assertThat(stale.remaining()).isEqualByComparingTo("56000");
+		assertThat(stale.stale()).isTrue();
+		assertThat(stale.fetchedAt()).isEqualTo(firstFetch);
+		assertThat(stale.error().code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
+		this.clock.advance(Duration.ofHours(24));
+		AccountBalance expired = service.balance("useapi", "a@example.com", false);
+		assertThat(expired.remaining()).isNull();
+		assertThat(expired.error().code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
+	}
+
+	@Test
+	void accountStillLoadingAtTheDeadlineIsPendingAndFillsInLater() {
+		this.kling.answer("team-a", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "200", "118"))));
+		this.kling.answer("team-b", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "100", "20")))
+			.delayElement(Duration.ofMillis(1500)));
+		BalanceService service = service(Duration.ofMillis(300));
+		long start = System.nanoTime();
+		BalancesResponse first = service.balances(Set.of(), false);
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1400));
+		assertThat(first.accounts().get(0).remaining()).isEqualByComparingTo("118");
+		AccountBalance pending = first.accounts().get(1);
+		assertThat(pending.remaining()).isNull();
+		assertThat(pending.error().code()).isEqualTo(ErrorCode.PENDING);
+		assertThat(first.complete()).isFalse();
+		org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(5))
+			.until(() -> service.balance("kling", "team-b", false).remaining() != null);
+		assertThat(this.kling.fetches("team-b")).isEqualTo(1);
+	}
+
+	@Test
+	void accountWithoutGrantsSaysWhyInsteadOfAlarmingZero() {
+		this.kling.answer("team-a", () -> Mono.just(snapshot()));
+		AccountBalance account = service().balance("kling", "team-a", false);
+		assertThat(account.remaining()).isEqualByComparingTo(BigDecimal.ZERO);
+		assertThat(account.error()).isNull();
+		assertThat(account.remark()).contains("no grants");
+	}
+
+	@Test
+	void activeGrantWithUnknownQuantityMakesTheAccountUnknownNotZero() {
+		Grant unknown = new Grant("x", "pack", "decreasing_total", GrantStatus.ACTIVE, "online", new BigDecimal("10"),
+				null, null, null);
+		this.kling.answer("team-a", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "200", "118"), unknown)));
+		AccountBalance account = service().balance("kling", "team-a", false);
+		assertThat(account.remaining()).isNull();
+		assertThat(account.remark()).contains("unknown");
+	}
+
+	@Test
+	void discoveryFailureIsReportedAsAProviderError() {
+		this.useapi.accounts(() -> Mono.error(new UpstreamException(ErrorCode.SUBSCRIPTION_REQUIRED,
+				"useapi.net answered 402: the subscription has lapsed.", 402)));
+		BalancesResponse response = service().balances(Set.of("useapi"), false);
+		assertThat(response.complete()).isFalse();
+		assertThat(response.accounts()).isEmpty();
+		assertThat(response.providerErrors()).singleElement().satisfies((error) -> {
+			assertThat(error.provider()).isEqualTo("useapi");
+			assertThat(error.error().code()).isEqualTo(ErrorCode.SUBSCRIPTION_REQUIRED);
+		});
+		assertThatExceptionOfType(AccountListUnavailableException.class)
+			.isThrownBy(() -> service().balance("useapi", "a@example.com", false));
+	}
+
+	@Test
+	void unknownProviderOrAccountIsNotFoundAndNeverFetched() {
+		BalanceService service = service();
+		assertThatExceptionOfType(UnknownResourceException.class)
+			.isThrownBy(() -> service.balance("openai", "team-a", false));
+		assertThatExceptionOfType(UnknownResourceException.class)
+			.isThrownBy(() -> service.balance("kling", "team-z", false));
+		assertThat(this.kling.fetches("team-z")).isZero();
+	}
+
+	@Test
+	void noProvidersAnswersAnEmptyCompleteList() {
+		BalancesProperties properties = new BalancesProperties(Duration.ofSeconds(1), new BalancesProperties.Cache(
+				Duration.ofHours(24), Duration.ofSeconds(30), 0.8, Duration.ofMinutes(30), Duration.ofSeconds(5),
+				Duration.ofSeconds(60), false, 100));
+		BalancesResponse response = new BalanceService(List.of(), properties, this.clock, new SimpleMeterRegistry())
+			.balances(Set.of(), false);
+		assertThat(response.accounts()).isEmpty();
+		assertThat(response.complete()).isTrue();
+	}
+
+}

@@ -1,0 +1,67 @@
+package dev.klingbalances.demo;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The demo profile end to end: real clients, real HTTP, simulated upstreams on 127.0.0.1. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("demo")
+@ExtendWith(OutputCaptureExtension.class)
+class DemoProfileTest {
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private JsonMapper json;
+
+	@DynamicPropertySource
+	static void demoPort(DynamicPropertyRegistry registry) throws IOException {
+		int port = DemoHttp.freePort();
+		registry.add("balances.demo.port", () -> port);
+	}
+
+	@Test
+	void demoAnswersBalancesOfBothProvidersThroughTheRealClients(CapturedOutput output) throws Exception {
+		HttpResponse<String> response = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/balances")).build(),
+					HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		JsonNode body = this.json.readTree(response.body());
+		assertThat(body.get("complete").asBoolean()).as(response.body()).isTrue();
+		assertThat(body.get("accounts").valueStream().map((account) -> account.get("provider").asString()))
+			.containsExactly("kling", "kling", "useapi", "useapi");
+		body.get("accounts").forEach((account) -> {
+			assertThat(account.get("error").isNull()).as(account.toString()).isTrue();
+			assertThat(account.get("remaining").isNumber()).as(account.toString()).isTrue();
+			assertThat(account.get("grants").size()).isPositive();
+		});
+		assertThat(body.get("totals").valueStream().map((total) -> total.get("unit").asString()))
+			.containsExactly("units", "credits");
+		assertThat(output.getAll()).contains("DEMO");
+		assertThat(output.getAll()).doesNotContain("demo-secret-key-1-not-a-real-secret-0000")
+			.doesNotContain("demo-api-key-2-not-a-real-key")
+			.doesNotContain("demo-useapi-token");
+		assertThat(response.body()).doesNotContain("demo-secret-key").doesNotContain("demo-useapi-token");
+	}
+
+}
