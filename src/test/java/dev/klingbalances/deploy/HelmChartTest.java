@@ -285,6 +285,23 @@ class HelmChartTest {
 	}
 
 	@Test
+	void documentsEveryValueInTheReadmeParameterTable() throws IOException {
+		List<String> lines = Files.readAllLines(HelmChart.DIRECTORY.resolve("values.yaml"));
+		List<String> documented = lines.stream()
+			.map(String::strip)
+			.filter((line) -> line.startsWith("## @param "))
+			.map((line) -> line.split(" ")[2])
+			.toList();
+		Map<String, Object> values = asMap(new Yaml().load(String.join("\n", lines)));
+		String readme = Files.readString(HelmChart.DIRECTORY.resolve("README.md"));
+
+		assertThat(values.keySet()).allSatisfy((key) -> assertThat(documented)
+			.as("a @param for %s or below it", key)
+			.anyMatch((name) -> name.equals(key) || name.startsWith(key + ".")));
+		assertThat(documented).allSatisfy((name) -> assertThat(readme).contains("| `" + name + "` |"));
+	}
+
+	@Test
 	void helmTestPodChecksReadinessThroughTheServiceAndPassesTheNetworkPolicy(@TempDir Path copy) throws IOException {
 		Path template = HelmChart.DIRECTORY.resolve("templates/tests/test-connection.yaml");
 		assertThat(Files.readString(template)).contains("\"helm.sh/hook\": test");
