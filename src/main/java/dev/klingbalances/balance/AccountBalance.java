@@ -15,14 +15,14 @@ public record AccountBalance(
 		@Schema(description = "Provider name", example = "kling", allowableValues = { "kling", "useapi" }) String provider,
 		@Schema(description = "Account id (Kling) or e-mail (useapi.net)", example = "team-a") String account,
 		@Schema(description = "Unit of every quantity of this account; units of different providers are never added", example = "units") String unit,
-		@Schema(description = "Capacity left on ACTIVE grants; null when unknown (fetch failed and no good snapshot)", example = "118.0") @Nullable BigDecimal remaining,
-		@Schema(description = "Capacity ACTIVE grants started with; null when unknown", example = "200.0") @Nullable BigDecimal total,
+		@Schema(description = "Capacity left on ACTIVE grants; null when unknown (fetch failed and no good snapshot)", example = "118.0", nullable = true) @Nullable BigDecimal remaining,
+		@Schema(description = "Capacity ACTIVE grants started with; null when unknown", example = "200.0", nullable = true) @Nullable BigDecimal total,
 		@Schema(description = "Every grant the upstream reported, whatever its status") List<Grant> grants,
 		@Schema(description = "Provider-specific facts: useapi.net sessionExpiresAt, maxJobs, nextRefillAt, reportedTotal, tickets") Map<String, Object> details,
-		@Schema(description = "When the figures were fetched from the upstream (UTC); null when never") @Nullable Instant fetchedAt,
-		@Schema(description = "Until when the figures count as fresh (UTC)") @Nullable Instant freshUntil,
+		@Schema(description = "When the figures were fetched from the upstream (UTC); null when never", nullable = true) @Nullable Instant fetchedAt,
+		@Schema(description = "Until when the figures count as fresh (UTC)", nullable = true) @Nullable Instant freshUntil,
 		@Schema(description = "True when the figures are older than the cache TTL or the latest refresh failed") boolean stale,
-		@Schema(description = "How far the upstream's own figures may lag reality (Kling: PT12H); null when not known to lag", example = "PT12H") @Nullable Duration dataDelay,
-		@Schema(description = "A note worth reading, e.g. why an account has no active grant") @Nullable String remark,
-		@Schema(description = "Set when the latest fetch failed or is still running; null when the figures are current") @Nullable AccountError error) {
+		@Schema(description = "How far the upstream's own figures may lag reality (Kling: PT12H); null when not known to lag", example = "PT12H", nullable = true) @Nullable Duration dataDelay,
+		@Schema(description = "A note worth reading, e.g. why an account has no active grant", nullable = true) @Nullable String remark,
+		@Schema(description = "Set when the latest fetch failed or is still running; null when the figures are current", nullable = true) @Nullable AccountError error) {
 }

@@ -10,6 +10,6 @@ import org.jspecify.annotations.Nullable;
 public record AccountError(
 		@Schema(description = "Stable machine-readable failure code; see the README for the list and meaning") ErrorCode code,
 		@Schema(description = "Human-readable explanation; never contains a credential", example = "Kling answered 429 with code 1101: the account is in arrears.") String message,
-		@Schema(description = "HTTP status the upstream answered with; null when there was no answer", example = "429") @Nullable Integer upstreamStatus,
+		@Schema(description = "HTTP status the upstream answered with; null when there was no answer", example = "429", nullable = true) @Nullable Integer upstreamStatus,
 		@Schema(description = "When the failure happened (UTC)") Instant occurredAt) {
 }

@@ -12,7 +12,9 @@ import java.util.Set;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -35,8 +37,6 @@ import org.springframework.web.context.request.WebRequest;
 @Tag(name = "Balances", description = "Remaining Kling capacity across Kling API accounts and useapi.net web accounts")
 class BalanceController {
 
-	private static final String PROBLEM = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
-
 	private final BalanceService service;
 
 	private final JsonMapper jsonMapper;
@@ -50,20 +50,28 @@ class BalanceController {
 	}
 
 	@GetMapping
-	@Operation(summary = "Balances of every account",
+	@Operation(operationId = "listBalances", summary = "Balances of every account",
 			description = """
 					Every configured Kling API account and every useapi.net Kling web account, with \
 					per-provider totals. Answers within the configured deadline whatever the upstreams do: \
 					an account that cannot be read is still listed, with `error` set and either its last \
 					good figures (`stale: true`) or `remaining: null` - never a made-up zero. `complete` \
 					is false when any account or provider has an error. Supports `If-None-Match`.""")
-	@ApiResponse(responseCode = "200", description = "Balances (possibly partial: see `complete`)")
+	@ApiResponse(responseCode = "200", description = "Balances (possibly partial: see `complete`)",
+			headers = { @Header(name = "ETag", description = "Entity tag of the content; send it back in If-None-Match", schema = @Schema(type = "string")),
+					@Header(name = "Cache-Control", description = "private, with a max-age while every account is fresh", schema = @Schema(type = "string")) },
+			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = BalancesResponse.class),
+					examples = { @ExampleObject(name = "full", ref = "#/components/examples/balances-full"),
+							@ExampleObject(name = "partial", ref = "#/components/examples/balances-partial"),
+							@ExampleObject(name = "providerDown", ref = "#/components/examples/balances-provider-down") }))
 	@ApiResponse(responseCode = "304", description = "Not modified since the ETag given in If-None-Match",
 			content = @Content)
-	@ApiResponse(responseCode = "400", description = "Unknown provider or non-boolean refresh",
-			content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = org.springframework.http.ProblemDetail.class)))
+	@ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+	@ApiResponse(responseCode = "401", ref = "#/components/responses/Unauthorized")
+	@ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
+	@ApiResponse(responseCode = "500", ref = "#/components/responses/InternalError")
 	ResponseEntity<BalancesResponse> balances(
-			@Parameter(description = "Only this provider", schema = @Schema(allowableValues = { "kling", "useapi" }))
+			@Parameter(description = "Only this provider's accounts (all providers when absent)", schema = @Schema(allowableValues = { "kling", "useapi" }))
 			@RequestParam(required = false) @Nullable String provider,
 			@Parameter(description = "Fetch from the upstreams now instead of serving fresh cached figures "
 					+ "(concurrent refreshes share one fetch; rate limits still apply)")
@@ -75,18 +83,28 @@ class BalanceController {
 	}
 
 	@GetMapping("/{provider}/{account}")
-	@Operation(summary = "Balance of one account",
-			description = "Kling API accounts are addressed by their configured id, useapi.net accounts by their e-mail.")
-	@ApiResponse(responseCode = "200", description = "The account (check `error` and `stale`)")
+	@Operation(operationId = "getAccountBalance", summary = "Balance of one account",
+			description = """
+					One account, as it appears in `GET /balances`. Kling API accounts are addressed by their \
+					configured id, useapi.net accounts by their e-mail (one URL-encoded path segment; `@` may \
+					stay as it is). An account that cannot be read is answered 200 with `error` set.""")
+	@ApiResponse(responseCode = "200", description = "The account (check `error` and `stale`)",
+			headers = { @Header(name = "ETag", description = "Entity tag of the content; send it back in If-None-Match", schema = @Schema(type = "string")),
+					@Header(name = "Cache-Control", description = "private, with a max-age while the account is fresh", schema = @Schema(type = "string")) },
+			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = AccountBalance.class),
+					examples = { @ExampleObject(name = "ok", ref = "#/components/examples/account-ok"),
+							@ExampleObject(name = "error", ref = "#/components/examples/account-error") }))
 	@ApiResponse(responseCode = "304", description = "Not modified since the ETag given in If-None-Match",
 			content = @Content)
-	@ApiResponse(responseCode = "404", description = "Unknown provider or account",
-			content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = org.springframework.http.ProblemDetail.class)))
-	@ApiResponse(responseCode = "503", description = "The provider's account list cannot be read right now",
-			content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = org.springframework.http.ProblemDetail.class)))
+	@ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+	@ApiResponse(responseCode = "401", ref = "#/components/responses/Unauthorized")
+	@ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
+	@ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
+	@ApiResponse(responseCode = "500", ref = "#/components/responses/InternalError")
+	@ApiResponse(responseCode = "503", ref = "#/components/responses/AccountListUnavailable")
 	ResponseEntity<AccountBalance> balance(
-			@Parameter(description = "Provider name", example = "kling") @PathVariable String provider,
-			@Parameter(description = "Account id or e-mail", example = "team-a") @PathVariable String account,
+			@Parameter(description = "Provider name", example = "kling", schema = @Schema(allowableValues = { "kling", "useapi" })) @PathVariable String provider,
+			@Parameter(description = "Kling account id, or useapi.net account e-mail", example = "team-a") @PathVariable String account,
 			@Parameter(description = "Fetch from the upstream now instead of serving fresh cached figures")
 			@RequestParam(defaultValue = "false") boolean refresh,
 			WebRequest request) {

@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
 @Schema(description = "Balances of every account, normalized, with totals per provider and unit")
 public record BalancesResponse(@Schema(description = "When this answer was assembled (UTC)") @Nullable Instant generatedAt,
 		@Schema(description = "False when any account or provider has an error: then some figures are stale or missing") boolean complete,
-		List<AccountBalance> accounts, List<ProviderTotal> totals,
+		@Schema(description = "Every account, sorted by provider and account; failed ones included with `error` set") List<AccountBalance> accounts,
+		@Schema(description = "One total per provider, in that provider's unit") List<ProviderTotal> totals,
 		@Schema(description = "Providers whose account list could not be read") List<ProviderError> providerErrors) {
 
 	/** The same answer without its timestamp: what the ETag is computed over. */

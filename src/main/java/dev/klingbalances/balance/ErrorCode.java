@@ -1,9 +1,12 @@
 package dev.klingbalances.balance;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+
 /**
  * Stable, documented codes reported in {@code error.code} when an account could not be read.
  * Clients may switch on these names: they are part of the API contract.
  */
+@Schema(enumAsRef = true, description = "Why an account could not be read (the values are described in the OpenAPI document)")
 public enum ErrorCode {
 
 	AUTHENTICATION_FAILED(FailureClass.AUTHENTICATION, "The upstream refused the configured credentials."),

@@ -9,13 +9,13 @@ import org.jspecify.annotations.Nullable;
 /** One block of capacity on an account: a Kling resource pack, or a useapi.net points entry. */
 @Schema(description = "One block of capacity: a Kling resource pack or a useapi.net (Kling web) points entry.")
 public record Grant(
-		@Schema(description = "Upstream id of the pack or order", example = "509f3fd3d4ab4a3f9eec5db27aa44f27") @Nullable String id,
-		@Schema(description = "Upstream name of the pack", example = "Video Generation - 10,000 entries") @Nullable String name,
-		@Schema(description = "Upstream type, as reported (Kling: decreasing_total, constant_period; useapi.net: e.g. plan)", example = "decreasing_total") @Nullable String type,
+		@Schema(description = "Upstream id of the pack or order", example = "509f3fd3d4ab4a3f9eec5db27aa44f27", nullable = true) @Nullable String id,
+		@Schema(description = "Upstream name of the pack", example = "Video Generation - 10,000 entries", nullable = true) @Nullable String name,
+		@Schema(description = "Upstream type, as reported (Kling: decreasing_total, constant_period; useapi.net: e.g. plan)", example = "decreasing_total", nullable = true) @Nullable String type,
 		@Schema(description = "Normalized status; only ACTIVE grants count in an account's remaining and total") GrantStatus status,
-		@Schema(description = "Status exactly as the upstream reported it (null when the upstream has none and it was derived)", example = "online") @Nullable String rawStatus,
-		@Schema(description = "Capacity the grant started with", example = "200.0") @Nullable BigDecimal total,
-		@Schema(description = "Capacity left", example = "118.0") @Nullable BigDecimal remaining,
-		@Schema(description = "When the grant takes or took effect (UTC)") @Nullable Instant startsAt,
-		@Schema(description = "When the grant expires (UTC)") @Nullable Instant expiresAt) {
+		@Schema(description = "Status exactly as the upstream reported it (null when the upstream has none and it was derived)", example = "online", nullable = true) @Nullable String rawStatus,
+		@Schema(description = "Capacity the grant started with", example = "200.0", nullable = true) @Nullable BigDecimal total,
+		@Schema(description = "Capacity left", example = "118.0", nullable = true) @Nullable BigDecimal remaining,
+		@Schema(description = "When the grant takes or took effect (UTC)", nullable = true) @Nullable Instant startsAt,
+		@Schema(description = "When the grant expires (UTC)", nullable = true) @Nullable Instant expiresAt) {
 }

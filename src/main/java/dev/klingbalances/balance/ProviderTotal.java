@@ -6,8 +6,10 @@ import io.swagger.v3.oas.annotations.media.Schema;
 
 /** Sum over one provider's accounts, in that provider's unit. */
 @Schema(description = "Sum over one provider's accounts with known figures, in that provider's unit")
-public record ProviderTotal(@Schema(example = "kling") String provider, @Schema(example = "units") String unit,
-		@Schema(example = "118.0") BigDecimal remaining, @Schema(example = "200.0") BigDecimal total,
+public record ProviderTotal(@Schema(description = "Provider name", example = "kling") String provider,
+		@Schema(description = "Unit of both sums; never mixed across providers", example = "units") String unit,
+		@Schema(description = "Sum of remaining over the accounts with known figures", example = "118.0") BigDecimal remaining,
+		@Schema(description = "Sum of total over the accounts with known figures", example = "200.0") BigDecimal total,
 		@Schema(description = "How many accounts contributed", example = "1") int accounts,
 		@Schema(description = "False when some account of this provider has no known figures, so the sum is too low") boolean complete,
 		@Schema(description = "True when some contributing figures are stale") boolean stale) {

@@ -61,6 +61,13 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 		return problem;
 	}
 
+	/** A request the firewall refused, or a malformed media type: the client's fault, not ours. */
+	@ExceptionHandler({ org.springframework.security.web.firewall.RequestRejectedException.class,
+			org.springframework.http.InvalidMediaTypeException.class })
+	ProblemDetail handleRejected(RuntimeException ex) {
+		return ProblemTypes.problem(HttpStatus.BAD_REQUEST, ProblemTypes.INVALID_PARAMETER, "The request is malformed.");
+	}
+
 	/** Last resort: a bug. Logged with its stack trace here, answered without it. */
 	@ExceptionHandler
 	ProblemDetail handle(Exception ex) {

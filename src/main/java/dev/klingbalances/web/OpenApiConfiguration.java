@@ -1,27 +1,318 @@
 package dev.klingbalances.web;
 
-import io.swagger.v3.oas.models.OpenAPI;
-import io.swagger.v3.oas.models.info.Info;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
-import org.springframework.boot.info.BuildProperties;
+import dev.klingbalances.balance.AccountBalance;
+import dev.klingbalances.balance.AccountError;
+import dev.klingbalances.balance.BalancesResponse;
+import dev.klingbalances.balance.ErrorCode;
+import dev.klingbalances.balance.Grant;
+import dev.klingbalances.balance.GrantStatus;
+import dev.klingbalances.balance.ProviderError;
+import dev.klingbalances.balance.ProviderTotal;
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.examples.Example;
+import io.swagger.v3.oas.models.headers.Header;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.IntegerSchema;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.ObjectSchema;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.servers.Server;
+import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springdoc.core.utils.SpringDocUtils;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
 
-/** The OpenAPI document's front matter; operations and schemas describe themselves. */
+/**
+ * The OpenAPI document's shared parts: front matter, the API-key security schemes behind
+ * Swagger UI's Authorize button, the {@code Problem} schema with every {@code code}, the
+ * reusable error responses and the examples (a full answer, a partial one, each problem). The
+ * operations reference them by name ({@link #RESPONSES}, {@link #EXAMPLES}). The document is
+ * committed as {@code docs/openapi.json} and a test keeps the two identical, so nothing here may
+ * depend on the request, the clock or the configuration.
+ */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfiguration {
 
+	/** Prefix of the reusable responses, e.g. {@code RESPONSES + "Unauthorized"}. */
+	static final String RESPONSES = "#/components/responses/";
+
+	/** Prefix of the reusable examples, e.g. {@code EXAMPLES + "balances-full"}. */
+	static final String EXAMPLES = "#/components/examples/";
+
+	static final String BEARER_KEY = "bearerKey";
+
+	static final String API_KEY_HEADER = "apiKeyHeader";
+
+	private static final String PROBLEM_JSON = org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON_VALUE;
+
+	private static final Instant FETCHED = Instant.parse("2026-05-04T08:00:00Z");
+
+	/** Every problem {@code code} this service answers with, and when. */
+	private static final Map<String, ProblemCode> PROBLEM_CODES = problemCodes();
+
 	@Bean
-	OpenAPI balancesOpenApi(ObjectProvider<BuildProperties> build) {
+	OpenAPI balancesOpenApi(ObjectProvider<BuildProperties> build, JsonMapper jsonMapper) {
+		// The container's error page is plumbing, not an operation.
+		SpringDocUtils.getConfig().addHiddenRestControllers(ProblemErrorController.class);
 		BuildProperties properties = build.getIfAvailable();
+		Components components = new Components()
+			.addSecuritySchemes(BEARER_KEY, new SecurityScheme().type(SecurityScheme.Type.HTTP)
+				.scheme("bearer")
+				.description("The consumer's API key as a Bearer token: `Authorization: Bearer <key>`."))
+			.addSecuritySchemes(API_KEY_HEADER, new SecurityScheme().type(SecurityScheme.Type.APIKEY)
+				.in(SecurityScheme.In.HEADER)
+				.name("X-API-Key")
+				.description("The consumer's API key in its own header: `X-API-Key: <key>`. Send one of the two headers."))
+			.addSchemas("Problem", problemSchema())
+			.addHeaders("Retry-After", new Header().description("Seconds to wait before trying again")
+				.schema(new IntegerSchema().minimum(BigDecimal.ONE).example(1)))
+			.addHeaders("WWW-Authenticate", new Header().description("The Bearer challenge (RFC 6750)")
+				.schema(new StringSchema().example("Bearer realm=\"kling-balances\"")));
+		problemResponses().forEach(components::addResponses);
+		examples(jsonMapper).forEach(components::addExamples);
 		return new OpenAPI().info(new Info().title("kling-balances")
 			.version((properties != null) ? properties.getVersion() : "dev")
 			.description("""
 					How much Kling AI capacity is left, across every Kling API account (resource packs, \
 					`units`) and every Kling web account driven through useapi.net (`credits`), in one call. \
 					Figures are cached; each account states when it was fetched and whether it is stale. \
-					Errors are RFC 9457 problem+json with a stable `code`."""));
+					Errors are RFC 9457 problem+json with a stable `code`.
+
+					Every call needs a consumer's API key, sent as `Authorization: Bearer <key>` or \
+					`X-API-Key: <key>` (Swagger UI: **Authorize**). Each consumer has its own rate limit; \
+					over it the answer is 429 with `Retry-After`."""))
+			// Relative, so the committed document is the same on every host and port.
+			.servers(List.of(new Server().url("/").description("This service")))
+			.addSecurityItem(new SecurityRequirement().addList(BEARER_KEY))
+			.addSecurityItem(new SecurityRequirement().addList(API_KEY_HEADER))
+			.components(components);
+	}
+
+	/**
+	 * Spells out what each account error code means, from the enum itself, and makes nullable
+	 * references valid OpenAPI 3.1 ({@code anyOf} the reference and {@code null}).
+	 */
+	@Bean
+	OpenApiCustomizer documentRefinements() {
+		return (openApi) -> {
+			Map<String, Schema> schemas = openApi.getComponents().getSchemas();
+			Schema<?> errorCode = schemas.get("ErrorCode");
+			if (errorCode != null) {
+				errorCode.description("Why an account could not be read. Clients may switch on these names:\n\n"
+						+ Arrays.stream(ErrorCode.values())
+							.map((code) -> "- " + code.name() + ": " + code.description())
+							.collect(Collectors.joining("\n")));
+			}
+			schemas.values().forEach((schema) -> {
+				Map<String, Schema> properties = schema.getProperties();
+				if (properties != null) {
+					properties.replaceAll((name, property) -> nullableReference(property));
+				}
+			});
+		};
+	}
+
+	private static Schema nullableReference(Schema<?> property) {
+		if (property.get$ref() == null || property.getTypes() == null || !property.getTypes().contains("null")) {
+			return property;
+		}
+		return new Schema<>().description(property.getDescription())
+			.anyOf(List.of(new Schema<>().$ref(property.get$ref()), new Schema<>().types(Set.of("null"))));
+	}
+
+	private static Schema<?> problemSchema() {
+		Schema<Object> code = new StringSchema().description("Stable machine-readable code; clients switch on it:\n\n"
+				+ PROBLEM_CODES.entrySet()
+					.stream()
+					.map((entry) -> "- " + entry.getKey() + " (" + entry.getValue().status().value() + "): "
+							+ entry.getValue().meaning())
+					.collect(Collectors.joining("\n")))
+			.example(ProblemTypes.NOT_FOUND);
+		code.setEnum(List.copyOf(PROBLEM_CODES.keySet()));
+		return new ObjectSchema()
+			.description("An error, as RFC 9457 problem+json (media type application/problem+json).")
+			.addProperty("type", new StringSchema().format("uri")
+				.description("urn:kling-balances:problem: followed by the code in lower case, '_' as '-'")
+				.example("urn:kling-balances:problem:not-found"))
+			.addProperty("title", new StringSchema().description("The HTTP status's reason phrase").example("Not Found"))
+			.addProperty("status", new IntegerSchema().description("The HTTP status").example(404))
+			.addProperty("detail", new StringSchema().description(
+					"What went wrong, for humans; never a credential, a stack trace or raw upstream data")
+				.example("Provider 'kling' has no account with that name."))
+			.addProperty("instance", new StringSchema().format("uri-reference")
+				.description("The request path").example("/balances/kling/team-x"))
+			.addProperty("code", code)
+			.addProperty("parameter", new StringSchema().description("INVALID_PARAMETER only: the offending parameter")
+				.example("provider"))
+			.addProperty("upstreamError", new StringSchema().description(
+					"ACCOUNT_LIST_UNAVAILABLE only: why the account list could not be read (an ErrorCode)")
+				.example(ErrorCode.UPSTREAM_UNAVAILABLE.name()))
+			.required(List.of("type", "title", "status", "code"));
+	}
+
+	/** The reusable error responses, each with its problem example(s). */
+	private static Map<String, ApiResponse> problemResponses() {
+		Map<String, ApiResponse> responses = new LinkedHashMap<>();
+		responses.put("BadRequest", problemResponse("A query parameter has a value this service does not accept, "
+				+ "or the request is malformed (bad characters, encoded slashes, oversized values)",
+				ProblemTypes.INVALID_PARAMETER));
+		responses.put("Unauthorized", problemResponse("No API key, or one that is not valid", "UNAUTHORIZED")
+			.addHeaderObject("WWW-Authenticate", new Header().$ref("#/components/headers/WWW-Authenticate")));
+		responses.put("NotFound", problemResponse("Unknown provider or account", ProblemTypes.NOT_FOUND));
+		responses.put("TooManyRequests",
+				problemResponse("This consumer exceeded its rate limit; wait Retry-After seconds", "TOO_MANY_REQUESTS")
+					.addHeaderObject("Retry-After", new Header().$ref("#/components/headers/Retry-After")));
+		responses.put("InternalError", problemResponse("A bug in this service (logged on the server)",
+				ProblemTypes.INTERNAL_ERROR));
+		responses.put("AccountListUnavailable", problemResponse(
+				"The provider's account list cannot be read right now, so it is unknown whether the account exists",
+				ProblemTypes.ACCOUNT_LIST_UNAVAILABLE)
+			.addHeaderObject("Retry-After", new Header().$ref("#/components/headers/Retry-After")));
+		return responses;
+	}
+
+	private static ApiResponse problemResponse(String description, String code) {
+		MediaType mediaType = new MediaType().schema(new Schema<>().$ref("#/components/schemas/Problem"))
+			.addExamples(code, new Example().$ref(EXAMPLES + exampleName(code)));
+		return new ApiResponse().description(description).content(new Content().addMediaType(PROBLEM_JSON, mediaType));
+	}
+
+	private static String exampleName(String code) {
+		return "problem-" + code.toLowerCase(Locale.ROOT).replace('_', '-');
+	}
+
+	/** Examples serialized by the app's own mapper, so they look exactly like real answers. */
+	private static Map<String, Example> examples(JsonMapper jsonMapper) {
+		AccountBalance klingGood = new AccountBalance("kling", "team-a", "units", new BigDecimal("118.0"),
+				new BigDecimal("200.0"),
+				List.of(new Grant("509f3fd3d4ab4a3f9eec5db27aa44f27", "Video Generation - 200 units", "decreasing_total",
+						GrantStatus.ACTIVE, "online", new BigDecimal("200.0"), new BigDecimal("118.0"),
+						Instant.parse("2026-01-10T00:00:00Z"), Instant.parse("2027-01-10T00:00:00Z"))),
+				Map.of(), FETCHED, FETCHED.plus(Duration.ofMinutes(10)), false, Duration.ofHours(12), null, null);
+		AccountBalance useapiGood = new AccountBalance("useapi", "artist@example.com", "credits",
+				new BigDecimal("420"), new BigDecimal("660"),
+				List.of(new Grant("order-8812", null, "plan", GrantStatus.ACTIVE, null, new BigDecimal("660"),
+						new BigDecimal("420"), Instant.parse("2026-05-01T00:00:00Z"), Instant.parse("2026-06-01T00:00:00Z"))),
+				Map.of("maxJobs", 4, "sessionExpiresAt", "2026-05-20T00:00:00Z"), FETCHED,
+				FETCHED.plus(Duration.ofMinutes(2)), false, null, null, null);
+		AccountBalance klingArrears = new AccountBalance("kling", "team-b", "units", new BigDecimal("40.0"),
+				new BigDecimal("100.0"),
+				List.of(new Grant("73aa0c0e9c7d4d1f8a3b52e0c2f4d9b1", "Image Generation - 100 units", "decreasing_total",
+						GrantStatus.ACTIVE, "online", new BigDecimal("100.0"), new BigDecimal("40.0"),
+						Instant.parse("2026-02-01T00:00:00Z"), Instant.parse("2027-02-01T00:00:00Z"))),
+				Map.of(), FETCHED.minus(Duration.ofHours(3)), FETCHED.minus(Duration.ofHours(3)).plus(Duration.ofMinutes(10)),
+				true, Duration.ofHours(12), null,
+				new AccountError(ErrorCode.ACCOUNT_IN_ARREARS, "Kling answered 429 with code 1101: the account is in arrears.",
+						429, FETCHED));
+		AccountBalance useapiUnknown = new AccountBalance("useapi", "second@example.com", "credits", null, null,
+				List.of(), Map.of(), null, null, false, null, null,
+				new AccountError(ErrorCode.UPSTREAM_TIMEOUT, "No answer within 60 s, retries included.", null, FETCHED));
+		BalancesResponse full = new BalancesResponse(FETCHED, true, List.of(klingGood, useapiGood),
+				List.of(new ProviderTotal("kling", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1, true, false),
+						new ProviderTotal("useapi", "credits", new BigDecimal("420"), new BigDecimal("660"), 1, true, false)),
+				List.of());
+		BalancesResponse partial = new BalancesResponse(FETCHED, false,
+				List.of(klingGood, klingArrears, useapiGood, useapiUnknown),
+				List.of(new ProviderTotal("kling", "units", new BigDecimal("158.0"), new BigDecimal("300.0"), 2, true, true),
+						new ProviderTotal("useapi", "credits", new BigDecimal("420"), new BigDecimal("660"), 1, false, false)),
+				List.of());
+		BalancesResponse providerDown = new BalancesResponse(FETCHED, false, List.of(klingGood),
+				List.of(new ProviderTotal("kling", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1, true, false),
+						new ProviderTotal("useapi", "credits", BigDecimal.ZERO, BigDecimal.ZERO, 0, true, false)),
+				List.of(new ProviderError("useapi", new AccountError(ErrorCode.UPSTREAM_UNAVAILABLE,
+						"useapi.net answered 503 while listing the accounts.", 503, FETCHED))));
+
+		Map<String, Example> examples = new LinkedHashMap<>();
+		examples.put("balances-full", example("Every account read", full, jsonMapper));
+		examples.put("balances-partial", example(
+				"Partial: one account in arrears (last good figures, stale), one timed out (no figures)", partial,
+				jsonMapper));
+		examples.put("balances-provider-down", example(
+				"Partial: useapi.net's account list could not be read, so its accounts are missing", providerDown,
+				jsonMapper));
+		examples.put("account-ok", example("An account read just now", klingGood, jsonMapper));
+		examples.put("account-error", example("An account whose latest fetch failed: last good figures, stale",
+				klingArrears, jsonMapper));
+		PROBLEM_CODES.forEach((code, problem) -> {
+			Map<String, Object> value = new LinkedHashMap<>();
+			value.put("type", "urn:kling-balances:problem:" + code.toLowerCase(Locale.ROOT).replace('_', '-'));
+			value.put("title", problem.status().getReasonPhrase());
+			value.put("status", problem.status().value());
+			value.put("detail", problem.exampleDetail());
+			value.put("instance", problem.exampleInstance());
+			value.put("code", code);
+			if (code.equals(ProblemTypes.INVALID_PARAMETER)) {
+				value.put("parameter", "provider");
+			}
+			if (code.equals(ProblemTypes.ACCOUNT_LIST_UNAVAILABLE)) {
+				value.put("upstreamError", ErrorCode.UPSTREAM_UNAVAILABLE.name());
+			}
+			examples.put(exampleName(code), new Example().summary(code + ": " + problem.meaning()).value(value));
+		});
+		return examples;
+	}
+
+	private static Example example(String summary, Object value, JsonMapper jsonMapper) {
+		return new Example().summary(summary)
+			.value(jsonMapper.readValue(jsonMapper.writeValueAsBytes(value), new TypeReference<Map<String, Object>>() {
+			}));
+	}
+
+	private static Map<String, ProblemCode> problemCodes() {
+		Map<String, ProblemCode> codes = new LinkedHashMap<>();
+		codes.put(ProblemTypes.INVALID_PARAMETER, new ProblemCode(HttpStatus.BAD_REQUEST,
+				"a parameter or the request itself is not acceptable",
+				"Parameter 'provider' must be one of [kling, useapi].", "/balances"));
+		codes.put("UNAUTHORIZED", new ProblemCode(HttpStatus.UNAUTHORIZED, "no API key, or one that is not valid",
+				"This endpoint needs an API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'.",
+				"/balances"));
+		codes.put("FORBIDDEN", new ProblemCode(HttpStatus.FORBIDDEN,
+				"the endpoint exists but no API consumer may read it (closed actuator endpoints)",
+				"This endpoint is not available to API consumers.", "/actuator"));
+		codes.put(ProblemTypes.NOT_FOUND, new ProblemCode(HttpStatus.NOT_FOUND, "no such provider, account or path",
+				"Provider 'kling' has no account with that name.", "/balances/kling/team-x"));
+		codes.put("METHOD_NOT_ALLOWED", new ProblemCode(HttpStatus.METHOD_NOT_ALLOWED, "only GET is served",
+				"Method 'POST' is not supported.", "/balances"));
+		codes.put("NOT_ACCEPTABLE", new ProblemCode(HttpStatus.NOT_ACCEPTABLE,
+				"the Accept header excludes application/json", "Acceptable representations: [application/json].",
+				"/balances"));
+		codes.put("TOO_MANY_REQUESTS", new ProblemCode(HttpStatus.TOO_MANY_REQUESTS,
+				"this consumer exceeded its rate limit; see Retry-After",
+				"Consumer 'reporting' is limited to 10 requests per 1 s; retry after 1 s.", "/balances"));
+		codes.put(ProblemTypes.INTERNAL_ERROR, new ProblemCode(HttpStatus.INTERNAL_SERVER_ERROR,
+				"a bug in this service; it has been logged", "An internal error occurred; it has been logged.",
+				"/balances"));
+		codes.put(ProblemTypes.ACCOUNT_LIST_UNAVAILABLE, new ProblemCode(HttpStatus.SERVICE_UNAVAILABLE,
+				"the provider's account list cannot be read right now; see Retry-After",
+				"The account list of provider 'useapi' is unavailable: useapi.net answered 503.",
+				"/balances/useapi/artist@example.com"));
+		return codes;
+	}
+
+	private record ProblemCode(HttpStatus status, String meaning, String exampleDetail, String exampleInstance) {
 	}
 
 }

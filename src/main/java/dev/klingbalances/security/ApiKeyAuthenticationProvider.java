@@ -1,0 +1,82 @@
+package dev.klingbalances.security;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.core.Authentication;
+
+/**
+ * Finds the consumer whose configured SHA-256 matches the presented key. Every configured hash
+ * is compared, in constant time, whatever matched earlier: the time taken says nothing about
+ * which hashes exist or how close a guess came.
+ */
+final class ApiKeyAuthenticationProvider implements AuthenticationProvider {
+
+	private final List<Consumer> consumers;
+
+	ApiKeyAuthenticationProvider(List<SecurityProperties.ApiKey> apiKeys) {
+		this.consumers = apiKeys.stream()
+			.map((key) -> new Consumer(key.name(), HexFormat.of().parseHex(key.sha256())))
+			.toList();
+	}
+
+	@Override
+	public Authentication authenticate(Authentication authentication) {
+		Object credentials = authentication.getCredentials();
+		if (!(credentials instanceof String key)) {
+			throw new BadCredentialsException("No API key");
+		}
+		String consumer = consumerOf(key);
+		if (consumer == null) {
+			throw new BadCredentialsException("Unknown API key");
+		}
+		return ApiKeyAuthentication.authenticated(consumer);
+	}
+
+	@Override
+	public boolean supports(Class<?> authentication) {
+		return ApiKeyAuthentication.class.isAssignableFrom(authentication);
+	}
+
+	boolean hasKeys() {
+		return !this.consumers.isEmpty();
+	}
+
+	private @Nullable String consumerOf(String key) {
+		byte[] presented = sha256(key);
+		String match = null;
+		for (Consumer consumer : this.consumers) {
+			boolean equal = MessageDigest.isEqual(consumer.sha256(), presented);
+			if (equal && match == null) {
+				match = consumer.name();
+			}
+		}
+		return match;
+	}
+
+	static byte[] sha256(String key) {
+		try {
+			return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
+		}
+	}
+
+	private record Consumer(String name, byte[] sha256) {
+
+		@Override
+		public String toString() {
+			return "Consumer[name=" + this.name + "]";
+		}
+
+	}
+
+}

@@ -1,0 +1,128 @@
+package dev.klingbalances.security;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Who may call the API and how much. The configuration holds SHA-256 hashes of the consumers'
+ * keys, never a usable key. Validation messages name the property but never echo a hash value,
+ * since a key pasted into {@code sha256} by mistake would otherwise land in the start-up log.
+ *
+ * @param mode {@code api-key} (default): {@code /balances} needs a configured key;
+ * {@code none}: open to anyone who can reach the service (demo only; logged as a warning)
+ * @param apiKeys the consumers: a name (shown in logs and metrics) and the SHA-256 of their key
+ * @param rateLimitConfig the {@code resilience4j.ratelimiter.configs} entry every consumer's
+ * limiter is created from; a consumer gets its own policy through an instance named
+ * {@code consumer-<name>}
+ * @param actuator who may read the configurable actuator endpoints (health probes are always open)
+ * @param limits sizes beyond which a request is refused with 400 before anything else sees it
+ */
+@ConfigurationProperties("balances.security")
+record SecurityProperties(@DefaultValue("api-key") Mode mode, @DefaultValue List<ApiKey> apiKeys,
+		@DefaultValue("consumer") String rateLimitConfig, @DefaultValue Actuator actuator,
+		@DefaultValue Limits limits) {
+
+	static final String PREFIX = "balances.security";
+
+	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+	private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
+
+	SecurityProperties {
+		Set<String> names = new HashSet<>();
+		Set<String> hashes = new HashSet<>();
+		for (int i = 0; i < apiKeys.size(); i++) {
+			ApiKey key = apiKeys.get(i);
+			String property = PREFIX + ".api-keys[" + i + "]";
+			if (key.name() == null || !NAME.matcher(key.name()).matches()) {
+				throw new IllegalArgumentException(property + ".name must be 1 to 63 letters, digits, '.', '_' or '-', "
+						+ "starting with a letter or digit (it appears in logs and metrics)");
+			}
+			if (key.sha256() == null || !SHA256.matcher(key.sha256()).matches()) {
+				throw new IllegalArgumentException(property + ".sha256 must be the SHA-256 of the key as 64 hexadecimal "
+						+ "characters (e.g. printf %s \"$KEY\" | sha256sum); the configuration holds hashes, never keys");
+			}
+			if (!names.add(key.name())) {
+				throw new IllegalArgumentException(property + ".name '" + key.name() + "' is used by another key");
+			}
+			if (!hashes.add(key.sha256().toLowerCase(Locale.ROOT))) {
+				throw new IllegalArgumentException(property + ".sha256 is the same hash as another key's");
+			}
+		}
+		apiKeys = List.copyOf(apiKeys);
+		if (rateLimitConfig.isBlank()) {
+			throw new IllegalArgumentException(PREFIX + ".rate-limit-config must name a resilience4j.ratelimiter config");
+		}
+	}
+
+	enum Mode {
+
+		/** {@code /balances} needs a configured API key. */
+		API_KEY,
+		/** {@code /balances} is open to anyone (demo profile only). */
+		NONE
+
+	}
+
+	/** Who may read an actuator endpoint. */
+	enum Access {
+
+		/** Anyone who can reach the service (e.g. a Prometheus scraper inside the cluster). */
+		OPEN,
+		/** Consumers with an API key. */
+		API_KEY,
+		/** Nobody. */
+		CLOSED
+
+	}
+
+	/**
+	 * @param name the consumer's name, shown in the access log and metrics (never the key)
+	 * @param sha256 hex SHA-256 of the key's UTF-8 bytes
+	 */
+	record ApiKey(@Nullable String name, @Nullable String sha256) {
+
+		@Override
+		public String toString() {
+			return "ApiKey[name=" + this.name + "]";
+		}
+
+	}
+
+	/**
+	 * @param maxPathLength longest accepted request path, as sent (percent-encoded)
+	 * @param maxQueryLength longest accepted query string, as sent
+	 */
+	record Limits(@DefaultValue("1024") int maxPathLength, @DefaultValue("1024") int maxQueryLength) {
+
+		Limits {
+			if (maxPathLength < 64 || maxQueryLength < 64) {
+				throw new IllegalArgumentException(PREFIX + ".limits.max-path-length and max-query-length must be at least 64");
+			}
+		}
+
+	}
+
+	/**
+	 * Who may read which actuator endpoint. Only endpoints listed in
+	 * {@code management.endpoints.web.exposure.include} exist at all; these settings add who may
+	 * read them. Writes (POST, DELETE) to actuator endpoints are always refused.
+	 *
+	 * @param prometheus access to {@code /actuator/prometheus}
+	 * @param info access to {@code /actuator/info}
+	 * @param other access to any other exposed endpoint (none by default); the index page
+	 * {@code /actuator} is always closed
+	 */
+	record Actuator(@DefaultValue("open") Access prometheus, @DefaultValue("open") Access info,
+			@DefaultValue("api-key") Access other) {
+	}
+
+}

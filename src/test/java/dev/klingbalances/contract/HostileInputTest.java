@@ -1,0 +1,128 @@
+package dev.klingbalances.contract;
+
+import java.net.http.HttpResponse;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+/**
+ * Odd and hostile paths and query values, sent by an authenticated consumer: each is answered
+ * with a 4xx problem+json (never a 5xx, never an HTML page) or, where the input is legitimate
+ * (a unicode e-mail), served.
+ */
+@ConsumerApiTest
+class HostileInputTest {
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	JsonMapper jsonMapper;
+
+	Http http;
+
+	@BeforeEach
+	void setUp() {
+		this.http = new Http(this.port);
+	}
+
+	static Stream<Arguments> hostileRequests() {
+		return Stream.of(
+				arguments("/balances/alpha/team-a%2Fx", 400, "encoded slash"),
+				arguments("/balances/alpha/..%2F..%2Factuator%2Fenv", 400, "encoded traversal"),
+				arguments("/balances/%2e%2e/actuator/env", 400, "encoded dot segment"),
+				arguments("/balances/alpha/team%00a", 400, "NUL"),
+				arguments("/balances/alpha/team%0D%0AX-Injected:%201", 400, "CR LF"),
+				arguments("/balances/alpha/team%1Ba", 400, "escape"),
+				arguments("/balances/alpha/team-a;jsessionid=1", 400, "path parameter"),
+				arguments("/balances//alpha/team-a", 400, "empty segment"),
+				arguments("/balances/alpha/team%5Ca", 400, "encoded backslash"),
+				arguments("/balances/alpha/%25", 400, "encoded percent"),
+				arguments("/balances/alpha/%C3%28", 400, "invalid UTF-8"),
+				arguments("/balances/alpha/" + "a".repeat(5000), 400, "path value too long"),
+				arguments("/balances/" + "p".repeat(300) + "/team-a", 404, "long unknown provider"),
+				arguments("/balances/" + "p".repeat(2000) + "/team-a", 400, "provider too long"),
+				arguments("/balances/alpha/" + "a".repeat(20000), 400, "request line over Tomcat's limit"),
+				arguments("/balances/nope/team-a", 404, "unknown provider"),
+				arguments("/balances/alpha/team-z", 404, "unknown account"),
+				arguments("/balances/beta/nobody%40example.com", 404, "unknown e-mail"),
+				arguments("/balances/beta/%E2%80%AEmoc.elpmaxe%40ecila", 404, "bidi override"),
+				arguments("/balances?provider=" + "x".repeat(5000), 400, "query value too long"),
+				arguments("/balances?provider=%00", 400, "NUL in query"),
+				arguments("/balances?provider=alpha%0D%0AX:1", 400, "CR LF in query"),
+				arguments("/balances?provider=alpha&provider=beta", 400, "repeated provider"),
+				arguments("/balances?refresh=true&refresh=false", 400, "repeated refresh"),
+				arguments("/balances?refresh=maybe", 400, "non-boolean refresh"),
+				arguments("/balances?refresh=%F0%9F%98%80", 400, "emoji refresh"),
+				arguments("/balances/alpha/team-a?refresh=" + "1".repeat(3000), 400, "long refresh"),
+				arguments("/balances?provider=%C3%28", 400, "invalid UTF-8 in query"),
+				arguments("/balances?api_key=abc", 400, "key in the URL"),
+				arguments("/balances/alpha/team-a?token=abc", 400, "token in the URL"),
+				arguments("/balances/broken/anyone", 503, "account list unavailable"));
+	}
+
+	@ParameterizedTest(name = "{2}: {0} -> {1}")
+	@MethodSource("hostileRequests")
+	void answersHostileInputWithProblemJson(String pathAndQuery, int status, String what) {
+		HttpResponse<String> response = this.http.get(pathAndQuery, "X-API-Key", TestKeys.ALICE);
+
+		assertThat(response.statusCode()).as(what + " " + response.body()).isEqualTo(status);
+		assertThat(response.headers().firstValue("Content-Type")).as(what).hasValueSatisfying(
+				(type) -> assertThat(type).startsWith("application/problem+json"));
+		JsonNode problem = this.jsonMapper.readTree(response.body());
+		assertThat(problem.path("status").asInt()).isEqualTo(status);
+		assertThat(problem.path("code").asString()).as(what + " code").isNotEmpty();
+		assertThat(response.body()).as("echoes no long input").doesNotContain("a".repeat(300))
+			.doesNotContain("x".repeat(300))
+			.doesNotContain("p".repeat(1000));
+	}
+
+	@Test
+	void servesAUnicodeEmailAccount() {
+		HttpResponse<String> encoded = this.http.get("/balances/beta/zo%C3%AB%40ex%C3%A4mple.com", "X-API-Key",
+				TestKeys.ALICE);
+		HttpResponse<String> raw = this.http.get("/balances/beta/" + FakeProviders.UNICODE_EMAIL, "X-API-Key",
+				TestKeys.ALICE);
+
+		assertThat(encoded.statusCode()).isEqualTo(200);
+		assertThat(this.jsonMapper.readTree(encoded.body()).path("account").asString())
+			.isEqualTo(FakeProviders.UNICODE_EMAIL);
+		assertThat(raw.statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void servesAnEmailWithARawAtSign() {
+		assertThat(this.http.get("/balances/beta/alice@example.com", "X-API-Key", TestKeys.ALICE).statusCode())
+			.isEqualTo(200);
+	}
+
+	@Test
+	void answersOtherMethodsWith405() {
+		HttpResponse<String> response = this.http.send("POST", "/balances", "X-API-Key", TestKeys.ALICE);
+
+		assertThat(response.statusCode()).isEqualTo(405);
+		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+				(type) -> assertThat(type).startsWith("application/problem+json"));
+	}
+
+	@Test
+	void answersAnUnacceptableAcceptHeaderWithout5xx() {
+		HttpResponse<String> response = this.http.get("/balances", "X-API-Key", TestKeys.ALICE, "Accept",
+				"text/html");
+
+		assertThat(response.statusCode()).isEqualTo(406);
+	}
+
+}

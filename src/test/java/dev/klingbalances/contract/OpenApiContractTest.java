@@ -1,0 +1,184 @@
+package dev.klingbalances.contract;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.klingbalances.balance.ErrorCode;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The OpenAPI document the running app serves is the one committed in {@code docs/openapi.json},
+ * so consumers can generate clients from the repository. Regenerate the file after an intended
+ * API change with {@code ./mvnw test -Dtest=OpenApiContractTest -Dopenapi.write=true}.
+ */
+@ConsumerApiTest
+class OpenApiContractTest {
+
+	static final Path COMMITTED = Path.of("docs", "openapi.json");
+
+	private static final JsonMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+	@LocalServerPort
+	int port;
+
+	Http http;
+
+	@BeforeEach
+	void setUp() {
+		this.http = new Http(this.port);
+	}
+
+	@Test
+	void servedDocumentMatchesTheCommittedOne() throws IOException {
+		JsonNode served = served();
+		if (Boolean.getBoolean("openapi.write")) {
+			Files.createDirectories(COMMITTED.getParent());
+			Files.writeString(COMMITTED, mapper.writeValueAsString(sorted(served)) + "\n", StandardCharsets.UTF_8);
+		}
+		assertThat(COMMITTED).as("docs/openapi.json (regenerate with -Dopenapi.write=true)").exists();
+		JsonNode committed = mapper.readTree(Files.readString(COMMITTED));
+		assertThat(committed).as("docs/openapi.json differs from the running app's /v3/api-docs; if the change is "
+				+ "intended, regenerate it: ./mvnw test -Dtest=OpenApiContractTest -Dopenapi.write=true")
+			.isEqualTo(served);
+	}
+
+	@Test
+	void committedDocumentValidatesWithoutMessages() throws IOException {
+		SwaggerParseResult result = new OpenAPIV3Parser().readContents(Files.readString(COMMITTED), null, null);
+
+		assertThat(result.getMessages()).isEmpty();
+		assertThat(result.getOpenAPI()).isNotNull();
+		assertThat(result.getOpenAPI().getPaths()).containsKeys("/balances", "/balances/{provider}/{account}");
+	}
+
+	@Test
+	void describesEveryOperationAndSchema() {
+		JsonNode document = served();
+		List<String> undescribed = new ArrayList<>();
+		document.path("paths").properties().forEach((path) -> path.getValue().properties().forEach((operation) -> {
+			if (operation.getValue().path("summary").asString("").isBlank()
+					|| operation.getValue().path("description").asString("").isBlank()) {
+				undescribed.add(operation.getKey() + " " + path.getKey());
+			}
+			operation.getValue().path("parameters").forEach((parameter) -> {
+				if (parameter.path("description").asString("").isBlank()) {
+					undescribed.add(path.getKey() + " parameter " + parameter.path("name").asString());
+				}
+			});
+		}));
+		document.path("components").path("schemas").properties().forEach((schema) -> {
+			if (schema.getValue().path("description").asString("").isBlank()) {
+				undescribed.add("schema " + schema.getKey());
+			}
+			schema.getValue().path("properties").properties().forEach((property) -> {
+				JsonNode value = property.getValue();
+				boolean described = !value.path("description").asString("").isBlank() || value.has("$ref")
+						|| value.path("allOf").size() > 0 || value.path("items").has("$ref");
+				if (!described) {
+					undescribed.add("schema " + schema.getKey() + "." + property.getKey());
+				}
+			});
+		});
+		assertThat(undescribed).isEmpty();
+	}
+
+	@Test
+	void enumeratesEveryAccountErrorCode() {
+		JsonNode errorCode = served().path("components").path("schemas").path("ErrorCode");
+
+		List<String> documented = new ArrayList<>();
+		errorCode.path("enum").forEach((value) -> documented.add(value.asString()));
+		assertThat(documented).containsExactlyElementsOf(Arrays.stream(ErrorCode.values()).map(Enum::name).toList());
+		for (ErrorCode code : ErrorCode.values()) {
+			assertThat(errorCode.path("description").asString()).contains(code.name() + ": " + code.description());
+		}
+	}
+
+	@Test
+	void offersBothKeyHeadersToSwaggerUisAuthorizeButton() {
+		JsonNode document = served();
+
+		JsonNode schemes = document.path("components").path("securitySchemes");
+		assertThat(schemes.path("bearerKey").path("scheme").asString()).isEqualTo("bearer");
+		assertThat(schemes.path("apiKeyHeader").path("name").asString()).isEqualTo("X-API-Key");
+		assertThat(document.path("security").toString()).contains("bearerKey").contains("apiKeyHeader");
+	}
+
+	@Test
+	void exemplifiesFullAndPartialAnswersAndEveryProblem() {
+		JsonNode document = served();
+		JsonNode examples = document.path("paths").path("/balances").path("get").path("responses").path("200")
+			.path("content").path("application/json").path("examples");
+		assertThat(examples.properties()).extracting(Map.Entry::getKey).contains("full", "partial");
+		JsonNode partial = resolve(document, examples.path("partial")).path("value");
+		assertThat(partial.path("complete").asBoolean(true)).isFalse();
+		assertThat(partial.path("accounts").toString()).contains("\"error\":{\"code\"");
+
+		JsonNode problemCodes = document.path("components").path("schemas").path("Problem").path("properties")
+			.path("code").path("enum");
+		List<String> codes = new ArrayList<>();
+		problemCodes.forEach((code) -> codes.add(code.asString()));
+		assertThat(codes).contains("INVALID_PARAMETER", "NOT_FOUND", "ACCOUNT_LIST_UNAVAILABLE", "INTERNAL_ERROR",
+				"UNAUTHORIZED", "FORBIDDEN", "TOO_MANY_REQUESTS");
+		JsonNode componentExamples = document.path("components").path("examples");
+		for (String code : codes) {
+			JsonNode example = componentExamples.path("problem-" + code.toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+			assertThat(example.path("value").path("code").asString()).as("example of " + code).isEqualTo(code);
+		}
+	}
+
+	private JsonNode served() {
+		HttpResponse<String> response = this.http.get("/v3/api-docs");
+		assertThat(response.statusCode()).isEqualTo(200);
+		return mapper.readTree(response.body());
+	}
+
+	private static JsonNode resolve(JsonNode document, JsonNode node) {
+		String ref = node.path("$ref").asString("");
+		if (ref.startsWith("#/")) {
+			JsonNode target = document;
+			for (String part : ref.substring(2).split("/")) {
+				target = target.path(part);
+			}
+			return target;
+		}
+		return node;
+	}
+
+	/** Object keys in order, so a regenerated file diffs only where the API changed. */
+	private static JsonNode sorted(JsonNode node) {
+		if (node.isObject()) {
+			Map<String, JsonNode> fields = new TreeMap<>();
+			node.properties().forEach((field) -> fields.put(field.getKey(), sorted(field.getValue())));
+			ObjectNode sorted = mapper.createObjectNode();
+			fields.forEach(sorted::set);
+			return sorted;
+		}
+		if (node.isArray()) {
+			var array = mapper.createArrayNode();
+			node.forEach((element) -> array.add(sorted(element)));
+			return array;
+		}
+		return node;
+	}
+
+}
