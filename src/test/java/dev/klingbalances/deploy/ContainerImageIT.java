@@ -7,12 +7,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +77,8 @@ class ContainerImageIT {
 	private static final String USEAPI_TOKEN = "it-useapi-token-77ab";
 
 	private static final String EMAIL = "first@example.com";
+
+	private static final String CONSUMER_KEY = "it-consumer-key-0c9d41";
 
 	private static final String IMAGE = "localhost/kling-balances-it:latest";
 
@@ -174,7 +180,7 @@ class ContainerImageIT {
 		for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
 			String path = rendered.probePath(probe);
 			await(probe).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-				HttpResponse<String> response = request(path);
+				HttpResponse<String> response = request(path, null);
 				assertThat(response.statusCode()).as(path).isEqualTo(200);
 				assertThat(json.readTree(response.body()).path("status").asString()).isEqualTo("UP");
 			});
@@ -183,11 +189,12 @@ class ContainerImageIT {
 
 	@Test
 	@Order(2)
-	void answersBalancesFromBothProviders() throws Exception {
+	void answersBalancesFromBothProvidersToAConsumerWithAKey() throws Exception {
+		assertThat(request("/balances", null).statusCode()).as("without a key").isEqualTo(401);
 		await("both providers answered").atMost(Duration.ofSeconds(60))
 			.pollInterval(Duration.ofSeconds(1))
 			.untilAsserted(() -> {
-				HttpResponse<String> response = request("/balances");
+				HttpResponse<String> response = request("/balances", CONSUMER_KEY);
 				assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 				JsonNode body = json.readTree(response.body());
 				List<String> providers = new ArrayList<>();
@@ -195,8 +202,8 @@ class ContainerImageIT {
 				assertThat(providers).as(response.body()).contains("kling", "useapi");
 				assertThat(body.path("complete").asBoolean()).as(response.body()).isTrue();
 			});
-		String body = request("/balances").body();
-		assertThat(body).doesNotContain(KLING_SECRET_KEY, USEAPI_TOKEN);
+		String body = request("/balances", CONSUMER_KEY).body();
+		assertThat(body).doesNotContain(KLING_SECRET_KEY, USEAPI_TOKEN, CONSUMER_KEY);
 		assertThat(kling().findAll(getRequestedFor(urlPathEqualTo("/account/costs")))).isNotEmpty();
 	}
 
@@ -232,7 +239,7 @@ class ContainerImageIT {
 		String logs = container().getLogs();
 
 		assertThat(logs).contains("\"message\":\"Started KlingBalancesApplication");
-		assertThat(logs).doesNotContain(KLING_SECRET_KEY, USEAPI_TOKEN);
+		assertThat(logs).doesNotContain(KLING_SECRET_KEY, USEAPI_TOKEN, CONSUMER_KEY);
 	}
 
 	@Test
@@ -256,14 +263,15 @@ class ContainerImageIT {
 			.contains("Graceful shutdown complete");
 	}
 
-	private static Map<String, Object> chartValues() {
+	private static Map<String, Object> chartValues() throws NoSuchAlgorithmException {
 		Map<String, Object> values = new LinkedHashMap<>();
 		values.put("containerPorts", Map.of("http", port));
 		values.put("kling", Map.of("baseUrl", kling().baseUrl(), "accounts",
 				List.of(Map.of("id", "main", "accessKey", "it-kling-access-key", "secretKey", KLING_SECRET_KEY))));
 		values.put("useapi", Map.of("baseUrl", useapi().baseUrl(), "token", USEAPI_TOKEN, "emails", List.of(EMAIL)));
-		// The container test checks the image, not consumer authentication.
-		values.put("security", Map.of("mode", "none"));
+		// A consumer key configured the way the chart does it: only its digest, in the Secret.
+		values.put("security", Map.of("mode", "api-key", "apiKeys",
+				List.of(Map.of("name", "it-consumer", "sha256", sha256Hex(CONSUMER_KEY)))));
 		values.put("logFormat", "ecs");
 		values.put("javaToolOptions", "-Xlog:class+load=info:file=/tmp/class-load.log");
 		return values;
@@ -362,11 +370,19 @@ class ContainerImageIT {
 		}
 	}
 
-	private static HttpResponse<String> request(String path) throws IOException, InterruptedException {
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-			.timeout(Duration.ofSeconds(10))
-			.build();
-		return http.send(request, HttpResponse.BodyHandlers.ofString());
+	private static HttpResponse<String> request(String path, @Nullable String apiKey)
+			throws IOException, InterruptedException {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.timeout(Duration.ofSeconds(10));
+		if (apiKey != null) {
+			request.header("X-API-Key", apiKey);
+		}
+		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static String sha256Hex(String value) throws NoSuchAlgorithmException {
+		byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+		return HexFormat.of().formatHex(digest);
 	}
 
 	private static GenericContainer<?> container() {
