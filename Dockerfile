@@ -1,0 +1,35 @@
+# Container image for kling-balances, in the layout of Spring Boot's reference docs
+# ("Efficient Container Images" / "Class Data Sharing"): the jar that `./mvnw package` built
+# is extracted into layers, the layers are copied from the least to the most often changing,
+# and a training run writes a CDS archive so that the container starts faster.
+#
+#   ./mvnw -B package -DskipTests && docker build -t kling-balances .
+#
+# BASE_IMAGE must be a JRE (17 or newer) with a shell and `java` on the PATH. The test suite
+# builds with a local Debian-based JRE image, since it cannot pull (see docs/deploy.md).
+ARG BASE_IMAGE=eclipse-temurin:21-jre
+
+FROM ${BASE_IMAGE} AS builder
+WORKDIR /builder
+ARG JAR_FILE=target/*.jar
+COPY ${JAR_FILE} application.jar
+RUN java -Djarmode=tools -jar application.jar extract --layers --destination extracted
+
+FROM ${BASE_IMAGE}
+WORKDIR /application
+COPY --from=builder /builder/extracted/dependencies/ ./
+COPY --from=builder /builder/extracted/spring-boot-loader/ ./
+COPY --from=builder /builder/extracted/snapshot-dependencies/ ./
+COPY --from=builder /builder/extracted/application/ ./
+
+# CDS training run: the application context starts and the JVM exits right after refresh,
+# before the web server or any scheduler starts. No provider account is configured here, so
+# nothing is called; the archive only records the classes that startup loads. The archive
+# is only valid for this exact JVM and class path, which is why it is made in the image.
+RUN java -XX:ArchiveClassesAtExit=application.jsa -Dspring.context.exit=onRefresh -jar application.jar
+
+# A numeric user, so that Kubernetes can verify runAsNonRoot without a passwd lookup.
+USER 10001:10001
+EXPOSE 8080
+# Heap sized from the container's memory limit; JAVA_TOOL_OPTIONS adds or overrides flags.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75.0", "-XX:SharedArchiveFile=application.jsa", "-jar", "application.jar"]

@@ -1,0 +1,324 @@
+package dev.klingbalances.deploy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.yaml.snakeyaml.Yaml;
+
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.util.FileSystemUtils;
+
+import static dev.klingbalances.deploy.HelmChart.asList;
+import static dev.klingbalances.deploy.HelmChart.asMap;
+import static dev.klingbalances.deploy.HelmChart.at;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+/**
+ * The Helm chart, linted and rendered by the Helm library that helm-java embeds, for the
+ * value sets in {@code helm/kling-balances/ci/}: what a cluster would receive.
+ */
+class HelmChartTest {
+
+	private static final String SECRET_KEY = "test-secret-key-1";
+
+	private static final String USEAPI_TOKEN = "test-useapi-token";
+
+	static Stream<String> valueSets() {
+		return Stream.of("default-values.yaml", "existing-secret-values.yaml", "all-features-values.yaml");
+	}
+
+	private static HelmChart.Rendered render(String valueSet) {
+		return HelmChart.render(HelmChart.ciValues(valueSet));
+	}
+
+	@Test
+	void passesStrictLint() {
+		LintResult result = new Helm(HelmChart.DIRECTORY).lint().strict().call();
+
+		assertThat(result.isFailed()).as("lint messages: %s", result.getMessages()).isFalse();
+		assertThat(result.getMessages()).noneMatch((message) -> message.contains("[WARNING]")
+				|| message.contains("[ERROR]"));
+	}
+
+	@ParameterizedTest
+	@MethodSource("valueSets")
+	void probesHitTheActuatorHealthGroups(String valueSet) {
+		HelmChart.Rendered rendered = render(valueSet);
+
+		assertThat(rendered.probePath("startupProbe")).isEqualTo("/actuator/health/liveness");
+		assertThat(rendered.probePath("livenessProbe")).isEqualTo("/actuator/health/liveness");
+		assertThat(rendered.probePath("readinessProbe")).isEqualTo("/actuator/health/readiness");
+		assertThat(at(rendered.container(), "readinessProbe.httpGet.port")).isEqualTo("http");
+		assertThat(at(rendered.container(), "ports[0].name")).isEqualTo("http");
+		assertThat(at(rendered.container(), "ports[0].containerPort"))
+			.isEqualTo(Integer.valueOf(rendered.environment().get("SERVER_PORT")));
+	}
+
+	@ParameterizedTest
+	@MethodSource("valueSets")
+	void runsNonRootWithAReadOnlyRootFilesystemAndNoCapabilities(String valueSet) {
+		HelmChart.Rendered rendered = render(valueSet);
+		Map<String, Object> pod = asMap(at(rendered.deployment(), "spec.template.spec"));
+		Map<String, Object> container = rendered.container();
+
+		assertThat(at(pod, "securityContext.runAsNonRoot")).isEqualTo(true);
+		assertThat(at(pod, "securityContext.runAsUser")).isEqualTo(10001);
+		assertThat(at(pod, "securityContext.seccompProfile.type")).isEqualTo("RuntimeDefault");
+		assertThat(at(pod, "automountServiceAccountToken")).isEqualTo(false);
+		assertThat(at(container, "securityContext.runAsNonRoot")).isEqualTo(true);
+		assertThat(at(container, "securityContext.readOnlyRootFilesystem")).isEqualTo(true);
+		assertThat(at(container, "securityContext.allowPrivilegeEscalation")).isEqualTo(false);
+		assertThat(asList(at(container, "securityContext.capabilities.drop"))).containsExactly("ALL");
+		assertThat(at(container, "securityContext.seccompProfile.type")).isEqualTo("RuntimeDefault");
+		assertThat(asList(container.get("volumeMounts"))).anySatisfy((mount) -> {
+			assertThat(at(mount, "mountPath")).isEqualTo("/tmp");
+			String volume = String.valueOf(at(mount, "name"));
+			assertThat(asList(pod.get("volumes")))
+				.anySatisfy((v) -> assertThat(at(v, "name")).isEqualTo(volume))
+				.filteredOn((v) -> volume.equals(at(v, "name")))
+				.allSatisfy((v) -> assertThat(at(v, "emptyDir")).isNotNull());
+		});
+		assertThat(container.get("resources")).isNotNull();
+		if (rendered.has("ServiceAccount")) {
+			assertThat(rendered.one("ServiceAccount").get("automountServiceAccountToken")).isEqualTo(false);
+		}
+	}
+
+	@ParameterizedTest
+	@MethodSource("valueSets")
+	void selectsItsOwnPodsOnlyWithStableSelectorLabels(String valueSet) {
+		HelmChart.Rendered rendered = render(valueSet);
+		Map<String, Object> selector = asMap(at(rendered.deployment(), "spec.selector.matchLabels"));
+		Map<String, Object> podLabels = asMap(at(rendered.deployment(), "spec.template.metadata.labels"));
+
+		// The selector is immutable on a Deployment: nothing that changes between releases.
+		assertThat(selector).containsOnlyKeys("app.kubernetes.io/name", "app.kubernetes.io/instance")
+			.containsEntry("app.kubernetes.io/instance", HelmChart.RELEASE);
+		assertThat(podLabels).containsAllEntriesOf(selector);
+		assertThat(asMap(at(rendered.one("Service"), "spec.selector"))).isEqualTo(selector);
+		for (String kind : List.of("PodDisruptionBudget", "NetworkPolicy")) {
+			for (Map<String, Object> resource : rendered.all(kind)) {
+				Object matchLabels = kind.equals("NetworkPolicy") ? at(resource, "spec.podSelector.matchLabels")
+						: at(resource, "spec.selector.matchLabels");
+				assertThat(asMap(matchLabels)).as(kind).isEqualTo(selector);
+			}
+		}
+		for (Map<String, Object> monitor : rendered.all("ServiceMonitor")) {
+			assertThat(asMap(at(monitor, "spec.selector.matchLabels"))).isEqualTo(selector);
+		}
+	}
+
+	@ParameterizedTest
+	@MethodSource("valueSets")
+	void everyResourceIsNamespacedAndLabelledByTheRelease(String valueSet) {
+		for (Map<String, Object> resource : render(valueSet).documents()) {
+			assertThat(at(resource, "metadata.labels.app\\.kubernetes\\.io/instance"))
+				.as("%s", resource.get("kind"))
+				.isEqualTo(HelmChart.RELEASE);
+			assertThat(at(resource, "metadata.namespace")).as("%s", resource.get("kind")).isNotNull();
+		}
+	}
+
+	@Test
+	void putsCredentialsIntoTheSecretAndNowhereElse() {
+		HelmChart.Rendered rendered = render("all-features-values.yaml");
+		Map<String, Object> secretData = asMap(rendered.one("Secret").get("data"));
+
+		assertThat(secretData).containsKeys("BALANCES_KLING_ACCOUNTS_0_SECRETKEY", "BALANCES_KLING_ACCOUNTS_0_ACCESSKEY",
+				"BALANCES_KLING_ACCOUNTS_1_APIKEY", "BALANCES_USEAPI_TOKEN", "BALANCES_SECURITY_APIKEYS_0_SHA256");
+		assertThat(rendered.environment()).containsEntry("BALANCES_KLING_ACCOUNTS_0_SECRETKEY", SECRET_KEY)
+			.containsEntry("BALANCES_USEAPI_TOKEN", USEAPI_TOKEN);
+		for (Map<String, Object> resource : rendered.documents()) {
+			if (!"Secret".equals(resource.get("kind"))) {
+				assertThat(new Yaml().dump(resource)).as("%s", resource.get("kind"))
+					.doesNotContain(SECRET_KEY, USEAPI_TOKEN, "test-access-key-1", "test-api-key-2", "SECRETKEY",
+							"APIKEY", "TOKEN");
+			}
+		}
+		assertThat(asMap(rendered.one("ConfigMap").get("data"))).containsEntry("BALANCES_USEAPI_EMAILS",
+				"first@example.com,second@example.com");
+	}
+
+	@Test
+	void usesTheExistingSecretInsteadOfRenderingOne() {
+		HelmChart.Rendered rendered = render("existing-secret-values.yaml");
+
+		assertThat(rendered.has("Secret")).isFalse();
+		assertThat(asList(rendered.container().get("envFrom")))
+			.anySatisfy((source) -> assertThat(at(source, "secretRef.name")).isEqualTo("kling-balances-credentials"));
+		assertThat(asMap(at(rendered.deployment(), "spec.template.metadata.annotations")))
+			.containsKey("checksum/config")
+			.doesNotContainKey("checksum/secret");
+	}
+
+	@Test
+	void refusesCredentialsGivenBothInlineAndThroughAnExistingSecret() {
+		assertThatIllegalStateException()
+			.isThrownBy(() -> HelmChart.render(HelmChart.DIRECTORY, HelmChart.ciValues("existing-secret-values.yaml"),
+					Map.of("useapi", Map.of("token", "inline-token"))))
+			.withMessageContaining("existingSecret is set");
+	}
+
+	@Test
+	void rollsThePodsWhenConfigurationOrCredentialsChange() {
+		Map<String, Object> base = annotations(HelmChart.render(HelmChart.DIRECTORY, null,
+				Map.of("useapi", Map.of("token", "one"))));
+		Map<String, Object> otherToken = annotations(HelmChart.render(HelmChart.DIRECTORY, null,
+				Map.of("useapi", Map.of("token", "two"))));
+		Map<String, Object> otherConfig = annotations(HelmChart.render(HelmChart.DIRECTORY, null,
+				Map.of("useapi", Map.of("token", "one"), "logFormat", "")));
+
+		assertThat(base.get("checksum/secret")).isNotNull().isNotEqualTo(otherToken.get("checksum/secret"));
+		assertThat(base.get("checksum/config")).isEqualTo(otherToken.get("checksum/config"));
+		assertThat(base.get("checksum/config")).isNotNull().isNotEqualTo(otherConfig.get("checksum/config"));
+		assertThat(base.get("checksum/secret")).isEqualTo(otherConfig.get("checksum/secret"));
+	}
+
+	private static Map<String, Object> annotations(HelmChart.Rendered rendered) {
+		return asMap(at(rendered.deployment(), "spec.template.metadata.annotations"));
+	}
+
+	@Test
+	void rendersTheOptionalResourcesOnlyWhenAskedFor() {
+		HelmChart.Rendered defaults = render("default-values.yaml");
+		HelmChart.Rendered everything = render("all-features-values.yaml");
+
+		assertThat(defaults.documents()).extracting((resource) -> resource.get("kind"))
+			.containsExactlyInAnyOrder("Deployment", "Service", "ServiceAccount", "ConfigMap", "Secret",
+					"PodDisruptionBudget");
+		assertThat(everything.documents()).extracting((resource) -> resource.get("kind"))
+			.contains("HorizontalPodAutoscaler", "NetworkPolicy", "ServiceMonitor", "Ingress");
+		assertThat(at(everything.deployment(), "spec.replicas")).as("the HPA owns the replica count").isNull();
+		assertThat(at(everything.one("ServiceMonitor"), "spec.endpoints[0].path")).isEqualTo("/actuator/prometheus");
+		assertThat(at(everything.one("ServiceMonitor"), "spec.endpoints[0].port")).isEqualTo("http");
+	}
+
+	@Test
+	void networkPolicyAdmitsLabelledConsumersAndLetsOnlyDnsAndHttpsOut() {
+		Map<String, Object> policy = render("all-features-values.yaml").one("NetworkPolicy");
+
+		assertThat(asMap(at(policy, "spec.ingress[0].from[0].podSelector.matchLabels")))
+			.containsEntry("kb-kling-balances-client", "true");
+		assertThat(at(policy, "spec.ingress[0].ports[0].port")).isEqualTo(8080);
+		List<Object> egressPorts = new ArrayList<>();
+		asList(at(policy, "spec.egress")).forEach((rule) -> {
+			assertThat(at(rule, "to")).as("no destination restriction besides the port").isNull();
+			asList(at(rule, "ports")).forEach((port) -> egressPorts.add(at(port, "port")));
+		});
+		assertThat(egressPorts).containsExactlyInAnyOrder(53, 53, 443);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "replicaCount=two", "security.mode=open", "security.apiKeys[0].sha256=not-a-hash",
+			"image.pullPolicy=Sometimes", "kling.accounts[0].accessKey=no-id-and-no-secret", "unknownSetting=1" })
+	void schemaRejectsABadValue(String assignment) {
+		String[] parts = assignment.split("=", 2);
+		Map<String, Object> values = nested(parts[0], parts[1]);
+
+		assertThatIllegalStateException().isThrownBy(() -> HelmChart.render(HelmChart.DIRECTORY, null, values))
+			.withMessageContaining("schema");
+	}
+
+	/** Turns {@code a.b[0].c} and a value into nested maps and lists. */
+	private static Map<String, Object> nested(String path, Object value) {
+		Object current = value;
+		String[] keys = path.split("\\.");
+		for (int i = keys.length - 1; i >= 0; i--) {
+			String key = keys[i];
+			if (key.endsWith("[0]")) {
+				current = Map.of(key.substring(0, key.length() - 3), List.of(current));
+			}
+			else {
+				current = Map.of(key, current);
+			}
+		}
+		return asMap(current);
+	}
+
+	@Test
+	void environmentNamesBindToTheApplicationsProperties() {
+		Map<String, String> environment = render("all-features-values.yaml").environment();
+		StandardEnvironment spring = new StandardEnvironment();
+		spring.getPropertySources()
+			.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+					new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+							Map.copyOf(environment)));
+		spring.getPropertySources().remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
+		Binder binder = new Binder(ConfigurationPropertySources.from(spring.getPropertySources()));
+
+		List<KlingAccount> accounts = binder.bind("balances.kling.accounts", Bindable.listOf(KlingAccount.class)).get();
+		assertThat(accounts).containsExactly(new KlingAccount("main", "test-access-key-1", SECRET_KEY, null),
+				new KlingAccount("newer", null, null, "test-api-key-2"));
+		assertThat(binder.bind("balances.kling.base-url", String.class).get()).isEqualTo("https://kling-proxy.example.com");
+		assertThat(binder.bind("balances.useapi.token", String.class).get()).isEqualTo(USEAPI_TOKEN);
+		assertThat(binder.bind("balances.useapi.emails", Bindable.listOf(String.class)).get())
+			.containsExactly("first@example.com", "second@example.com");
+		assertThat(binder.bind("balances.security.mode", String.class).get()).isEqualTo("api-key");
+		assertThat(binder.bind("balances.security.api-keys", Bindable.listOf(ApiKey.class)).get())
+			.containsExactly(new ApiKey("dashboard", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"));
+		assertThat(binder.bind("logging.structured.format.console", String.class).get()).isEqualTo("logstash");
+		assertThat(binder.bind("server.port", Integer.class).get()).isEqualTo(8080);
+	}
+
+	record KlingAccount(String id, @Nullable String accessKey, @Nullable String secretKey, @Nullable String apiKey) {
+	}
+
+	record ApiKey(String name, String sha256) {
+	}
+
+	@Test
+	void documentsEveryValueInTheReadmeParameterTable() throws IOException {
+		List<String> lines = Files.readAllLines(HelmChart.DIRECTORY.resolve("values.yaml"));
+		List<String> documented = lines.stream()
+			.map(String::strip)
+			.filter((line) -> line.startsWith("## @param "))
+			.map((line) -> line.split(" ")[2])
+			.toList();
+		Map<String, Object> values = asMap(new Yaml().load(String.join("\n", lines)));
+		String readme = Files.readString(HelmChart.DIRECTORY.resolve("README.md"));
+
+		assertThat(values.keySet()).allSatisfy((key) -> assertThat(documented)
+			.as("a @param for %s or below it", key)
+			.anyMatch((name) -> name.equals(key) || name.startsWith(key + ".")));
+		assertThat(documented).allSatisfy((name) -> assertThat(readme).contains("| `" + name + "` |"));
+	}
+
+	@Test
+	void helmTestPodChecksReadinessThroughTheServiceAndPassesTheNetworkPolicy(@TempDir Path copy) throws IOException {
+		Path template = HelmChart.DIRECTORY.resolve("templates/tests/test-connection.yaml");
+		assertThat(Files.readString(template)).contains("\"helm.sh/hook\": test");
+		// `helm template` leaves hooks out of the manifest: render a copy without the hook
+		// annotation to see the pod that `helm test` would run.
+		FileSystemUtils.copyRecursively(HelmChart.DIRECTORY, copy);
+		Path copiedTemplate = copy.resolve("templates/tests/test-connection.yaml");
+		Files.writeString(copiedTemplate, Files.readString(copiedTemplate).replace("\"helm.sh/hook\": test", ""));
+
+		HelmChart.Rendered rendered = HelmChart.render(copy, HelmChart.ciValues("all-features-values.yaml"), Map.of());
+		Map<String, Object> pod = rendered.one("Pod");
+
+		assertThat(asList(at(pod, "spec.containers[0].args")))
+			.contains("http://kb-kling-balances:80/actuator/health/readiness");
+		assertThat(asMap(at(pod, "metadata.labels"))).containsEntry("kb-kling-balances-client", "true");
+		assertThat(at(pod, "spec.securityContext.runAsNonRoot")).isEqualTo(true);
+		assertThat(at(pod, "spec.restartPolicy")).isEqualTo("Never");
+	}
+
+}
