@@ -236,10 +236,15 @@ public class BalanceService {
 		List<AccountBalance> known = accounts.stream()
 			.filter((account) -> account.remaining() != null && account.total() != null)
 			.toList();
+		boolean complete = listed && known.size() == accounts.size();
+		if (known.isEmpty() && !complete) {
+			// Nothing is known: a sum of nothing would read as a zero balance.
+			return new ProviderTotal(provider.name(), provider.unit(), null, null, 0, false, false);
+		}
 		BigDecimal remaining = known.stream().map(AccountBalance::remaining).reduce(BigDecimal.ZERO, BigDecimal::add);
 		BigDecimal total = known.stream().map(AccountBalance::total).reduce(BigDecimal.ZERO, BigDecimal::add);
-		return new ProviderTotal(provider.name(), provider.unit(), remaining, total, known.size(),
-				listed && known.size() == accounts.size(), known.stream().anyMatch(AccountBalance::stale));
+		return new ProviderTotal(provider.name(), provider.unit(), remaining, total, known.size(), complete,
+				known.stream().anyMatch(AccountBalance::stale));
 	}
 
 	/** The response deadline on the monotonic clock: waiting is real time, whatever the logical clock says. */

@@ -3,13 +3,14 @@ package dev.klingbalances.balance;
 import java.math.BigDecimal;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import org.jspecify.annotations.Nullable;
 
 /** Sum over one provider's accounts, in that provider's unit. */
 @Schema(description = "Sum over one provider's accounts with known figures, in that provider's unit")
 public record ProviderTotal(@Schema(description = "Provider name", example = "kling") String provider,
 		@Schema(description = "Unit of both sums; never mixed across providers", example = "units") String unit,
-		@Schema(description = "Sum of remaining over the accounts with known figures", example = "118.0") BigDecimal remaining,
-		@Schema(description = "Sum of total over the accounts with known figures", example = "200.0") BigDecimal total,
+		@Schema(description = "Sum of remaining over the accounts with known figures; null when no account has known figures although some exist or the account list could not be read (never a zero for a failure)", example = "118.0") @Nullable BigDecimal remaining,
+		@Schema(description = "Sum of total over the accounts with known figures; null exactly when remaining is", example = "200.0") @Nullable BigDecimal total,
 		@Schema(description = "How many accounts contributed", example = "1") int accounts,
 		@Schema(description = "False when some account of this provider has no known figures, so the sum is too low") boolean complete,
 		@Schema(description = "True when some contributing figures are stale") boolean stale) {

@@ -163,6 +163,11 @@ class BalanceServiceTest {
 			assertThat(error.provider()).isEqualTo("useapi");
 			assertThat(error.error().code()).isEqualTo(ErrorCode.SUBSCRIPTION_REQUIRED);
 		});
+		assertThat(response.totals()).singleElement().satisfies((total) -> {
+			assertThat(total.remaining()).isNull();
+			assertThat(total.total()).isNull();
+			assertThat(total.complete()).isFalse();
+		});
 		assertThatExceptionOfType(AccountListUnavailableException.class)
 			.isThrownBy(() -> service().balance("useapi", "a@example.com", false));
 	}
@@ -175,6 +180,31 @@ class BalanceServiceTest {
 		assertThatExceptionOfType(UnknownResourceException.class)
 			.isThrownBy(() -> service.balance("kling", "team-z", false));
 		assertThat(this.kling.fetches("team-z")).isZero();
+	}
+
+	@Test
+	void totalIsUnknownNotZeroWhenEveryAccountFailedWithoutAGoodSnapshot() {
+		this.kling.answer("team-a", () -> Mono.error(new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE, "down", 503)));
+		this.kling.answer("team-b", () -> Mono.error(new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE, "down", 503)));
+		ProviderTotal total = service().balances(Set.of("kling"), false).totals().get(0);
+		assertThat(total.remaining()).isNull();
+		assertThat(total.total()).isNull();
+		assertThat(total.accounts()).isZero();
+		assertThat(total.complete()).isFalse();
+	}
+
+	@Test
+	void providerWithoutAccountsTotalsACompleteZero() {
+		FakeProvider none = new FakeProvider("kling", "units", Duration.ofMinutes(15));
+		BalancesProperties properties = new BalancesProperties(Duration.ofSeconds(1), new BalancesProperties.Cache(
+				Duration.ofHours(24), Duration.ofSeconds(30), 0.8, Duration.ofMinutes(30), Duration.ofSeconds(5),
+				Duration.ofSeconds(60), false, 100));
+		ProviderTotal total = new BalanceService(List.of(none), properties, this.clock, new SimpleMeterRegistry())
+			.balances(Set.of(), false)
+			.totals()
+			.get(0);
+		assertThat(total.remaining()).isEqualByComparingTo(BigDecimal.ZERO);
+		assertThat(total.complete()).isTrue();
 	}
 
 	@Test

@@ -111,6 +111,7 @@ class StaleIfErrorTest extends FaultTestSupport {
 			.orElseThrow();
 		// the sum over no known account must not pass for a complete one
 		assertThat(useapiTotal.get("accounts").asInt()).isZero();
+		assertThat(useapiTotal.get("remaining").isNull()).as("useapi total: %s", useapiTotal).isTrue();
 		assertThat(useapiTotal.get("complete").asBoolean()).as("useapi total: %s", useapiTotal).isFalse();
 		assertThat(all.body().get("complete").asBoolean()).isFalse();
 
