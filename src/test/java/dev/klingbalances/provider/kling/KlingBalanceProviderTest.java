@@ -1,5 +1,6 @@
 package dev.klingbalances.provider.kling;
 
+import dev.klingbalances.balance.MutableClock;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
