@@ -11,6 +11,7 @@ Every address is 127.0.0.1; the upstream hosts are WireMock.
 import argparse
 import base64
 import http.client
+import os
 import json
 import random
 import re
@@ -233,6 +234,11 @@ def check_accounts(stats, accounts, expect_all):
             stats.missing_accounts += 1
 
 
+# The consumer key soak.sh configured (empty when the service runs with security mode none).
+CLIENT_HEADERS = {"Accept": "application/json", **({"X-API-Key": os.environ["SOAK_API_KEY"]}
+                                                   if os.environ.get("SOAK_API_KEY") else {})}
+
+
 def client(app, stop, stats, mix):
     host, port = urllib.parse.urlsplit(app).hostname, urllib.parse.urlsplit(app).port
     weights = [weight for weight, _, _ in mix]
@@ -242,7 +248,7 @@ def client(app, stop, stats, mix):
         target = path()
         started = time.monotonic()
         try:
-            connection.request("GET", target, headers={"Accept": "application/json"})
+            connection.request("GET", target, headers=CLIENT_HEADERS)
             response = connection.getresponse()
             body = response.read()
             latency = time.monotonic() - started

@@ -101,8 +101,14 @@ wait_for "$WM_URL/__admin/health" 60 || { log "WireMock did not start (see $OUT/
 python3 "$HERE/soak.py" stubs --wiremock "$WM_URL"
 
 log "service on $APP_URL (heap $APP_HEAP)"
+# The clients call as one consumer with an API key; its rate limit is lifted so the soak
+# measures the service and its upstreams, not the per-consumer limiter.
+export SOAK_API_KEY=soak-consumer-key-0123456789abcdef
+consumer_hash=$(printf %s "$SOAK_API_KEY" | sha256sum | cut -d' ' -f1)
 # Credentials go through the environment (never the command line); they are fakes for the stubs.
 env \
+	BALANCES_SECURITY_APIKEYS_0_NAME=soak BALANCES_SECURITY_APIKEYS_0_SHA256="$consumer_hash" \
+	RESILIENCE4J_RATELIMITER_CONFIGS_CONSUMER_LIMITFORPERIOD=1000000 \
 	BALANCES_KLING_ACCOUNTS_0_ID=soak-a BALANCES_KLING_ACCOUNTS_0_API_KEY=soak-kling-key-aaaaaaaaaaaa \
 	BALANCES_KLING_ACCOUNTS_1_ID=soak-b BALANCES_KLING_ACCOUNTS_1_API_KEY=soak-kling-key-bbbbbbbbbbbb \
 	BALANCES_KLING_ACCOUNTS_2_ID=soak-c BALANCES_KLING_ACCOUNTS_2_API_KEY=soak-kling-key-cccccccccccc \

@@ -164,8 +164,11 @@ final class UseapiClient {
 			.transformDeferred(CircuitBreakerOperator.of(this.circuitBreaker));
 		// The next call's interval counts from this one's end too, so a call that reached
 		// useapi.net late (slow connection set-up) is not followed by one arriving right after it.
+		// doOnTerminate, not doFinally: the hold must be in place before the result travels on
+		// and triggers the next call (discovery's answer starts the account fetches at once).
+		Runnable holdFromEnd = () -> this.pacer.holdOff(PACER_KEY, this.pacer.minInterval());
 		return this.pacer.acquire(PACER_KEY)
-			.then(attempt.doFinally((signal) -> this.pacer.holdOff(PACER_KEY, this.pacer.minInterval())))
+			.then(attempt.doOnTerminate(holdFromEnd).doOnCancel(holdFromEnd))
 			.transformDeferred(RetryOperator.of(this.retry))
 			.onErrorMap(CallNotPermittedException.class,
 					(ex) -> new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE,

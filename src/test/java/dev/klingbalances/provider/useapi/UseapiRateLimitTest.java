@@ -114,6 +114,27 @@ class UseapiRateLimitTest {
 	}
 
 	@Test
+	void callStartedByThePreviousCallsAnswerStillWaitsAFullInterval() {
+		// Given discovery whose answer starts an account fetch in the same signal chain (as the
+		// start-up warm-up does)
+		// and that takes longer to answer than the pacer interval
+		int answerMillis = 400;
+		this.wireMock.stubFor(get("/v1/kling/accounts")
+			.willReturn(okJson("{\"ann@example.com\":{}}").withFixedDelay(answerMillis)));
+		this.wireMock.stubFor(get("/v1/kling/accounts/ann@example.com").willReturn(okJson(ACCOUNT)));
+		UseapiBalanceProvider provider = provider();
+
+		// When the fetch is chained onto discovery
+		provider.accounts().flatMap((emails) -> provider.fetch(emails.get(0))).block(Duration.ofSeconds(10));
+
+		// Then it reaches useapi.net a full interval after discovery ended, not right after it
+		List<LoggedRequest> requests = journal();
+		assertThat(requests).hasSize(2);
+		assertThat(millis(requests.get(1)) - millis(requests.get(0)))
+			.isGreaterThanOrEqualTo(answerMillis + 1000 / REQUESTS_PER_SECOND - JITTER_MILLIS);
+	}
+
+	@Test
 	void spacesRetriesOfOneAccountByThePacerInterval() {
 		this.wireMock.stubFor(get("/v1/kling/accounts/ann@example.com").inScenario("flaky")
 			.whenScenarioStateIs(Scenario.STARTED)
