@@ -38,12 +38,13 @@ curl -sf "$base/balances" >/dev/null   # fills the cache (first call waits on th
 
 echo "== GET /balances, $CONCURRENCY connections, $DURATION"
 hey -z "$DURATION" -c "$CONCURRENCY" "$base/balances" | tee "$OUT/balances.txt" \
-  | grep -E 'Requests/sec|Total:|Slowest|Fastest|Average|10%|50%|90%|99%|Status code|\[[0-9]{3}\]'
+  | grep -E 'Requests/sec|Slowest|Fastest|Average|10% in|50% in|90% in|99% in|Status code|\[[0-9]{3}\][[:space:]]+[0-9]+ responses'
 
 echo "== GET /balances/kling/studio-main, $CONCURRENCY connections, $DURATION"
 hey -z "$DURATION" -c "$CONCURRENCY" "$base/balances/kling/studio-main" | tee "$OUT/account.txt" \
-  | grep -E 'Requests/sec|50%|99%|\[[0-9]{3}\]'
+  | grep -E 'Requests/sec|50% in|99% in|\[[0-9]{3}\][[:space:]]+[0-9]+ responses'
 
 echo "== heap after a full GC"
 jcmd "$app" GC.run >/dev/null
-jcmd "$app" GC.heap_info | tee "$OUT/heap.txt" | head -3
+jcmd "$app" GC.heap_info > "$OUT/heap.txt"
+sed -n 2,3p "$OUT/heap.txt"
