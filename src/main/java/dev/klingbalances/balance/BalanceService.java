@@ -146,7 +146,7 @@ public class BalanceService {
 	public void warmUp() {
 		this.providers.values()
 			.forEach((caches) -> caches.accounts()
-				.get(ALL_ACCOUNTS, false)
+				.prefetch(ALL_ACCOUNTS)
 				.thenAccept((list) -> {
 					List<String> names = list.value();
 					if (names != null) {

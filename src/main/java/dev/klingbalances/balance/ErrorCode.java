@@ -16,7 +16,7 @@ public enum ErrorCode {
 	PERMISSION_DENIED(FailureClass.ACCOUNT_STATE, "The credentials have no permission for this resource."),
 	IP_NOT_ALLOWED(FailureClass.ACCOUNT_STATE, "The upstream's IP whitelist policy refused this service's address."),
 	SUBSCRIPTION_REQUIRED(FailureClass.ACCOUNT_STATE, "The useapi.net subscription has lapsed."),
-	THROTTLED(FailureClass.THROTTLED, "The upstream rate-limited the request."),
+	THROTTLED(FailureClass.THROTTLED, "The upstream rate-limited the request, or too many upstream calls were in flight here."),
 	UPSTREAM_UNAVAILABLE(FailureClass.UNAVAILABLE, "The upstream failed, is in maintenance, or cut the connection."),
 	UPSTREAM_TIMEOUT(FailureClass.UNAVAILABLE, "The upstream did not answer in time."),
 	BAD_RESPONSE(FailureClass.BAD_RESPONSE, "The upstream's answer could not be read."),

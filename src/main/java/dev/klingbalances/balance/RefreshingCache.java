@@ -101,12 +101,16 @@ public final class RefreshingCache<K, V> {
 		return load(key);
 	}
 
-	/** Starts a fetch without anyone waiting for it (warm-up). */
-	public void prefetch(K key) {
+	/**
+	 * Like {@link #get} without refresh, but the key does not count as asked for, so warm-up
+	 * alone does not keep it refreshed ahead.
+	 */
+	public CompletableFuture<CachedValue<V>> prefetch(K key) {
 		CachedValue<V> current = this.entries.asMap().get(key);
-		if (current == null || !this.clock.instant().isBefore(current.freshUntil(this.ttl, this.settings.errorTtl()))) {
-			load(key);
+		if (current != null && this.clock.instant().isBefore(current.freshUntil(this.ttl, this.settings.errorTtl()))) {
+			return CompletableFuture.completedFuture(current);
 		}
+		return load(key);
 	}
 
 	/** The entry as it stands, without fetching and without counting a cache access. */

@@ -208,6 +208,32 @@ class BalanceServiceTest {
 	}
 
 	@Test
+	void warmUpFetchesEveryAccountOnceWithoutKeepingThemWarm() {
+		this.kling.answer("team-a", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "200", "118"))));
+		this.kling.answer("team-b", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "100", "20"))));
+		this.useapi.answer("a@example.com", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "66000", "56000"))));
+		AtomicInteger listings = new AtomicInteger();
+		this.useapi.accounts(() -> {
+			listings.incrementAndGet();
+			return Mono.just(List.of("a@example.com"));
+		});
+		BalanceService service = service();
+		Instant warmedAt = this.clock.instant();
+		service.warmUp();
+		org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(5))
+			.until(() -> this.kling.fetches("team-a") == 1 && this.kling.fetches("team-b") == 1
+					&& this.useapi.fetches("a@example.com") == 1);
+		this.clock.advance(Duration.ofMinutes(13));
+		service.refreshAhead();
+		assertThat(this.kling.fetches("team-a")).as("nobody asked: no refresh ahead").isEqualTo(1);
+		assertThat(listings).as("nor of the discovered account list").hasValue(1);
+		AccountBalance served = service.balance("kling", "team-a", false);
+		assertThat(served.remaining()).isEqualByComparingTo("118");
+		assertThat(served.fetchedAt()).as("served from the warm cache").isEqualTo(warmedAt);
+	}
+
+	@Test
 	void noProvidersAnswersAnEmptyCompleteList() {
 		BalancesProperties properties = new BalancesProperties(Duration.ofSeconds(1), new BalancesProperties.Cache(
 				Duration.ofHours(24), Duration.ofSeconds(30), 0.8, Duration.ofMinutes(30), Duration.ofSeconds(5),

@@ -173,7 +173,7 @@ final class UseapiClient {
 			.onErrorMap(CallNotPermittedException.class,
 					(ex) -> new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE,
 							"useapi.net calls are paused after repeated failures (circuit open)", null, null, ex))
-			.onErrorMap(BulkheadFullException.class, (ex) -> new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE,
+			.onErrorMap(BulkheadFullException.class, (ex) -> new UpstreamException(ErrorCode.THROTTLED,
 					"Too many concurrent calls to useapi.net", null, null, ex));
 	}
 

@@ -468,6 +468,38 @@ class UseapiClientTest {
 			.doesNotContain(TOKEN);
 	}
 
+	@Test
+	void fullBulkheadIsReportedAsThrottledAfterBoundedRetries() {
+		// Given one call may be in flight at a time, and useapi.net answers slowly
+		this.wireMock.stubFor(get(urlEqualTo("/v1/kling/accounts/slow@example.com"))
+			.willReturn(okJson(ACCOUNT_BODY).withFixedDelay(1500)));
+		this.wireMock.stubFor(get(ACCOUNT_URL).willReturn(okJson(ACCOUNT_BODY)));
+		io.github.resilience4j.bulkhead.BulkheadRegistry oneAtATime = io.github.resilience4j.bulkhead.BulkheadRegistry
+			.of(io.github.resilience4j.bulkhead.BulkheadConfig.custom()
+				.maxConcurrentCalls(1)
+				.maxWaitDuration(Duration.ZERO)
+				.build());
+		UseapiBalanceProvider provider = UseapiBalanceProvider.create(properties(TOKEN, List.of()),
+				org.springframework.web.reactive.function.client.WebClient.builder(), UseapiTestSupport.retries(),
+				this.circuitBreakers, oneAtATime, UseapiTestSupport.CLOCK);
+
+		// When a second account is read while the slow one holds the only place
+		reactor.core.Disposable slow = provider.fetch("slow@example.com").subscribe((snapshot) -> {
+		}, (error) -> {
+		});
+		org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(5))
+			.until(() -> !this.wireMock.findAll(getRequestedFor(urlEqualTo("/v1/kling/accounts/slow@example.com")))
+				.isEmpty());
+		UpstreamException failure = failure(() -> provider.fetch(EMAIL).block(Duration.ofSeconds(10)));
+		slow.dispose();
+
+		// Then it is THROTTLED (our own limit, retried a bounded number of times), never sent
+		assertThat(failure.code()).isEqualTo(ErrorCode.THROTTLED);
+		assertThat(failure.upstreamStatus()).isNull();
+		assertThat(this.wireMock.findAll(getRequestedFor(urlEqualTo(ACCOUNT_URL)))).isEmpty();
+	}
+
 	private UpstreamException fetchFailure() {
 		UseapiBalanceProvider provider = provider(List.of());
 		return failure(() -> provider.fetch(EMAIL).block(Duration.ofSeconds(10)));
