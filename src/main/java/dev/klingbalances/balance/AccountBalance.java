@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 /** One account's balance as this service last knew it, with how fresh that knowledge is. */
 @Schema(description = "One account's balance, with its freshness. remaining/total count ACTIVE grants only.")
 public record AccountBalance(
-		@Schema(description = "Provider name", example = "kling", allowableValues = { "kling", "useapi" }) String provider,
+		@Schema(description = "Provider name", example = "kling") String provider,
 		@Schema(description = "Account id (Kling) or e-mail (useapi.net)", example = "team-a") String account,
 		@Schema(description = "Unit of every quantity of this account; units of different providers are never added", example = "units") String unit,
 		@Schema(description = "Capacity left on ACTIVE grants; null when unknown (fetch failed and no good snapshot)", example = "118.0", nullable = true) @Nullable BigDecimal remaining,

@@ -71,7 +71,7 @@ class BalanceController {
 	@ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
 	@ApiResponse(responseCode = "500", ref = "#/components/responses/InternalError")
 	ResponseEntity<BalancesResponse> balances(
-			@Parameter(description = "Only this provider's accounts (all providers when absent)", schema = @Schema(allowableValues = { "kling", "useapi" }))
+			@Parameter(description = "Only this provider's accounts (all providers when absent)")
 			@RequestParam(required = false) @Nullable String provider,
 			@Parameter(description = "Fetch from the upstreams now instead of serving fresh cached figures "
 					+ "(concurrent refreshes share one fetch; rate limits still apply)")
@@ -103,7 +103,7 @@ class BalanceController {
 	@ApiResponse(responseCode = "500", ref = "#/components/responses/InternalError")
 	@ApiResponse(responseCode = "503", ref = "#/components/responses/AccountListUnavailable")
 	ResponseEntity<AccountBalance> balance(
-			@Parameter(description = "Provider name", example = "kling", schema = @Schema(allowableValues = { "kling", "useapi" })) @PathVariable String provider,
+			@Parameter(description = "Provider name", example = "kling") @PathVariable String provider,
 			@Parameter(description = "Kling account id, or useapi.net account e-mail", example = "team-a") @PathVariable String account,
 			@Parameter(description = "Fetch from the upstream now instead of serving fresh cached figures")
 			@RequestParam(defaultValue = "false") boolean refresh,

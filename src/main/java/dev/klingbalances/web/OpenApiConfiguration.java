@@ -3,6 +3,7 @@ package dev.klingbalances.web;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.stream.Collectors;
 
 import dev.klingbalances.balance.AccountBalance;
 import dev.klingbalances.balance.AccountError;
+import dev.klingbalances.balance.BalanceService;
 import dev.klingbalances.balance.BalancesResponse;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.Grant;
@@ -116,9 +118,29 @@ class OpenApiConfiguration {
 	 * references valid OpenAPI 3.1 ({@code anyOf} the reference and {@code null}).
 	 */
 	@Bean
-	OpenApiCustomizer documentRefinements() {
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	OpenApiCustomizer documentRefinements(BalanceService balances) {
 		return (openApi) -> {
 			Map<String, Schema> schemas = openApi.getComponents().getSchemas();
+			// Provider names come from the registered providers, so a new provider package
+			// shows up in the contract without touching any annotation.
+			List<String> providers = balances.providerNames();
+			openApi.getPaths()
+				.values()
+				.forEach((path) -> path.readOperations()
+					.stream()
+					.filter((operation) -> operation.getParameters() != null)
+					.flatMap((operation) -> operation.getParameters().stream())
+					.filter((parameter) -> "provider".equals(parameter.getName()) && parameter.getSchema() != null)
+					.forEach((parameter) -> ((Schema) parameter.getSchema()).setEnum(new ArrayList<>(providers))));
+			for (String name : List.of("AccountBalance", "ProviderTotal", "ProviderError")) {
+				Schema<?> schema = schemas.get(name);
+				Schema provider = (schema != null && schema.getProperties() != null) ? schema.getProperties().get("provider")
+						: null;
+				if (provider != null) {
+					provider.setEnum(new ArrayList<>(providers));
+				}
+			}
 			Schema<?> errorCode = schemas.get("ErrorCode");
 			if (errorCode != null) {
 				errorCode.description("Why an account could not be read. Clients may switch on these names:\n\n"

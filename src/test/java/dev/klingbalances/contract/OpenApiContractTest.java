@@ -16,6 +16,8 @@ import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.SpringBootTest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,8 +31,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The OpenAPI document the running app serves is the one committed in {@code docs/openapi.json},
  * so consumers can generate clients from the repository. Regenerate the file after an intended
  * API change with {@code ./mvnw test -Dtest=OpenApiContractTest -Dopenapi.write=true}.
+ * <p>
+ * Its own context, with the production providers only: the document lists the registered
+ * provider names, and test doubles must not leak into the contract.
  */
-@ConsumerApiTest
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "balances.kling.base-url=http://127.0.0.1:9", "balances.useapi.base-url=http://127.0.0.1:9" })
 class OpenApiContractTest {
 
 	static final Path COMMITTED = Path.of("docs", "openapi.json");
