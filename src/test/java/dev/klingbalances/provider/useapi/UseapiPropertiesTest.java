@@ -151,7 +151,7 @@ class UseapiPropertiesTest {
 	}
 
 	private static UseapiProperties properties(String token) {
-		return new UseapiProperties("https://api.useapi.net", token, List.of(), Duration.ofMinutes(2), 2, Duration.ofMillis(100),
+		return new UseapiProperties("http://127.0.0.1:9", token, List.of(), Duration.ofMinutes(2), 2, Duration.ofMillis(100),
 				UseapiTestSupport.http(Duration.ofSeconds(5), DataSize.ofMegabytes(1)));
 	}
 
