@@ -61,9 +61,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 		return problem;
 	}
 
-	/** A request the firewall refused, or a malformed media type: the client's fault, not ours. */
+	/**
+	 * A request the firewall refused, a malformed media type, or a URL-like header that does not
+	 * parse (CORS reads {@code Origin} as a URI): the client's fault, not ours.
+	 */
 	@ExceptionHandler({ org.springframework.security.web.firewall.RequestRejectedException.class,
-			org.springframework.http.InvalidMediaTypeException.class })
+			org.springframework.http.InvalidMediaTypeException.class, org.springframework.web.util.InvalidUrlException.class })
 	ProblemDetail handleRejected(RuntimeException ex) {
 		return ProblemTypes.problem(HttpStatus.BAD_REQUEST, ProblemTypes.INVALID_PARAMETER, "The request is malformed.");
 	}

@@ -162,6 +162,18 @@ class BalanceControllerTest {
 	}
 
 	@Test
+	void unparsableUrlInTheRequestIsABadRequestNotAServerError() throws Exception {
+		// Found by the fuzz: Spring's CORS check parses the Origin header as a URI and throws
+		// InvalidUrlException on a broken escape; that is the client's input, not our failure.
+		given(this.service.balances(Set.of(), false))
+			.willThrow(new org.springframework.web.util.InvalidUrlException("Bad path"));
+		this.mvc.perform(get("/balances"))
+			.andExpect(status().isBadRequest())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.code").value("INVALID_PARAMETER"));
+	}
+
+	@Test
 	void sameContentAnswersNotModifiedToItsEtag() throws Exception {
 		given(this.service.balances(Set.of(), false)).willReturn(response(NOW.minusSeconds(118)));
 		String etag = this.mvc.perform(get("/balances"))
