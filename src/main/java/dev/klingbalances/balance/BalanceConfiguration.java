@@ -3,6 +3,7 @@ package dev.klingbalances.balance;
 import java.time.Clock;
 import java.time.Duration;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.caffeine.CaffeineCache;
@@ -12,7 +13,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.TaskScheduler;
 
-/** Wiring of the aggregation layer: clock, cache visibility, warm-up and refresh-ahead. */
+/** Wiring of the aggregation layer: clock, cache visibility, warm-up and the refresh sweep. */
 @Configuration(proxyBeanMethods = false)
 class BalanceConfiguration {
 
@@ -20,6 +21,13 @@ class BalanceConfiguration {
 	Clock clock() {
 		// Millisecond ticks: timestamps in answers read cleanly and compare across replicas.
 		return Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
+	}
+
+	/** The history of every account's figures, in memory unless a shared store is configured. */
+	@Bean
+	@ConditionalOnMissingBean
+	HistoryStore historyStore() {
+		return new MemoryHistoryStore();
 	}
 
 	/** Exposes the snapshot caches to Actuator's caches endpoint and to Micrometer's cache metrics. */
@@ -35,7 +43,7 @@ class BalanceConfiguration {
 		return manager;
 	}
 
-	/** Once the service is ready: warm every account (if enabled) and start the refresh-ahead sweep. */
+	/** Once the service is ready: warm every account (if enabled) and start the sweep that keeps them fresh. */
 	@Bean
 	ApplicationListener<ApplicationReadyEvent> balancesStartup(BalanceService service, BalancesProperties properties,
 			TaskScheduler taskScheduler) {
@@ -43,7 +51,7 @@ class BalanceConfiguration {
 			if (properties.cache().warmUp()) {
 				service.warmUp();
 			}
-			taskScheduler.scheduleWithFixedDelay(service::refreshAhead, properties.cache().sweepInterval());
+			taskScheduler.scheduleWithFixedDelay(service::sweep, properties.cache().sweepInterval());
 		};
 	}
 

@@ -1,13 +1,7 @@
 package dev.klingbalances.balance;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -19,7 +13,6 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
@@ -39,13 +32,10 @@ class BalanceController {
 
 	private final BalanceService service;
 
-	private final JsonMapper jsonMapper;
-
 	private final Clock clock;
 
-	BalanceController(BalanceService service, JsonMapper jsonMapper, Clock clock) {
+	BalanceController(BalanceService service, Clock clock) {
 		this.service = service;
-		this.jsonMapper = jsonMapper;
 		this.clock = clock;
 	}
 
@@ -70,7 +60,7 @@ class BalanceController {
 	@ApiResponse(responseCode = "401", ref = "#/components/responses/Unauthorized")
 	@ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
 	@ApiResponse(responseCode = "500", ref = "#/components/responses/InternalError")
-	ResponseEntity<BalancesResponse> balances(
+	ResponseEntity<byte[]> balances(
 			@Parameter(description = "Only this provider's accounts (all providers when absent)")
 			@RequestParam(required = false) @Nullable String provider,
 			@Parameter(description = "Fetch from the upstreams now instead of serving fresh cached figures "
@@ -78,8 +68,13 @@ class BalanceController {
 			@RequestParam(defaultValue = "false") boolean refresh,
 			WebRequest request) {
 		Set<String> providers = (provider != null) ? Set.of(knownProvider(provider)) : Set.of();
-		BalancesResponse response = this.service.balances(providers, refresh);
-		return conditional(response.withoutTimestamp(), response, response.accounts(), request);
+		BalanceView view = this.service.balances(providers, refresh);
+		Instant now = this.clock.instant();
+		PreparedJson<BalancesResponse> content = view.content();
+		if (request.checkNotModified(content.etag())) {
+			return notModified(content, now);
+		}
+		return ok(content, now).body(view.body(now));
 	}
 
 	@GetMapping("/{provider}/{account}")
@@ -102,14 +97,18 @@ class BalanceController {
 	@ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
 	@ApiResponse(responseCode = "500", ref = "#/components/responses/InternalError")
 	@ApiResponse(responseCode = "503", ref = "#/components/responses/AccountListUnavailable")
-	ResponseEntity<AccountBalance> balance(
+	ResponseEntity<byte[]> balance(
 			@Parameter(description = "Provider name", example = "kling") @PathVariable String provider,
 			@Parameter(description = "Kling account id, or useapi.net account e-mail", example = "team-a") @PathVariable String account,
 			@Parameter(description = "Fetch from the upstream now instead of serving fresh cached figures")
 			@RequestParam(defaultValue = "false") boolean refresh,
 			WebRequest request) {
-		AccountBalance balance = this.service.balance(provider, account, refresh);
-		return conditional(balance, balance, List.of(balance), request);
+		PreparedJson<AccountBalance> content = this.service.balance(provider, account, refresh);
+		Instant now = this.clock.instant();
+		if (request.checkNotModified(content.etag())) {
+			return notModified(content, now);
+		}
+		return ok(content, now).body(content.bytes());
 	}
 
 	private String knownProvider(String provider) {
@@ -121,40 +120,21 @@ class BalanceController {
 	}
 
 	/**
-	 * Adds an ETag over the content (not the timestamp) and a max-age that lasts as long as
-	 * every account is fresh; answers 304 when the client already has this content.
+	 * The ETag is over the content (not the timestamp); the max-age lasts as long as every
+	 * account in the answer is fresh, and is 0 when anything is stale or failed.
 	 */
-	private <T> ResponseEntity<T> conditional(Object content, T body, List<AccountBalance> accounts,
-			WebRequest request) {
-		String etag = etag(content);
-		if (request.checkNotModified(etag)) {
-			return ResponseEntity.status(304).eTag(etag).cacheControl(cacheControl(accounts)).build();
-		}
-		return ResponseEntity.ok().eTag(etag).cacheControl(cacheControl(accounts)).body(body);
+	private static ResponseEntity.BodyBuilder ok(PreparedJson<?> content, Instant now) {
+		return ResponseEntity.ok()
+			.eTag(content.etag())
+			.cacheControl(CacheControl.maxAge(content.maxAge(now)).cachePrivate())
+			.contentType(MediaType.APPLICATION_JSON);
 	}
 
-	private CacheControl cacheControl(List<AccountBalance> accounts) {
-		Instant now = this.clock.instant();
-		boolean allFresh = accounts.stream().allMatch((account) -> !account.stale() && account.error() == null);
-		long seconds = allFresh ? accounts.stream()
-			.map(AccountBalance::freshUntil)
-			.filter(Objects::nonNull)
-			.map((until) -> Math.max(0, Duration.between(now, until).toSeconds()))
-			.min(Long::compare)
-			.orElse(0L) : 0L;
-		return CacheControl.maxAge(Duration.ofSeconds(seconds)).cachePrivate();
+	private static ResponseEntity<byte[]> notModified(PreparedJson<?> content, Instant now) {
+		return ResponseEntity.status(304)
+			.eTag(content.etag())
+			.cacheControl(CacheControl.maxAge(content.maxAge(now)).cachePrivate())
+			.build();
 	}
-
-	private String etag(Object content) {
-		try {
-			byte[] json = this.jsonMapper.writeValueAsBytes(content);
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(json);
-			return "\"" + HexFormat.of().formatHex(digest, 0, 16) + "\"";
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
-		}
-	}
-
 
 }

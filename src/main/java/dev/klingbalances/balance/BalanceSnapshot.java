@@ -12,6 +12,13 @@ import java.util.Map;
  */
 public record BalanceSnapshot(List<Grant> grants, Map<String, Object> details) {
 
+	/**
+	 * The {@code details} key of an {@link java.time.Instant}: when the upstream session the
+	 * account is read through expires (useapi.net's Kling web session). Expiry warnings and
+	 * metrics use it; the figures cannot be read after it.
+	 */
+	public static final String SESSION_EXPIRES_AT = "sessionExpiresAt";
+
 	public BalanceSnapshot {
 		grants = List.copyOf(grants);
 		details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));

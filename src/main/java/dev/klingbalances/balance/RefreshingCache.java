@@ -3,14 +3,22 @@ package dev.klingbalances.balance;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.jspecify.annotations.Nullable;
@@ -21,12 +29,19 @@ import reactor.core.publisher.Mono;
 /**
  * A cache of upstream values with the semantics the service promises: one fetch at a time per
  * key however many callers ask (cold, expired or forced), freshness per TTL, failures
- * remembered for a short error TTL while the last good value stays servable (stale) for
- * max-stale, and refresh-ahead for keys that are being asked for.
+ * remembered for the error TTL (or as long as the upstream asked us to wait, if longer) while
+ * the last good value stays servable (stale) for max-stale, and refresh-ahead at a point of the
+ * TTL that is spread per key, so keys fetched together do not all come due together.
  * <p>
- * Values live in a bounded Caffeine cache (statistics on, exposed through Spring's cache
- * abstraction for Actuator and Micrometer). Fetches never fail the returned future: a failure
- * completes it with an entry that carries the error.
+ * Fetches wait their turn in a bounded queue with a fixed number running at once, so a burst
+ * (warm-up, hundreds of accounts) queues instead of overrunning the provider's own limits;
+ * only a full queue refuses, as {@code THROTTLED}.
+ * <p>
+ * Values live in a bounded Caffeine cache (statistics on, its ticker driven by the injected
+ * clock, exposed through Spring's cache abstraction for Actuator and Micrometer). Fetches never
+ * fail the returned future: a failure completes it with an entry that carries the error.
+ * {@link #version()} changes whenever an entry or the set of running fetches changes, so views
+ * built from this cache know when to rebuild.
  */
 public final class RefreshingCache<K, V> {
 
@@ -44,12 +59,20 @@ public final class RefreshingCache<K, V> {
 
 	private final Cache<K, CachedValue<V>> entries;
 
-	/** Keys asked for recently: the ones kept warm by {@link #refreshAhead()}. */
+	/** Keys asked for recently: the ones kept warm by {@link #refreshRequested()}. */
 	private final Cache<K, Boolean> demand;
 
+	/** Fetches queued or running, by key: the single flight. */
 	private final ConcurrentMap<K, CompletableFuture<CachedValue<V>>> inFlight = new ConcurrentHashMap<>();
 
+	private final FetchQueue queue;
+
+	private final AtomicLong version = new AtomicLong();
+
 	private final MeterRegistry meterRegistry;
+
+	private volatile Listener<K, V> listener = (key, previous, next) -> {
+	};
 
 	public RefreshingCache(String name, Function<K, Mono<V>> loader, Duration ttl, BalancesProperties.Cache settings,
 			Clock clock, MeterRegistry meterRegistry) {
@@ -59,15 +82,30 @@ public final class RefreshingCache<K, V> {
 		this.settings = settings;
 		this.clock = clock;
 		this.meterRegistry = meterRegistry;
+		Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
 		this.entries = Caffeine.newBuilder()
+			.ticker(ticker)
 			.maximumSize(settings.maximumSize())
 			.expireAfterWrite(settings.maxStale().plus(ttl))
+			// Any removal (expiry, size, an explicit clear through Actuator or a test) changes views.
+			.executor(Runnable::run)
+			.removalListener((key, value, cause) -> this.version.incrementAndGet())
 			.recordStats()
 			.build();
 		this.demand = Caffeine.newBuilder()
+			.ticker(ticker)
 			.maximumSize(settings.maximumSize())
 			.expireAfterWrite(settings.keepWarmFor())
 			.build();
+		this.queue = new FetchQueue(settings.fetchConcurrency(), settings.fetchQueueCapacity());
+		Gauge.builder("balances.fetch.queued", this.queue, FetchQueue::queued)
+			.description("Fetches waiting for their turn")
+			.tag("cache", name)
+			.register(meterRegistry);
+		Gauge.builder("balances.fetch.running", this.queue, FetchQueue::running)
+			.description("Fetches running now")
+			.tag("cache", name)
+			.register(meterRegistry);
 	}
 
 	public String name() {
@@ -83,22 +121,32 @@ public final class RefreshingCache<K, V> {
 		return this.entries;
 	}
 
+	/** Changes whenever an entry is published or removed, or a fetch starts or ends. */
+	public long version() {
+		return this.version.get();
+	}
+
+	/** Called after an entry is published (history, notifications); must not block. */
+	public void listen(Listener<K, V> listener) {
+		this.listener = listener;
+	}
+
 	/**
 	 * The current entry if it is fresh, otherwise the outcome of a fetch (joining one that is
-	 * already running). Never completes exceptionally.
+	 * already queued or running). Never completes exceptionally.
 	 * @param refresh fetch even if the entry is fresh (still joins a running fetch)
 	 */
 	public CompletableFuture<CachedValue<V>> get(K key, boolean refresh) {
 		this.demand.put(key, Boolean.TRUE);
 		CachedValue<V> current = this.entries.getIfPresent(key);
 		Instant now = this.clock.instant();
-		if (!refresh && current != null && now.isBefore(current.freshUntil(this.ttl, this.settings.errorTtl()))) {
-			if (isDueForRefresh(current, now)) {
-				load(key);
+		if (!refresh && isFresh(current, now)) {
+			if (isDueForRefresh(key, current, now)) {
+				load(key, current);
 			}
 			return CompletableFuture.completedFuture(current);
 		}
-		return load(key);
+		return load(key, current);
 	}
 
 	/**
@@ -106,11 +154,11 @@ public final class RefreshingCache<K, V> {
 	 * alone does not keep it refreshed ahead.
 	 */
 	public CompletableFuture<CachedValue<V>> prefetch(K key) {
-		CachedValue<V> current = this.entries.asMap().get(key);
-		if (current != null && this.clock.instant().isBefore(current.freshUntil(this.ttl, this.settings.errorTtl()))) {
+		CachedValue<V> current = peek(key);
+		if (isFresh(current, this.clock.instant())) {
 			return CompletableFuture.completedFuture(current);
 		}
-		return load(key);
+		return load(key, current);
 	}
 
 	/** The entry as it stands, without fetching and without counting a cache access. */
@@ -118,32 +166,100 @@ public final class RefreshingCache<K, V> {
 		return this.entries.asMap().get(key);
 	}
 
-	/** Refreshes, in the background, every recently requested key that is about to go stale. */
-	public void refreshAhead() {
+	/** Whether a fetch of this key is queued or running. */
+	public boolean isLoading(K key) {
+		return this.inFlight.containsKey(key);
+	}
+
+	/** Marks keys as asked for, as {@link #get} does, without reading them. */
+	void touch(Collection<K> keys) {
+		keys.forEach((key) -> this.demand.put(key, Boolean.TRUE));
+	}
+
+	/** Starts a fetch of each key that is missing, stale or past its refresh point. */
+	public void refreshDue(Collection<K> keys) {
 		Instant now = this.clock.instant();
-		for (K key : this.demand.asMap().keySet()) {
-			CachedValue<V> current = this.entries.asMap().get(key);
-			if (current == null || !now.isBefore(current.freshUntil(this.ttl, this.settings.errorTtl()))
-					|| isDueForRefresh(current, now)) {
-				load(key);
+		for (K key : keys) {
+			CachedValue<V> current = peek(key);
+			if (!isFresh(current, now) || isDueForRefresh(key, current, now)) {
+				load(key, current);
 			}
 		}
 	}
 
-	private boolean isDueForRefresh(CachedValue<V> current, Instant now) {
+	/** Refreshes, in the background, every recently requested key that is due. */
+	public void refreshRequested() {
+		refreshDue(Set.copyOf(this.demand.asMap().keySet()));
+	}
+
+	/** Drops the entries of keys that no longer exist (an account removed upstream). */
+	public void retainOnly(Collection<K> keys) {
+		Set<K> keep = Set.copyOf(keys);
+		this.entries.asMap().keySet().removeIf((key) -> !keep.contains(key));
+		this.demand.asMap().keySet().removeIf((key) -> !keep.contains(key));
+	}
+
+	/** Until when the entry answers without a fetch: the TTL, or the error's remembrance. */
+	public Instant freshUntil(CachedValue<V> entry) {
+		return entry.freshUntil(this.ttl, this.settings.errorTtl());
+	}
+
+	private boolean isFresh(@Nullable CachedValue<V> current, Instant now) {
+		return current != null && now.isBefore(freshUntil(current));
+	}
+
+	/**
+	 * A good value is refreshed ahead once it has lived its key's share of the TTL: between
+	 * {@code refresh-ahead - refresh-jitter} and {@code refresh-ahead}, fixed per key.
+	 */
+	private boolean isDueForRefresh(K key, CachedValue<V> current, Instant now) {
 		if (current.error() != null || current.fetchedAt() == null) {
 			return false;
 		}
-		long aheadMillis = (long) (this.ttl.toMillis() * this.settings.refreshAhead());
-		return !now.isBefore(current.fetchedAt().plusMillis(aheadMillis));
+		return !now.isBefore(current.fetchedAt().plusMillis(refreshAfterMillis(key)));
 	}
 
-	private CompletableFuture<CachedValue<V>> load(K key) {
+	long refreshAfterMillis(K key) {
+		// A stable spread in [0, 1) per key: its hash, mixed (MurmurHash3's finalizer) so that
+		// similar names ("team-1", "team-2") land far apart.
+		int hash = key.hashCode();
+		hash ^= hash >>> 16;
+		hash *= 0x85ebca6b;
+		hash ^= hash >>> 13;
+		hash *= 0xc2b2ae35;
+		hash ^= hash >>> 16;
+		double spread = (hash >>> 8) / (double) (1 << 24);
+		double share = this.settings.refreshAhead() - this.settings.refreshJitter() * spread;
+		return (long) (this.ttl.toMillis() * share);
+	}
+
+	/**
+	 * Joins the fetch of this key or starts one. {@code observed} is the entry the caller based
+	 * its decision on: if a fetch published a newer one in between (its in-flight mark already
+	 * gone), that fetch answers the caller and no second one starts.
+	 */
+	private CompletableFuture<CachedValue<V>> load(K key, @Nullable CachedValue<V> observed) {
 		CompletableFuture<CachedValue<V>> mine = new CompletableFuture<>();
 		CompletableFuture<CachedValue<V>> running = this.inFlight.putIfAbsent(key, mine);
 		if (running != null) {
 			return running;
 		}
+		CachedValue<V> latest = peek(key);
+		if (latest != observed && latest != null) {
+			this.inFlight.remove(key, mine);
+			mine.complete(latest);
+			return mine;
+		}
+		this.version.incrementAndGet();
+		if (!this.queue.submit(() -> fetch(key, mine))) {
+			UpstreamException full = new UpstreamException(ErrorCode.THROTTLED, "More than "
+					+ this.settings.fetchQueueCapacity() + " fetches are waiting; this one was not queued.", null);
+			finish(key, mine, null, full, System.nanoTime());
+		}
+		return mine;
+	}
+
+	private void fetch(K key, CompletableFuture<CachedValue<V>> mine) {
 		long start = System.nanoTime();
 		Mono<V> source;
 		try {
@@ -154,41 +270,61 @@ public final class RefreshingCache<K, V> {
 		}
 		source.timeout(this.settings.loadTimeout())
 			.toFuture()
-			.whenComplete((value, failure) -> finish(key, mine, value, failure, start));
-		return mine;
+			.whenComplete((value, failure) -> {
+				try {
+					finish(key, mine, value, failure, start);
+				}
+				finally {
+					this.queue.done();
+				}
+			});
 	}
 
 	private void finish(K key, CompletableFuture<CachedValue<V>> mine, @Nullable V value, @Nullable Throwable failure,
 			long start) {
 		Instant now = this.clock.instant();
-		CachedValue<V> previous = this.entries.asMap().get(key);
+		CachedValue<V> previous = peek(key);
 		CachedValue<V> next;
 		String outcome;
 		if (failure == null && value != null) {
-			next = new CachedValue<>(value, now, null, now);
+			next = new CachedValue<>(value, now, null, now, null);
 			outcome = "success";
 		}
 		else {
-			AccountError error = toError(key, failure, now);
-			next = (previous != null) ? new CachedValue<>(previous.value(), previous.fetchedAt(), error, now)
-					: new CachedValue<>(null, null, error, now);
+			Throwable cause = unwrap(failure);
+			AccountError error = toError(key, cause, now);
+			Instant retryAt = (cause instanceof UpstreamException upstream && upstream.retryAfter() != null)
+					? now.plus(upstream.retryAfter()) : null;
+			next = (previous != null) ? new CachedValue<>(previous.value(), previous.fetchedAt(), error, now, retryAt)
+					: new CachedValue<>(null, null, error, now, retryAt);
 			outcome = error.code().name();
 		}
-		// Publish before leaving the in-flight map, so no caller sees neither and fetches twice.
+		// Publish before leaving the in-flight map; a caller that read the entry before this
+		// and misses the in-flight mark is answered with this entry (see load).
 		this.entries.put(key, next);
 		this.inFlight.remove(key, mine);
+		this.version.incrementAndGet();
 		Timer.builder("balances.fetch")
 			.description("Fetches of upstream values, including retries, by outcome")
 			.tag("cache", this.name)
 			.tag("outcome", outcome)
 			.register(this.meterRegistry)
 			.record(Duration.ofNanos(System.nanoTime() - start));
+		try {
+			this.listener.changed(key, previous, next);
+		}
+		catch (RuntimeException ex) {
+			logger.error("Listener of {} failed for [{}]", this.name, key, ex);
+		}
 		mine.complete(next);
 	}
 
-	private AccountError toError(K key, @Nullable Throwable failure, Instant now) {
-		Throwable cause = (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null)
+	private static @Nullable Throwable unwrap(@Nullable Throwable failure) {
+		return (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null)
 				? failure.getCause() : failure;
+	}
+
+	private AccountError toError(K key, @Nullable Throwable cause, Instant now) {
 		if (cause instanceof UpstreamException upstream) {
 			return new AccountError(upstream.code(), upstream.getMessage(), upstream.upstreamStatus(), now);
 		}
@@ -202,6 +338,94 @@ public final class RefreshingCache<K, V> {
 		// Not classified by the provider: report it as unavailable without echoing its message.
 		logger.warn("Unclassified failure fetching {} [{}]: {}", this.name, key, cause.getClass().getName());
 		return new AccountError(ErrorCode.UPSTREAM_UNAVAILABLE, "Unexpected failure reading the upstream.", null, now);
+	}
+
+	/** Told about every published entry. */
+	@FunctionalInterface
+	public interface Listener<K, V> {
+
+		void changed(K key, @Nullable CachedValue<V> previous, CachedValue<V> next);
+
+	}
+
+	/** At most {@code concurrency} fetches at once; up to {@code capacity} more wait in order. */
+	private static final class FetchQueue {
+
+		private final int concurrency;
+
+		private final int capacity;
+
+		private final Deque<Runnable> waiting = new ArrayDeque<>();
+
+		private int running;
+
+		FetchQueue(int concurrency, int capacity) {
+			this.concurrency = concurrency;
+			this.capacity = capacity;
+		}
+
+		/**
+		 * Tasks started by a task that ended on the same thread (a fetch that completed at
+		 * once starts the next): run one after another, not nested, so a long queue of
+		 * instant fetches cannot overflow the stack.
+		 */
+		private static final ThreadLocal<Deque<Runnable>> trampoline = new ThreadLocal<>();
+
+		/** Runs the fetch now or queues it; false when the queue is full. */
+		boolean submit(Runnable fetch) {
+			synchronized (this) {
+				if (this.running >= this.concurrency) {
+					if (this.waiting.size() >= this.capacity) {
+						return false;
+					}
+					this.waiting.addLast(fetch);
+					return true;
+				}
+				this.running++;
+			}
+			run(fetch);
+			return true;
+		}
+
+		/** A fetch ended: the next one in line starts. */
+		void done() {
+			Runnable next;
+			synchronized (this) {
+				next = this.waiting.pollFirst();
+				if (next == null) {
+					this.running--;
+					return;
+				}
+			}
+			run(next);
+		}
+
+		private static void run(Runnable task) {
+			Deque<Runnable> pending = trampoline.get();
+			if (pending != null) {
+				pending.addLast(task);
+				return;
+			}
+			pending = new ArrayDeque<>();
+			trampoline.set(pending);
+			try {
+				for (Runnable next = task; next != null; next = pending.pollFirst()) {
+					next.run();
+				}
+			}
+			finally {
+				trampoline.remove();
+			}
+		}
+
+		synchronized int queued() {
+			return this.waiting.size();
+		}
+
+		synchronized int running() {
+			return this.running;
+		}
+
 	}
 
 }

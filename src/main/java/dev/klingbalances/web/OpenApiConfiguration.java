@@ -17,6 +17,8 @@ import dev.klingbalances.balance.AccountError;
 import dev.klingbalances.balance.BalanceService;
 import dev.klingbalances.balance.BalancesResponse;
 import dev.klingbalances.balance.ErrorCode;
+import dev.klingbalances.balance.ExpiringSoon;
+import dev.klingbalances.balance.Forecast;
 import dev.klingbalances.balance.Grant;
 import dev.klingbalances.balance.GrantStatus;
 import dev.klingbalances.balance.ProviderError;
@@ -233,13 +235,19 @@ class OpenApiConfiguration {
 				List.of(new Grant("509f3fd3d4ab4a3f9eec5db27aa44f27", "Video Generation - 200 units", "decreasing_total",
 						GrantStatus.ACTIVE, "online", new BigDecimal("200.0"), new BigDecimal("118.0"),
 						Instant.parse("2026-01-10T00:00:00Z"), Instant.parse("2027-01-10T00:00:00Z"))),
-				Map.of(), FETCHED, FETCHED.plus(Duration.ofMinutes(10)), false, Duration.ofHours(12), null, null);
+				Map.of(), FETCHED, FETCHED.plus(Duration.ofMinutes(10)), false, Duration.ofHours(12), null, null,
+				List.of(),
+				new Forecast(new BigDecimal("6.5"), Instant.parse("2026-05-22T04:00:00Z"),
+						new Forecast.ExpiringUnused(BigDecimal.ZERO, null),
+						new Forecast.Basis(FETCHED.minus(Duration.ofDays(7)), FETCHED, 412)));
 		AccountBalance useapiGood = new AccountBalance("useapi", "artist@example.com", "credits",
 				new BigDecimal("420"), new BigDecimal("660"),
 				List.of(new Grant("order-8812", null, "plan", GrantStatus.ACTIVE, null, new BigDecimal("660"),
 						new BigDecimal("420"), Instant.parse("2026-05-01T00:00:00Z"), Instant.parse("2026-06-01T00:00:00Z"))),
 				Map.of("maxJobs", 4, "sessionExpiresAt", "2026-05-20T00:00:00Z"), FETCHED,
-				FETCHED.plus(Duration.ofMinutes(2)), false, null, null, null);
+				FETCHED.plus(Duration.ofMinutes(2)), false, null, null, null,
+				List.of(new ExpiringSoon(ExpiringSoon.Kind.SESSION, null, null, null, Instant.parse("2026-05-09T00:00:00Z"))),
+				Forecast.NONE);
 		AccountBalance klingArrears = new AccountBalance("kling", "team-b", "units", new BigDecimal("40.0"),
 				new BigDecimal("100.0"),
 				List.of(new Grant("73aa0c0e9c7d4d1f8a3b52e0c2f4d9b1", "Image Generation - 100 units", "decreasing_total",
@@ -248,22 +256,24 @@ class OpenApiConfiguration {
 				Map.of(), FETCHED.minus(Duration.ofHours(3)), FETCHED.minus(Duration.ofHours(3)).plus(Duration.ofMinutes(10)),
 				true, Duration.ofHours(12), null,
 				new AccountError(ErrorCode.ACCOUNT_IN_ARREARS, "Kling answered 429 with code 1101: the account is in arrears.",
-						429, FETCHED));
+						429, FETCHED),
+				List.of(), Forecast.NONE);
 		AccountBalance useapiUnknown = new AccountBalance("useapi", "second@example.com", "credits", null, null,
 				List.of(), Map.of(), null, null, false, null, null,
-				new AccountError(ErrorCode.UPSTREAM_TIMEOUT, "No answer within 60 s, retries included.", null, FETCHED));
+				new AccountError(ErrorCode.UPSTREAM_TIMEOUT, "No answer within 60 s, retries included.", null, FETCHED),
+				List.of(), Forecast.NONE);
 		BalancesResponse full = new BalancesResponse(FETCHED, true, List.of(klingGood, useapiGood),
-				List.of(new ProviderTotal("kling", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1, true, false),
-						new ProviderTotal("useapi", "credits", new BigDecimal("420"), new BigDecimal("660"), 1, true, false)),
+				List.of(new ProviderTotal("kling", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1, true, false, Forecast.NONE),
+						new ProviderTotal("useapi", "credits", new BigDecimal("420"), new BigDecimal("660"), 1, true, false, Forecast.NONE)),
 				List.of());
 		BalancesResponse partial = new BalancesResponse(FETCHED, false,
 				List.of(klingGood, klingArrears, useapiGood, useapiUnknown),
-				List.of(new ProviderTotal("kling", "units", new BigDecimal("158.0"), new BigDecimal("300.0"), 2, true, true),
-						new ProviderTotal("useapi", "credits", new BigDecimal("420"), new BigDecimal("660"), 1, false, false)),
+				List.of(new ProviderTotal("kling", "units", new BigDecimal("158.0"), new BigDecimal("300.0"), 2, true, true, Forecast.NONE),
+						new ProviderTotal("useapi", "credits", new BigDecimal("420"), new BigDecimal("660"), 1, false, false, Forecast.NONE)),
 				List.of());
 		BalancesResponse providerDown = new BalancesResponse(FETCHED, false, List.of(klingGood),
-				List.of(new ProviderTotal("kling", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1, true, false),
-						new ProviderTotal("useapi", "credits", BigDecimal.ZERO, BigDecimal.ZERO, 0, true, false)),
+				List.of(new ProviderTotal("kling", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1, true, false, Forecast.NONE),
+						new ProviderTotal("useapi", "credits", BigDecimal.ZERO, BigDecimal.ZERO, 0, true, false, Forecast.NONE)),
 				List.of(new ProviderError("useapi", new AccountError(ErrorCode.UPSTREAM_UNAVAILABLE,
 						"useapi.net answered 503 while listing the accounts.", 503, FETCHED))));
 

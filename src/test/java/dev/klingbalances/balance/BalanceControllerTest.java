@@ -11,6 +11,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -60,19 +61,26 @@ class BalanceControllerTest {
 				Instant.parse("2027-01-01T00:00:00Z"));
 		return new AccountBalance("kling", "team-a", "units", new BigDecimal("118.0"), new BigDecimal("200.0"),
 				List.of(grant), Map.of(), fetchedAt, fetchedAt.plus(Duration.ofMinutes(15)), false,
-				Duration.ofHours(12), null, null);
+				Duration.ofHours(12), null, null, List.of(), Forecast.NONE);
+	}
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	/** What the service serves: the answer as a view that is never out of date in these tests. */
+	private static BalanceView view(BalancesResponse response) {
+		return new BalanceView(response, 0, Instant.MAX, Instant.MAX, Map.of(), JSON);
 	}
 
 	private static BalancesResponse response(Instant fetchedAt) {
 		return new BalancesResponse(NOW, true, List.of(account(fetchedAt)),
 				List.of(new ProviderTotal("kling", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1, true,
-						false)),
+						false, Forecast.NONE)),
 				List.of());
 	}
 
 	@Test
 	void balancesAnswerInTheDocumentedShape() throws Exception {
-		given(this.service.balances(Set.of(), false)).willReturn(response(NOW.minusSeconds(118)));
+		given(this.service.balances(Set.of(), false)).willReturn(view(response(NOW.minusSeconds(118))));
 		this.mvc.perform(get("/balances"))
 			.andExpect(status().isOk())
 			.andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON))
@@ -93,7 +101,7 @@ class BalanceControllerTest {
 
 	@Test
 	void providerFilterIsPassedOn() throws Exception {
-		given(this.service.balances(Set.of("useapi"), true)).willReturn(new BalancesResponse(NOW, true, List.of(), List.of(), List.of()));
+		given(this.service.balances(Set.of("useapi"), true)).willReturn(view(new BalancesResponse(NOW, true, List.of(), List.of(), List.of())));
 		this.mvc.perform(get("/balances").param("provider", "useapi").param("refresh", "true"))
 			.andExpect(status().isOk());
 		then(this.service).should().balances(Set.of("useapi"), true);
@@ -175,7 +183,7 @@ class BalanceControllerTest {
 
 	@Test
 	void sameContentAnswersNotModifiedToItsEtag() throws Exception {
-		given(this.service.balances(Set.of(), false)).willReturn(response(NOW.minusSeconds(118)));
+		given(this.service.balances(Set.of(), false)).willReturn(view(response(NOW.minusSeconds(118))));
 		String etag = this.mvc.perform(get("/balances"))
 			.andExpect(status().isOk())
 			.andReturn()
@@ -189,9 +197,9 @@ class BalanceControllerTest {
 
 	@Test
 	void changedContentGetsANewEtag() throws Exception {
-		given(this.service.balances(Set.of(), false)).willReturn(response(NOW.minusSeconds(118)));
+		given(this.service.balances(Set.of(), false)).willReturn(view(response(NOW.minusSeconds(118))));
 		String first = this.mvc.perform(get("/balances")).andReturn().getResponse().getHeader("ETag");
-		given(this.service.balances(Set.of(), false)).willReturn(response(NOW.minusSeconds(10)));
+		given(this.service.balances(Set.of(), false)).willReturn(view(response(NOW.minusSeconds(10))));
 		this.mvc.perform(get("/balances").header("If-None-Match", first)).andExpect(status().isOk());
 	}
 
@@ -199,8 +207,9 @@ class BalanceControllerTest {
 	void staleFiguresAreNotCacheableByClients() throws Exception {
 		AccountBalance stale = new AccountBalance("kling", "team-a", "units", new BigDecimal("118.0"),
 				new BigDecimal("200.0"), List.of(), Map.of(), NOW.minusSeconds(3600), NOW.minusSeconds(2700), true,
-				null, null, new AccountError(ErrorCode.UPSTREAM_UNAVAILABLE, "Kling answered 503.", 503, NOW));
-		given(this.service.balance("kling", "team-a", false)).willReturn(stale);
+				null, null, new AccountError(ErrorCode.UPSTREAM_UNAVAILABLE, "Kling answered 503.", 503, NOW), List.of(),
+				Forecast.NONE);
+		given(this.service.balance("kling", "team-a", false)).willReturn(BalanceView.prepare(stale, JSON));
 		this.mvc.perform(get("/balances/kling/team-a"))
 			.andExpect(status().isOk())
 			.andExpect(jsonPath("$.stale").value(true))

@@ -51,7 +51,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "balances.deadline=" + FaultTestSupport.DEADLINE_SECONDS + "s",
 				"balances.kling.http.response-timeout=1s", "balances.useapi.http.response-timeout=1s",
-				"balances.useapi.requests-per-second=5", "balances.cache.warm-up=false",
+				"balances.useapi.requests-per-second=5", "balances.cache.warm-up=false", "balances.cache.keep-warm=requested",
 				"balances.cache.sweep-interval=1h", "balances.security.mode=none",
 				"resilience4j.retry.configs.default.wait-duration=50ms" })
 @Import(FaultTestSupport.ClockConfiguration.class)
