@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -47,6 +48,13 @@ class ManagementPortTest {
 
 	private static @Nullable ConfigurableApplicationContext application;
 
+	/**
+	 * Spring Boot's logging system writes the log format (the chart's ECS) into system
+	 * properties, which would outlive this application in the shared test JVM and turn every
+	 * later test's log into JSON.
+	 */
+	private static final Properties systemProperties = new Properties();
+
 	private static HelmChart.@Nullable Rendered chart;
 
 	private static int apiPort;
@@ -66,6 +74,7 @@ class ManagementPortTest {
 			.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, new SystemEnvironmentPropertySource(
 					StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, environment));
 
+		systemProperties.putAll(System.getProperties());
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(KlingBalancesApplication.class)
 			.environment(spring)
 			.run();
@@ -79,6 +88,9 @@ class ManagementPortTest {
 	static void stop() {
 		if (application != null) {
 			application.close();
+		}
+		if (!systemProperties.isEmpty()) {
+			System.setProperties(systemProperties);
 		}
 	}
 
