@@ -13,7 +13,9 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -34,9 +36,12 @@ class BalanceController {
 
 	private final Clock clock;
 
-	BalanceController(BalanceService service, Clock clock) {
+	private final JsonMapper jsonMapper;
+
+	BalanceController(BalanceService service, Clock clock, JsonMapper jsonMapper) {
 		this.service = service;
 		this.clock = clock;
+		this.jsonMapper = jsonMapper;
 	}
 
 	@GetMapping
@@ -109,6 +114,40 @@ class BalanceController {
 			return notModified(content, now);
 		}
 		return ok(content, now).body(content.bytes());
+	}
+
+	@GetMapping("/{provider}/{account}/history")
+	@Operation(operationId = "getAccountHistory", summary = "Recorded figures of one account",
+			description = """
+					The account's figures as this service recorded them over the forecast window \
+					(`balances.forecast.window`, 7 days by default), oldest first: each successful read \
+					(unchanged figures at most once per `balances.forecast.resolution`) and each failure, \
+					with its error code. This is the history the forecast rests on; it is kept in memory \
+					unless a shared store is configured, so it starts anew when the service restarts. \
+					Never calls an upstream. Supports `If-None-Match`.""")
+	@ApiResponse(responseCode = "200", description = "The recorded figures",
+			headers = @Header(name = "ETag", description = "Entity tag of the content; send it back in If-None-Match", schema = @Schema(type = "string")),
+			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = AccountHistory.class)))
+	@ApiResponse(responseCode = "304", description = "Not modified since the ETag given in If-None-Match",
+			content = @Content)
+	@ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+	@ApiResponse(responseCode = "401", ref = "#/components/responses/Unauthorized")
+	@ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
+	@ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
+	@ApiResponse(responseCode = "500", ref = "#/components/responses/InternalError")
+	ResponseEntity<byte[]> history(
+			@Parameter(description = "Provider name", example = "kling") @PathVariable String provider,
+			@Parameter(description = "Kling account id, or useapi.net account e-mail", example = "team-a") @PathVariable String account,
+			@Parameter(description = "Only figures recorded at or after this instant (ISO-8601, UTC, e.g. 2026-11-20T00:00:00Z); the whole window when absent or earlier",
+					schema = @Schema(type = "string", format = "date-time"))
+			@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant since,
+			WebRequest request) {
+		PreparedJson<AccountHistory> content = PreparedJson.of(this.service.history(provider, account, since), null,
+				this.jsonMapper);
+		if (request.checkNotModified(content.etag())) {
+			return notModified(content, this.clock.instant());
+		}
+		return ok(content, this.clock.instant()).body(content.bytes());
 	}
 
 	private String knownProvider(String provider) {

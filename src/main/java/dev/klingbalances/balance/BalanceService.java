@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.stereotype.Service;
@@ -138,6 +139,26 @@ public class BalanceService {
 			throw new AccountListUnavailableException(providerName, listError.error());
 		}
 		throw new UnknownResourceException("Provider '" + providerName + "' has no account with that name.");
+	}
+
+	/**
+	 * An account's recorded history, from {@code since} (or the start of the window), without
+	 * fetching anything.
+	 * @throws UnknownResourceException when the provider or the account is not known
+	 */
+	public AccountHistory history(String providerName, String account, @Nullable Instant since) {
+		ProviderCaches caches = this.providers.get(providerName);
+		if (caches == null) {
+			throw new UnknownResourceException("No provider named '" + providerName + "'.");
+		}
+		AccountBalance balance = current(slot(List.of(providerName))).accountBalance(providerName, account);
+		if (balance == null) {
+			throw new UnknownResourceException("Provider '" + providerName + "' has no account with that name.");
+		}
+		Instant oldest = this.clock.instant().minus(this.properties.forecast().window());
+		Instant from = (since != null && since.isAfter(oldest)) ? since : oldest;
+		return new AccountHistory(providerName, account, balance.unit(), from,
+				this.history.samples(providerName, account, from).stream().map(AccountHistory.Point::of).toList());
 	}
 
 	/** The view of the given providers as the cache holds it now, without fetching anything. */

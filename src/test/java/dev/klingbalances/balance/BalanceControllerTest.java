@@ -218,6 +218,48 @@ class BalanceControllerTest {
 			.andExpect(header().string("Cache-Control", "max-age=0, private"));
 	}
 
+	@Test
+	void historyAnswersTheRecordedPointsWithAnEtag() throws Exception {
+		given(this.service.history("kling", "team-a", Instant.parse("2026-11-20T00:00:00Z")))
+			.willReturn(new AccountHistory("kling", "team-a", "units", Instant.parse("2026-11-20T00:00:00Z"),
+					List.of(new AccountHistory.Point(NOW.minusSeconds(600), new BigDecimal("118"), new BigDecimal("200"),
+							false, null),
+							new AccountHistory.Point(NOW, new BigDecimal("118"), new BigDecimal("200"), true,
+									ErrorCode.UPSTREAM_UNAVAILABLE))));
+		String etag = this.mvc.perform(get("/balances/kling/team-a/history").param("since", "2026-11-20T00:00:00Z"))
+			.andExpect(status().isOk())
+			.andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON))
+			.andExpect(jsonPath("$.points.length()").value(2))
+			.andExpect(jsonPath("$.points[0].remaining").value(118))
+			.andExpect(jsonPath("$.points[1].error").value("UPSTREAM_UNAVAILABLE"))
+			.andExpect(jsonPath("$.points[0].error").isEmpty())
+			.andReturn()
+			.getResponse()
+			.getHeader("ETag");
+		this.mvc.perform(get("/balances/kling/team-a/history").param("since", "2026-11-20T00:00:00Z")
+			.header("If-None-Match", etag)).andExpect(status().isNotModified());
+	}
+
+	@Test
+	void historySinceThatIsNotAnInstantIsABadRequestProblem() throws Exception {
+		this.mvc.perform(get("/balances/kling/team-a/history").param("since", "yesterday"))
+			.andExpect(status().isBadRequest())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.code").value("INVALID_PARAMETER"))
+			.andExpect(jsonPath("$.parameter").value("since"));
+		then(this.service).should(never()).history(org.mockito.ArgumentMatchers.anyString(),
+				org.mockito.ArgumentMatchers.anyString(), org.mockito.ArgumentMatchers.any());
+	}
+
+	@Test
+	void historyOfAnUnknownAccountIsANotFoundProblem() throws Exception {
+		given(this.service.history("kling", "nobody", null))
+			.willThrow(new UnknownResourceException("Provider 'kling' has no account with that name."));
+		this.mvc.perform(get("/balances/kling/nobody/history"))
+			.andExpect(status().isNotFound())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON));
+	}
+
 	@TestConfiguration(proxyBeanMethods = false)
 	static class FixedClock {
 

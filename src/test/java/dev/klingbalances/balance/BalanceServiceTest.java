@@ -233,6 +233,28 @@ class BalanceServiceTest {
 	}
 
 	@Test
+	void historyListsWhatWasRecordedWithoutFetching() {
+		AtomicInteger remaining = new AtomicInteger(118);
+		this.kling.answer("team-a",
+				() -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "200", Integer.toString(remaining.get())))));
+		BalanceService service = service();
+		Instant first = this.clock.instant();
+		service.balance("kling", "team-a", false);
+		this.clock.advance(Duration.ofMinutes(20));
+		remaining.set(100);
+		service.balance("kling", "team-a", false);
+		int fetches = this.kling.fetches("team-a");
+		AccountHistory history = service.history("kling", "team-a", null);
+		assertThat(history.points()).extracting(AccountHistory.Point::at, AccountHistory.Point::remaining)
+			.containsExactly(org.assertj.core.groups.Tuple.tuple(first, new BigDecimal("118")),
+					org.assertj.core.groups.Tuple.tuple(first.plus(Duration.ofMinutes(20)), new BigDecimal("100")));
+		assertThat(service.history("kling", "team-a", first.plusSeconds(1)).points()).hasSize(1);
+		assertThat(this.kling.fetches("team-a")).isEqualTo(fetches);
+		assertThatExceptionOfType(UnknownResourceException.class)
+			.isThrownBy(() -> service.history("kling", "team-z", null));
+	}
+
+	@Test
 	void noProvidersAnswersAnEmptyCompleteList() {
 		BalancesProperties properties = TestSettings.balances("balances.deadline=1s", "balances.cache.warm-up=false");
 		BalancesResponse response = new BalanceService(List.of(), properties, this.clock, new SimpleMeterRegistry(),
