@@ -45,7 +45,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 
 /**
  * The OpenAPI document's shared parts: front matter, the API-key security schemes behind
@@ -71,9 +71,6 @@ class OpenApiConfiguration {
 	private static final String PROBLEM_JSON = org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON_VALUE;
 
 	private static final Instant FETCHED = Instant.parse("2026-05-04T08:00:00Z");
-
-	/** Every problem {@code code} this service answers with, and when. */
-	private static final Map<String, ProblemCode> PROBLEM_CODES = problemCodes();
 
 	@Bean
 	OpenAPI balancesOpenApi(ObjectProvider<BuildProperties> build, JsonMapper jsonMapper) {
@@ -167,13 +164,11 @@ class OpenApiConfiguration {
 
 	private static Schema<?> problemSchema() {
 		Schema<Object> code = new StringSchema().description("Stable machine-readable code; clients switch on it:\n\n"
-				+ PROBLEM_CODES.entrySet()
-					.stream()
-					.map((entry) -> "- " + entry.getKey() + " (" + entry.getValue().status().value() + "): "
-							+ entry.getValue().meaning())
+				+ Arrays.stream(ProblemCode.values())
+					.map((problem) -> "- " + problem.name() + " (" + problem.status().value() + "): " + problem.meaning())
 					.collect(Collectors.joining("\n")))
-			.example(ProblemTypes.NOT_FOUND);
-		code.setEnum(List.copyOf(PROBLEM_CODES.keySet()));
+			.example(ProblemCode.NOT_FOUND.name());
+		code.setEnum(Arrays.stream(ProblemCode.values()).<Object>map(ProblemCode::name).toList());
 		return new ObjectSchema()
 			.description("An error, as RFC 9457 problem+json (media type application/problem+json).")
 			.addProperty("type", new StringSchema().format("uri")
@@ -195,35 +190,23 @@ class OpenApiConfiguration {
 			.required(List.of("type", "title", "status", "code"));
 	}
 
-	/** The reusable error responses, each with its problem example(s). */
+	/** One reusable error response per problem code, with its example and headers. */
 	private static Map<String, ApiResponse> problemResponses() {
 		Map<String, ApiResponse> responses = new LinkedHashMap<>();
-		responses.put("BadRequest", problemResponse("A query parameter has a value this service does not accept, "
-				+ "or the request is malformed (bad characters, encoded slashes, oversized values)",
-				ProblemTypes.INVALID_PARAMETER));
-		responses.put("Unauthorized", problemResponse("No API key, or one that is not valid", "UNAUTHORIZED")
-			.addHeaderObject("WWW-Authenticate", new Header().$ref("#/components/headers/WWW-Authenticate")));
-		responses.put("NotFound", problemResponse("Unknown provider or account", ProblemTypes.NOT_FOUND));
-		responses.put("TooManyRequests",
-				problemResponse("This consumer exceeded its rate limit; wait Retry-After seconds", "TOO_MANY_REQUESTS")
-					.addHeaderObject("Retry-After", new Header().$ref("#/components/headers/Retry-After")));
-		responses.put("InternalError", problemResponse("A bug in this service (logged on the server)",
-				ProblemTypes.INTERNAL_ERROR));
-		responses.put("AccountListUnavailable", problemResponse(
-				"The provider's account list cannot be read right now, so it is unknown whether the account exists",
-				ProblemTypes.ACCOUNT_LIST_UNAVAILABLE)
-			.addHeaderObject("Retry-After", new Header().$ref("#/components/headers/Retry-After")));
+		for (ProblemCode code : ProblemCode.values()) {
+			MediaType mediaType = new MediaType().schema(new Schema<>().$ref("#/components/schemas/Problem"))
+				.addExamples(code.name(), new Example().$ref(EXAMPLES + exampleName(code)));
+			ApiResponse response = new ApiResponse().description(code.meaning())
+				.content(new Content().addMediaType(PROBLEM_JSON, mediaType));
+			code.headers()
+				.forEach((header) -> response.addHeaderObject(header, new Header().$ref("#/components/headers/" + header)));
+			responses.put(code.response(), response);
+		}
 		return responses;
 	}
 
-	private static ApiResponse problemResponse(String description, String code) {
-		MediaType mediaType = new MediaType().schema(new Schema<>().$ref("#/components/schemas/Problem"))
-			.addExamples(code, new Example().$ref(EXAMPLES + exampleName(code)));
-		return new ApiResponse().description(description).content(new Content().addMediaType(PROBLEM_JSON, mediaType));
-	}
-
-	private static String exampleName(String code) {
-		return "problem-" + code.toLowerCase(Locale.ROOT).replace('_', '-');
+	private static String exampleName(ProblemCode code) {
+		return "problem-" + code.name().toLowerCase(Locale.ROOT).replace('_', '-');
 	}
 
 	/** Examples serialized by the app's own mapper, so they look exactly like real answers. */
@@ -278,22 +261,13 @@ class OpenApiConfiguration {
 		examples.put("account-ok", example("An account read just now", klingGood, jsonMapper));
 		examples.put("account-error", example("An account whose latest fetch failed: last good figures, stale",
 				klingArrears, jsonMapper));
-		PROBLEM_CODES.forEach((code, problem) -> {
-			Map<String, Object> value = new LinkedHashMap<>();
-			value.put("type", "urn:kling-balances:problem:" + code.toLowerCase(Locale.ROOT).replace('_', '-'));
-			value.put("title", problem.status().getReasonPhrase());
-			value.put("status", problem.status().value());
-			value.put("detail", problem.exampleDetail());
-			value.put("instance", problem.exampleInstance());
-			value.put("code", code);
-			if (code.equals(ProblemTypes.INVALID_PARAMETER)) {
-				value.put("parameter", "provider");
-			}
-			if (code.equals(ProblemTypes.ACCOUNT_LIST_UNAVAILABLE)) {
-				value.put("upstreamError", ErrorCode.UPSTREAM_UNAVAILABLE.name());
-			}
-			examples.put(exampleName(code), new Example().summary(code + ": " + problem.meaning()).value(value));
-		});
+		for (ProblemCode code : ProblemCode.values()) {
+			ProblemDetail problem = ProblemRenderer.problem(code, code.status(), code.example().detail(),
+					code.example().instance());
+			code.example().properties().forEach(problem::setProperty);
+			examples.put(exampleName(code),
+					new Example().summary(code.name() + ": " + code.meaning()).value(ProblemRenderer.members(problem)));
+		}
 		return examples;
 	}
 
@@ -301,40 +275,6 @@ class OpenApiConfiguration {
 		return new Example().summary(summary)
 			.value(jsonMapper.readValue(jsonMapper.writeValueAsBytes(value), new TypeReference<Map<String, Object>>() {
 			}));
-	}
-
-	private static Map<String, ProblemCode> problemCodes() {
-		Map<String, ProblemCode> codes = new LinkedHashMap<>();
-		codes.put(ProblemTypes.INVALID_PARAMETER, new ProblemCode(HttpStatus.BAD_REQUEST,
-				"a parameter or the request itself is not acceptable",
-				"Parameter 'provider' must be one of [kling, useapi].", "/balances"));
-		codes.put("UNAUTHORIZED", new ProblemCode(HttpStatus.UNAUTHORIZED, "no API key, or one that is not valid",
-				"This endpoint needs an API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'.",
-				"/balances"));
-		codes.put("FORBIDDEN", new ProblemCode(HttpStatus.FORBIDDEN,
-				"the endpoint exists but no API consumer may read it (closed actuator endpoints)",
-				"This endpoint is not available to API consumers.", "/actuator"));
-		codes.put(ProblemTypes.NOT_FOUND, new ProblemCode(HttpStatus.NOT_FOUND, "no such provider, account or path",
-				"Provider 'kling' has no account with that name.", "/balances/kling/team-x"));
-		codes.put("METHOD_NOT_ALLOWED", new ProblemCode(HttpStatus.METHOD_NOT_ALLOWED, "only GET is served",
-				"Method 'POST' is not supported.", "/balances"));
-		codes.put("NOT_ACCEPTABLE", new ProblemCode(HttpStatus.NOT_ACCEPTABLE,
-				"the Accept header excludes application/json", "Acceptable representations: [application/json].",
-				"/balances"));
-		codes.put("TOO_MANY_REQUESTS", new ProblemCode(HttpStatus.TOO_MANY_REQUESTS,
-				"this consumer exceeded its rate limit; see Retry-After",
-				"Consumer 'reporting' is limited to 10 requests per 1 s; retry after 1 s.", "/balances"));
-		codes.put(ProblemTypes.INTERNAL_ERROR, new ProblemCode(HttpStatus.INTERNAL_SERVER_ERROR,
-				"a bug in this service; it has been logged", "An internal error occurred; it has been logged.",
-				"/balances"));
-		codes.put(ProblemTypes.ACCOUNT_LIST_UNAVAILABLE, new ProblemCode(HttpStatus.SERVICE_UNAVAILABLE,
-				"the provider's account list cannot be read right now; see Retry-After",
-				"The account list of provider 'useapi' is unavailable: useapi.net answered 503.",
-				"/balances/useapi/artist@example.com"));
-		return codes;
-	}
-
-	private record ProblemCode(HttpStatus status, String meaning, String exampleDetail, String exampleInstance) {
 	}
 
 }

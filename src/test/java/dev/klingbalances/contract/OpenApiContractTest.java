@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import dev.klingbalances.balance.ErrorCode;
+import dev.klingbalances.web.ProblemCode;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import org.junit.jupiter.api.BeforeEach;
@@ -143,13 +144,22 @@ class OpenApiContractTest {
 			.path("code").path("enum");
 		List<String> codes = new ArrayList<>();
 		problemCodes.forEach((code) -> codes.add(code.asString()));
-		assertThat(codes).contains("INVALID_PARAMETER", "NOT_FOUND", "ACCOUNT_LIST_UNAVAILABLE", "INTERNAL_ERROR",
-				"UNAUTHORIZED", "FORBIDDEN", "TOO_MANY_REQUESTS");
+		assertThat(codes).containsExactlyElementsOf(Arrays.stream(ProblemCode.values()).map(Enum::name).toList());
 		JsonNode componentExamples = document.path("components").path("examples");
-		for (String code : codes) {
-			JsonNode example = componentExamples.path("problem-" + code.toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
-			assertThat(example.path("value").path("code").asString()).as("example of " + code).isEqualTo(code);
+		for (ProblemCode code : ProblemCode.values()) {
+			JsonNode example = componentExamples
+				.path("problem-" + code.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+				.path("value");
+			assertThat(example.path("code").asString()).as("example of " + code).isEqualTo(code.name());
+			assertThat(example.path("type").asString()).as("example of " + code).isEqualTo(code.type().toString());
+			assertThat(example.path("status").asInt()).as("example of " + code).isEqualTo(code.status().value());
 		}
+		// Every code has a reusable response that shows its example.
+		List<String> answered = new ArrayList<>();
+		document.path("components").path("responses").forEach((response) -> response.path("content")
+			.path("application/problem+json").path("examples").forEach((example) -> answered
+				.add(resolve(document, example).path("value").path("code").asString())));
+		assertThat(answered).containsExactlyInAnyOrderElementsOf(codes);
 	}
 
 	private JsonNode served() {
