@@ -1,11 +1,13 @@
 package dev.klingbalances.web;
 
+import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,11 +38,13 @@ import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
+import org.jspecify.annotations.Nullable;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springdoc.core.utils.SpringDocUtils;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.annotation.Bean;
@@ -111,14 +115,17 @@ class OpenApiConfiguration {
 	}
 
 	/**
-	 * Spells out what each account error code means, from the enum itself, and makes nullable
-	 * references valid OpenAPI 3.1 ({@code anyOf} the reference and {@code null}).
+	 * Spells out what each account error code means, from the enum itself; states where a
+	 * response record may hold {@code null} (where the component is {@code @Nullable}); and
+	 * makes nullable references valid OpenAPI 3.1 ({@code anyOf} the reference and {@code null}).
 	 */
 	@Bean
 	@SuppressWarnings({ "unchecked", "rawtypes" })
-	OpenApiCustomizer documentRefinements(BalanceService balances) {
+	OpenApiCustomizer documentRefinements(BalanceService balances, ListableBeanFactory beans) {
 		return (openApi) -> {
 			Map<String, Schema> schemas = openApi.getComponents().getSchemas();
+			ResponseRecords.of(beans)
+				.forEach((record) -> describeRecord(record, schemas.get(ResponseRecords.schemaName(record))));
 			// Provider names come from the registered providers, so a new provider package
 			// shows up in the contract without touching any annotation.
 			List<String> providers = balances.providerNames();
@@ -152,6 +159,29 @@ class OpenApiConfiguration {
 				}
 			});
 		};
+	}
+
+	/** A {@code @Nullable} component's value may be {@code null}. */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static void describeRecord(Class<? extends Record> record, @Nullable Schema<?> schema) {
+		if (schema == null || schema.getProperties() == null) {
+			return;
+		}
+		Map<String, Schema> properties = (Map) schema.getProperties();
+		for (RecordComponent component : record.getRecordComponents()) {
+			Schema property = properties.get(component.getName());
+			if (property != null && ResponseRecords.isNullable(component)) {
+				Set<String> types = new LinkedHashSet<>();
+				if (property.getTypes() != null) {
+					types.addAll(property.getTypes());
+				}
+				else if (property.getType() != null) {
+					types.add(property.getType());
+				}
+				types.add("null");
+				property.setTypes(types);
+			}
+		}
 	}
 
 	private static Schema nullableReference(Schema<?> property) {
@@ -246,7 +276,8 @@ class OpenApiConfiguration {
 				List.of());
 		BalancesResponse providerDown = new BalancesResponse(FETCHED, false, List.of(klingGood),
 				List.of(new ProviderTotal("kling", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1, true, false),
-						new ProviderTotal("useapi", "credits", BigDecimal.ZERO, BigDecimal.ZERO, 0, true, false)),
+						// The account list is unknown: no figures, not a zero (BalanceService's rule).
+						new ProviderTotal("useapi", "credits", null, null, 0, false, false)),
 				List.of(new ProviderError("useapi", new AccountError(ErrorCode.UPSTREAM_UNAVAILABLE,
 						"useapi.net answered 503 while listing the accounts.", 503, FETCHED))));
 

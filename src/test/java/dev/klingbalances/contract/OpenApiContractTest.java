@@ -1,24 +1,39 @@
 package dev.klingbalances.contract;
 
 import java.io.IOException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
+import dev.klingbalances.balance.AccountBalance;
+import dev.klingbalances.balance.AccountError;
+import dev.klingbalances.balance.BalancesResponse;
 import dev.klingbalances.balance.ErrorCode;
+import dev.klingbalances.balance.Grant;
+import dev.klingbalances.balance.ProviderError;
+import dev.klingbalances.balance.ProviderTotal;
 import dev.klingbalances.web.ProblemCode;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -42,10 +57,16 @@ class OpenApiContractTest {
 
 	static final Path COMMITTED = Path.of("docs", "openapi.json");
 
+	private static final String EXAMPLES = "#/components/examples/";
+
 	private static final JsonMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	@Qualifier("requestMappingHandlerMapping")
+	RequestMappingHandlerMapping handlerMapping;
 
 	Http http;
 
@@ -160,6 +181,113 @@ class OpenApiContractTest {
 			.path("application/problem+json").path("examples").forEach((example) -> answered
 				.add(resolve(document, example).path("value").path("code").asString())));
 		assertThat(answered).containsExactlyInAnyOrderElementsOf(codes);
+	}
+
+	/**
+	 * Every example the document shows, wherever it is shown, matches the schema it is shown for
+	 * and, for balances, follows the service's rules: no example may show what the service never
+	 * answers (a failure as a zero, a complete answer with an error, a total that does not add up).
+	 */
+	@Test
+	void everyExampleMatchesItsSchemaAndTheServicesRules() {
+		JsonNode document = served();
+		SchemaCheck schemas = new SchemaCheck(document);
+		Map<String, JsonNode[]> examples = new TreeMap<>();
+		document.path("paths").properties().forEach((path) -> path.getValue().properties().forEach((operation) -> operation
+			.getValue().path("responses").properties().forEach((response) -> collectExamples(document,
+					resolve(document, response.getValue()), operation.getKey() + " " + path.getKey() + " " + response.getKey(),
+					examples))));
+		document.path("components").path("responses").properties().forEach((response) -> collectExamples(document,
+				response.getValue(), "response " + response.getKey(), examples));
+
+		List<String> shown = examples.keySet().stream().filter((name) -> name.startsWith(EXAMPLES)).toList();
+		List<String> components = new ArrayList<>();
+		document.path("components").path("examples").properties().forEach((example) -> components.add(EXAMPLES + example.getKey()));
+		assertThat(shown).as("every component example is shown somewhere, so it is checked").containsAll(components);
+		assertThat(examples).as("examples found").hasSizeGreaterThanOrEqualTo(components.size());
+		List<String> violations = new ArrayList<>();
+		examples.forEach((name, example) -> {
+			JsonNode schema = example[0];
+			JsonNode value = example[1];
+			violations.addAll(schemas.violations(schema, value, name));
+			switch (schema.path("$ref").asString("")) {
+				case "#/components/schemas/BalancesResponse" -> BalanceRules.ofResponse(value)
+					.forEach((violation) -> violations.add(name + ": " + violation));
+				case "#/components/schemas/AccountBalance" -> BalanceRules.ofAccount(value)
+					.forEach((violation) -> violations.add(name + ": " + violation));
+				default -> {
+				}
+			}
+		});
+		assertThat(violations).isEmpty();
+	}
+
+	/** A response record component's schema is nullable exactly when the component is {@code @Nullable}. */
+	@Test
+	void allowsNullExactlyWhereAResponseRecordDoes() {
+		JsonNode schemas = served().path("components").path("schemas");
+		List<String> wrong = new ArrayList<>();
+		for (Class<?> record : responseRecords()) {
+			for (RecordComponent component : record.getRecordComponents()) {
+				JsonNode property = schemas.path(record.getSimpleName()).path("properties").path(component.getName());
+				boolean nullable = component.getAnnotatedType().isAnnotationPresent(Nullable.class);
+				if (nullableInSchema(property) != nullable) {
+					wrong.add(record.getSimpleName() + "." + component.getName()
+							+ (nullable ? " is @Nullable but not nullable" : " is nullable but not @Nullable")
+							+ " in the schema: " + property);
+				}
+			}
+		}
+		assertThat(wrong).isEmpty();
+	}
+
+	/** The records the API answers with, found by reflection from the controllers' return types. */
+	private Set<Class<?>> responseRecords() {
+		Set<Class<?>> records = new LinkedHashSet<>();
+		this.handlerMapping.getHandlerMethods()
+			.values()
+			.stream()
+			.filter((handler) -> handler.getBeanType().getPackageName().startsWith("dev.klingbalances"))
+			.forEach((handler) -> records(handler.getMethod().getGenericReturnType(), records));
+		assertThat(records).as("records found from the controllers").contains(BalancesResponse.class,
+				AccountBalance.class, ProviderTotal.class, ProviderError.class, AccountError.class, Grant.class);
+		return records;
+	}
+
+	private static boolean nullableInSchema(JsonNode property) {
+		if (property.path("anyOf").toString().contains("{\"type\":\"null\"}")) {
+			return true;
+		}
+		JsonNode type = property.path("type");
+		return type.isArray() && type.toString().contains("\"null\"");
+	}
+
+	private static void records(Type type, Set<Class<?>> records) {
+		if (type instanceof Class<?> recordType && recordType.isRecord() && records.add(recordType)) {
+			for (RecordComponent component : recordType.getRecordComponents()) {
+				records(component.getGenericType(), records);
+			}
+		}
+		if (type instanceof ParameterizedType parameterized) {
+			for (Type argument : parameterized.getActualTypeArguments()) {
+				records(argument, records);
+			}
+		}
+	}
+
+	/** The examples of a response's media types, by name, each with the schema it is shown for. */
+	private static void collectExamples(JsonNode document, JsonNode response, String where,
+			Map<String, JsonNode[]> examples) {
+		response.path("content").properties().forEach((media) -> {
+			JsonNode schema = media.getValue().path("schema");
+			media.getValue().path("examples").properties().forEach((example) -> {
+				String name = example.getValue().path("$ref").asString(where + " " + example.getKey());
+				examples.put(name, new JsonNode[] { schema, resolve(document, example.getValue()).path("value") });
+			});
+			if (media.getValue().has("example")) {
+				examples.put(where + " example", new JsonNode[] { schema, media.getValue().path("example") });
+			}
+		});
 	}
 
 	private JsonNode served() {
