@@ -115,9 +115,10 @@ class OpenApiConfiguration {
 	}
 
 	/**
-	 * Spells out what each account error code means, from the enum itself; states where a
-	 * response record may hold {@code null} (where the component is {@code @Nullable}); and
-	 * makes nullable references valid OpenAPI 3.1 ({@code anyOf} the reference and {@code null}).
+	 * Spells out what each account error code means, from the enum itself; states what the
+	 * response records guarantee (every property present, {@code null} only where the component
+	 * is {@code @Nullable}); and makes nullable references valid OpenAPI 3.1 ({@code anyOf} the
+	 * reference and {@code null}).
 	 */
 	@Bean
 	@SuppressWarnings({ "unchecked", "rawtypes" })
@@ -161,7 +162,10 @@ class OpenApiConfiguration {
 		};
 	}
 
-	/** A {@code @Nullable} component's value may be {@code null}. */
+	/**
+	 * Every property of a response record is always sent ({@code default-property-inclusion:
+	 * always}), so all are required; a {@code @Nullable} component's value may be {@code null}.
+	 */
 	@SuppressWarnings({ "unchecked", "rawtypes" })
 	private static void describeRecord(Class<? extends Record> record, @Nullable Schema<?> schema) {
 		if (schema == null || schema.getProperties() == null) {
@@ -182,6 +186,7 @@ class OpenApiConfiguration {
 				property.setTypes(types);
 			}
 		}
+		schema.setRequired(new ArrayList<>(properties.keySet()));
 	}
 
 	private static Schema nullableReference(Schema<?> property) {

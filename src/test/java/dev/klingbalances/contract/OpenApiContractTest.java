@@ -222,6 +222,26 @@ class OpenApiContractTest {
 		assertThat(violations).isEmpty();
 	}
 
+	/**
+	 * Every component of every record the API answers with is always sent, so its schema lists
+	 * it as required.
+	 */
+	@Test
+	void requiresEveryComponentOfEveryResponseRecord() {
+		JsonNode schemas = served().path("components").path("schemas");
+		List<String> notRequired = new ArrayList<>();
+		for (Class<?> record : responseRecords()) {
+			List<String> required = new ArrayList<>();
+			schemas.path(record.getSimpleName()).path("required").forEach((name) -> required.add(name.asString()));
+			for (RecordComponent component : record.getRecordComponents()) {
+				if (!required.contains(component.getName())) {
+					notRequired.add(record.getSimpleName() + "." + component.getName());
+				}
+			}
+		}
+		assertThat(notRequired).as("response record components not required in their schema").isEmpty();
+	}
+
 	/** A response record component's schema is nullable exactly when the component is {@code @Nullable}. */
 	@Test
 	void allowsNullExactlyWhereAResponseRecordDoes() {
