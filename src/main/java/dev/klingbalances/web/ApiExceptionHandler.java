@@ -1,12 +1,16 @@
 package dev.klingbalances.web;
 
+import java.time.Duration;
+
 import dev.klingbalances.balance.AccountListUnavailableException;
+import dev.klingbalances.balance.BalancesProperties;
 import dev.klingbalances.balance.InvalidParameterException;
 import dev.klingbalances.balance.UnknownResourceException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
@@ -23,11 +27,20 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
  * carry a stack trace or a secret.
  */
 @RestControllerAdvice
+// Declared here as well as scanned, so web slices that load this advice get the properties too.
+@EnableConfigurationProperties(BalancesProperties.class)
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
 	private static final java.net.URI ABOUT_BLANK = java.net.URI.create("about:blank");
 
 	private static final Logger logger = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+	/** Whole seconds a failed account list stays remembered: asking again sooner gets the same failure. */
+	private final String accountListRetryAfter;
+
+	ApiExceptionHandler(BalancesProperties properties) {
+		this.accountListRetryAfter = Long.toString(wholeSecondsAtLeastOne(properties.cache().errorTtl()));
+	}
 
 	@ExceptionHandler
 	ProblemDetail handle(InvalidParameterException ex) {
@@ -45,7 +58,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	ResponseEntity<ProblemDetail> handle(AccountListUnavailableException ex) {
 		ProblemDetail problem = ProblemRenderer.problem(ProblemCode.ACCOUNT_LIST_UNAVAILABLE, ex.getMessage());
 		problem.setProperty("upstreamError", ex.error().code().name());
-		return ResponseEntity.status(problem.getStatus()).header(HttpHeaders.RETRY_AFTER, "30").body(problem);
+		return ResponseEntity.status(problem.getStatus()).header(HttpHeaders.RETRY_AFTER, this.accountListRetryAfter).body(problem);
 	}
 
 	@ExceptionHandler
@@ -73,6 +86,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	ProblemDetail handle(Exception ex) {
 		logger.error("Unhandled error while serving a request", ex);
 		return ProblemRenderer.problem(ProblemCode.INTERNAL_ERROR, "An internal error occurred; it has been logged.");
+	}
+
+	/** Retry-After has no fractions; rounded up, so a retry never comes before the failure is forgotten. */
+	static long wholeSecondsAtLeastOne(Duration duration) {
+		long seconds = duration.toSeconds() + ((duration.toNanosPart() > 0) ? 1 : 0);
+		return Math.max(1, seconds);
 	}
 
 	/** Spring MVC's own problems (404 no such path, 405, 406, missing parameter, …) get our type and code. */
