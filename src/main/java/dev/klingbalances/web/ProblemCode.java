@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.klingbalances.balance.ErrorCode;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -141,7 +142,7 @@ public enum ProblemCode {
 	 * @param instance null when the answer has none (requests the server refuses before routing)
 	 * @param properties the code's own extra members
 	 */
-	record Example(String detail, @org.jspecify.annotations.Nullable String instance, Map<String, Object> properties) {
+	record Example(String detail, @Nullable String instance, Map<String, Object> properties) {
 	}
 
 }
