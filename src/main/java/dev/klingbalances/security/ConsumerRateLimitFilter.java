@@ -3,6 +3,7 @@ package dev.klingbalances.security;
 import java.io.IOException;
 import java.time.Duration;
 
+import dev.klingbalances.web.ProblemCode;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
@@ -13,7 +14,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -61,7 +61,7 @@ final class ConsumerRateLimitFilter extends OncePerRequestFilter {
 		RateLimiterConfig config = limiter.getRateLimiterConfig();
 		long retryAfter = retryAfterSeconds(limiter);
 		response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
-		this.problems.write(request, response, HttpStatus.TOO_MANY_REQUESTS,
+		this.problems.write(request, response, ProblemCode.TOO_MANY_REQUESTS,
 				"Consumer '" + consumer + "' is limited to " + config.getLimitForPeriod() + " requests per "
 						+ format(config.getLimitRefreshPeriod()) + "; retry after " + retryAfter + " s.");
 	}

@@ -12,7 +12,6 @@ import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
@@ -58,13 +57,13 @@ class SecurityConfiguration {
 
 	@Bean
 	SecurityFilterChain securityFilterChain(HttpSecurity http, SecurityProperties properties,
-			ApiKeyAuthenticationProvider provider, RateLimiterRegistry rateLimiters, JsonMapper jsonMapper) {
+			ApiKeyAuthenticationProvider provider, RateLimiterRegistry rateLimiters) {
 		rateLimiters.getConfiguration(properties.rateLimitConfig())
 			.orElseThrow(() -> new IllegalStateException(SecurityProperties.PREFIX + ".rate-limit-config is '"
 					+ properties.rateLimitConfig() + "', but resilience4j.ratelimiter.configs has no entry of that name"));
 		boolean open = properties.mode() == SecurityProperties.Mode.NONE;
 		announce(properties, provider);
-		ProblemResponses problems = new ProblemResponses(jsonMapper, !open);
+		ProblemResponses problems = new ProblemResponses(!open);
 		http.csrf((csrf) -> csrf.disable())
 			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			.requestCache((cache) -> cache.disable())
@@ -118,9 +117,9 @@ class SecurityConfiguration {
 
 	/** Before the security filters, whose request-path parsing fails on broken encodings. */
 	@Bean
-	FilterRegistrationBean<RequestLimitsFilter> requestLimitsFilter(SecurityProperties properties, JsonMapper jsonMapper) {
+	FilterRegistrationBean<RequestLimitsFilter> requestLimitsFilter(SecurityProperties properties) {
 		FilterRegistrationBean<RequestLimitsFilter> registration = new FilterRegistrationBean<>(new RequestLimitsFilter(
-				properties.limits(), "/balances", new ProblemResponses(jsonMapper, properties.mode() != SecurityProperties.Mode.NONE)));
+				properties.limits(), "/balances", new ProblemResponses(properties.mode() != SecurityProperties.Mode.NONE)));
 		registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 2);
 		return registration;
 	}
