@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 
+import dev.klingbalances.upstream.IgnoredUpstreamFailure;
 import dev.klingbalances.upstream.RetryableUpstreamFailure;
 import dev.klingbalances.upstream.UnavailableUpstreamFailure;
 import dev.klingbalances.upstream.UpstreamHttpProperties;
@@ -59,6 +60,7 @@ final class UseapiTestSupport {
 			.failureRateThreshold(50)
 			.waitDurationInOpenState(Duration.ofMinutes(1))
 			.recordException(new UnavailableUpstreamFailure())
+			.ignoreException(new IgnoredUpstreamFailure())
 			.build());
 	}
 
