@@ -32,12 +32,15 @@ final class UseapiTestSupport {
 
 	static final int MAX_ATTEMPTS = 3;
 
+	static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
+
 	private UseapiTestSupport() {
 	}
 
 	static UseapiProperties properties(String baseUrl, @Nullable String token, List<String> emails,
 			double requestsPerSecond, UpstreamHttpProperties http) {
-		return new UseapiProperties(baseUrl, token, emails, Duration.ofMinutes(2), requestsPerSecond, Duration.ZERO, http);
+		return new UseapiProperties(baseUrl, token, emails, Duration.ofMinutes(2), requestsPerSecond, Duration.ZERO,
+				MAX_RETRY_AFTER, http);
 	}
 
 	static UpstreamHttpProperties http(Duration responseTimeout, DataSize maxResponseSize) {
