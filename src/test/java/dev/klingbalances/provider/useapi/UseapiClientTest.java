@@ -504,7 +504,7 @@ class UseapiClientTest {
 		UseapiProperties properties = properties(TOKEN, List.of());
 		UseapiBalanceProvider provider = UseapiBalanceProvider.create(properties,
 				org.springframework.web.reactive.function.client.WebClient.builder(), UseapiTestSupport.retries(),
-				this.circuitBreakers, oneAtATime, UseapiTestSupport.CLOCK);
+				this.circuitBreakers, oneAtATime, UseapiTestSupport.CLOCK, new UseapiCapacity(properties));
 
 		// When a second account is read while the slow one holds the only place
 		reactor.core.Disposable slow = provider.fetch("slow@example.com").subscribe((snapshot) -> {
