@@ -3,10 +3,7 @@ package dev.klingbalances.provider.useapi;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
@@ -16,6 +13,7 @@ import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.UpstreamException;
 import dev.klingbalances.upstream.RequestPacer;
+import dev.klingbalances.upstream.RetryAfter;
 import dev.klingbalances.upstream.UpstreamWebClients;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
@@ -80,6 +78,8 @@ final class UseapiClient {
 
 	private final Duration responseTimeout;
 
+	private final Duration maxRetryAfter;
+
 	private final RequestPacer pacer;
 
 	private final Retry retry;
@@ -102,6 +102,7 @@ final class UseapiClient {
 		this.webClient = UpstreamWebClients.create(UseapiBalanceProvider.NAME, webClientBuilder, this.baseUrl,
 				properties.http());
 		this.responseTimeout = properties.http().responseTimeout();
+		this.maxRetryAfter = properties.maxRetryAfter();
 		this.pacer = new RequestPacer(properties.minInterval());
 		this.retry = retryRegistry.retry(UseapiBalanceProvider.NAME);
 		this.circuitBreaker = circuitBreakerRegistry.circuitBreaker(UseapiBalanceProvider.NAME);
@@ -223,8 +224,8 @@ final class UseapiClient {
 	}
 
 	private <T> Mono<T> failure(ClientResponse response, int status) {
-		Duration retryAfter = retryAfter(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER),
-				this.clock);
+		Duration retryAfter = RetryAfter.parse(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER),
+				this.clock.instant(), this.maxRetryAfter);
 		if (retryAfter != null) {
 			this.pacer.holdOff(PACER_KEY, retryAfter);
 		}
@@ -282,36 +283,6 @@ final class UseapiClient {
 		// Connection refused or reset, premature close, pool exhausted: nothing usable arrived.
 		return new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE,
 				"useapi.net could not be reached or cut the connection", null, null, failure);
-	}
-
-	/**
-	 * {@code Retry-After} as delta-seconds or an HTTP date; null when absent, unreadable or
-	 * already past.
-	 */
-	static @Nullable Duration retryAfter(@Nullable String header, Clock clock) {
-		if (header == null || header.isBlank()) {
-			return null;
-		}
-		String value = header.strip();
-		Duration pause;
-		if (value.chars().allMatch(Character::isDigit)) {
-			try {
-				pause = Duration.ofSeconds(Long.parseLong(value));
-			}
-			catch (NumberFormatException | ArithmeticException ex) {
-				return null;
-			}
-		}
-		else {
-			try {
-				Instant until = DateTimeFormatter.RFC_1123_DATE_TIME.parse(value, Instant::from);
-				pause = Duration.between(clock.instant(), until);
-			}
-			catch (DateTimeException | ArithmeticException ex) {
-				return null;
-			}
-		}
-		return (pause.isNegative() || pause.isZero()) ? null : pause;
 	}
 
 	private static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {

@@ -24,9 +24,15 @@ class UseapiConfiguration {
 	@Bean(UseapiBalanceProvider.NAME)
 	UseapiBalanceProvider useapiBalanceProvider(UseapiProperties properties, WebClient.Builder webClientBuilder,
 			RetryRegistry retryRegistry, CircuitBreakerRegistry circuitBreakerRegistry,
-			BulkheadRegistry bulkheadRegistry, ObjectProvider<Clock> clock) {
+			BulkheadRegistry bulkheadRegistry, ObjectProvider<Clock> clock, UseapiCapacity useapiCapacity) {
 		return UseapiBalanceProvider.create(properties, webClientBuilder, retryRegistry, circuitBreakerRegistry,
-				bulkheadRegistry, clock.getIfAvailable(Clock::systemUTC));
+				bulkheadRegistry, clock.getIfAvailable(Clock::systemUTC), useapiCapacity);
+	}
+
+	/** Health indicator {@code useapiCapacity}, in the {@code upstreams} group (application.yml). */
+	@Bean
+	UseapiCapacity useapiCapacity(UseapiProperties properties) {
+		return new UseapiCapacity(properties);
 	}
 
 }

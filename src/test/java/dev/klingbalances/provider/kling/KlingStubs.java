@@ -7,6 +7,7 @@ import java.util.List;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.klingbalances.upstream.IgnoredUpstreamFailure;
 import dev.klingbalances.upstream.RetryableUpstreamFailure;
 import dev.klingbalances.upstream.UnavailableUpstreamFailure;
 import dev.klingbalances.upstream.UpstreamHttpProperties;
@@ -53,6 +54,7 @@ final class KlingStubs {
 
 	final CircuitBreakerRegistry circuitBreakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
 		.recordException(new UnavailableUpstreamFailure())
+		.ignoreException(new IgnoredUpstreamFailure())
 		.slidingWindowSize(100)
 		.minimumNumberOfCalls(100)
 		.build());

@@ -135,6 +135,27 @@ class UseapiRateLimitTest {
 	}
 
 	@Test
+	void aCallAlreadyWaitingWhenASlowCallEndsStillWaitsAFullIntervalFromThatEnd() {
+		// Given one account answers slowly, though well within the pacer interval
+		int answerMillis = 100;
+		this.wireMock.stubFor(get("/v1/kling/accounts/ann@example.com")
+			.willReturn(okJson(ACCOUNT).withFixedDelay(answerMillis)));
+		this.wireMock.stubFor(get("/v1/kling/accounts/bob@example.com").willReturn(okJson(ACCOUNT)));
+		UseapiBalanceProvider provider = provider();
+
+		// When a second account is queued behind it before it ends
+		Mono.zip(provider.fetch("ann@example.com"), provider.fetch("bob@example.com")).block(Duration.ofSeconds(10));
+
+		// Then the second call waits a full interval from the end of the first, not just from its
+		// start: had the first been slow on its way in rather than out, the two would otherwise
+		// arrive less than an interval apart
+		List<LoggedRequest> requests = journal();
+		assertThat(requests).extracting(UseapiRateLimitTest::email).containsExactly("ann@example.com", "bob@example.com");
+		assertThat(millis(requests.get(1)) - millis(requests.get(0)))
+			.isGreaterThanOrEqualTo(answerMillis + 1000 / REQUESTS_PER_SECOND - JITTER_MILLIS / 2);
+	}
+
+	@Test
 	void spacesRetriesOfOneAccountByThePacerInterval() {
 		this.wireMock.stubFor(get("/v1/kling/accounts/ann@example.com").inScenario("flaky")
 			.whenScenarioStateIs(Scenario.STARTED)
