@@ -268,7 +268,9 @@ public final class RefreshingCache<K, V> {
 		catch (RuntimeException ex) {
 			source = Mono.error(ex);
 		}
+		// The provider's pacing refuses a wait that could not end before this fetch times out.
 		source.timeout(this.settings.loadTimeout())
+			.contextWrite(FetchDeadline.of(start + this.settings.loadTimeout().toNanos()))
 			.toFuture()
 			.whenComplete((value, failure) -> {
 				try {

@@ -206,6 +206,16 @@ class RefreshingCacheTest {
 	}
 
 	@Test
+	void fetchesCarryTheirDeadlineForThePacing() {
+		long before = System.nanoTime();
+		RefreshingCache<String, String> cache = cache((key) -> Mono.deferContextual((context) -> Mono
+			.just(Long.toString(FetchDeadline.read(context).orElseThrow() - before))));
+		long untilDeadline = Long.parseLong(cache.get("a", false).join().value());
+		assertThat(untilDeadline).isBetween(this.settings.loadTimeout().toNanos(),
+				this.settings.loadTimeout().plusSeconds(30).toNanos());
+	}
+
+	@Test
 	void freshValueIsServedWithoutFetching() {
 		RefreshingCache<String, String> cache = cache((key) -> Mono.just("v" + this.calls.get()));
 		cache.get("a", false).join();

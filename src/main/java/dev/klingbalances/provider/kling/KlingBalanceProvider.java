@@ -11,6 +11,7 @@ import dev.klingbalances.balance.BalanceProvider;
 import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.upstream.RequestLane;
 import dev.klingbalances.upstream.RequestPacer;
 import dev.klingbalances.upstream.UpstreamWebClients;
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -33,7 +34,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 /**
  * Kling official API accounts, read from {@code GET /account/costs}.
  * <p>
- * Each attempt waits its turn in the credential's {@link CredentialLane} (Kling allows QPS ≤ 1
+ * Each attempt waits its turn in the credential's {@link RequestLane} (Kling allows QPS ≤ 1
  * per account), then runs the HTTP call inside the {@code kling} bulkhead and circuit breaker;
  * the {@code kling} retry wraps the attempts. A refused token gets one retry with a freshly
  * signed token per fetch, paced like every other request.
@@ -67,7 +68,7 @@ class KlingBalanceProvider implements BalanceProvider {
 			KlingCredential credential = KlingCredential.of(account, properties.tokenTtl(),
 					properties.tokenRenewBefore());
 			this.accounts.put(account.id(),
-					new Account(credential, new CredentialLane(pacer, credential.fingerprint())));
+					new Account(credential, new RequestLane(pacer, credential.fingerprint())));
 		}
 		WebClient webClient = UpstreamWebClients.create(NAME, webClientBuilder, properties.baseUrl(),
 				properties.http());
@@ -166,7 +167,7 @@ class KlingBalanceProvider implements BalanceProvider {
 		return "KlingBalanceProvider[accounts=" + this.accounts.keySet() + "]";
 	}
 
-	private record Account(KlingCredential credential, CredentialLane lane) {
+	private record Account(KlingCredential credential, RequestLane lane) {
 	}
 
 }

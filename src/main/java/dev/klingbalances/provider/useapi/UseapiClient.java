@@ -12,6 +12,7 @@ import java.util.function.Function;
 import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.upstream.RequestLane;
 import dev.klingbalances.upstream.RequestPacer;
 import dev.klingbalances.upstream.RetryAfter;
 import dev.klingbalances.upstream.UpstreamWebClients;
@@ -47,9 +48,10 @@ import org.springframework.web.util.UriUtils;
 
 /**
  * Calls useapi.net with the one configured token. Every attempt (discovery, each account,
- * each retry) first waits for its slot on one {@link RequestPacer}, so the configured
- * requests-per-second is a ceiling for the token as a whole; then the bulkhead, circuit
- * breaker and retry named {@code useapi} apply. Every failure leaves as an
+ * each retry) waits its turn in the token's {@link RequestLane}: one call at a time, each an
+ * interval ({@code 1 / requests-per-second} plus the pacing margin) after the previous one's
+ * end, so the configured requests-per-second is a ceiling for the token as a whole, on
+ * arrival; then the bulkhead, circuit breaker and retry named {@code useapi} apply. Every failure leaves as an
  * {@link UpstreamException} whose message holds neither the token nor an upstream body.
  */
 final class UseapiClient {
@@ -80,7 +82,7 @@ final class UseapiClient {
 
 	private final Duration maxRetryAfter;
 
-	private final RequestPacer pacer;
+	private final RequestLane lane;
 
 	private final Retry retry;
 
@@ -103,7 +105,7 @@ final class UseapiClient {
 				properties.http());
 		this.responseTimeout = properties.http().responseTimeout();
 		this.maxRetryAfter = properties.maxRetryAfter();
-		this.pacer = new RequestPacer(properties.minInterval());
+		this.lane = new RequestLane(new RequestPacer(properties.minInterval()), PACER_KEY);
 		this.retry = retryRegistry.retry(UseapiBalanceProvider.NAME);
 		this.circuitBreaker = circuitBreakerRegistry.circuitBreaker(UseapiBalanceProvider.NAME);
 		this.bulkhead = bulkheadRegistry.bulkhead(UseapiBalanceProvider.NAME);
@@ -163,13 +165,10 @@ final class UseapiClient {
 			.onErrorMap((failure) -> !(failure instanceof UpstreamException), UseapiClient::classify)
 			.transformDeferred(BulkheadOperator.of(this.bulkhead))
 			.transformDeferred(CircuitBreakerOperator.of(this.circuitBreaker));
-		// The next call's interval counts from this one's end too, so a call that reached
-		// useapi.net late (slow connection set-up) is not followed by one arriving right after it.
-		// doOnTerminate, not doFinally: the hold must be in place before the result travels on
-		// and triggers the next call (discovery's answer starts the account fetches at once).
-		Runnable holdFromEnd = () -> this.pacer.holdOff(PACER_KEY, this.pacer.minInterval());
-		return this.pacer.acquire(PACER_KEY)
-			.then(attempt.doOnTerminate(holdFromEnd).doOnCancel(holdFromEnd))
+		// One call at a time with the one token, the next one an interval after this one's end:
+		// the ceiling holds where useapi.net counts it, on arrival, even when a call reached it
+		// late (slow connection set-up, a busy machine).
+		return this.lane.run(attempt)
 			.transformDeferred(RetryOperator.of(this.retry))
 			.onErrorMap(CallNotPermittedException.class,
 					(ex) -> new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE,
@@ -227,7 +226,7 @@ final class UseapiClient {
 		Duration retryAfter = RetryAfter.parse(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER),
 				this.clock.instant(), this.maxRetryAfter);
 		if (retryAfter != null) {
-			this.pacer.holdOff(PACER_KEY, retryAfter);
+			this.lane.holdOff(retryAfter);
 		}
 		return response.releaseBody().then(Mono.error(statusFailure(status, retryAfter)));
 	}

@@ -492,7 +492,31 @@ class UseapiClientTest {
 
 	@Test
 	void fullBulkheadIsReportedAsThrottledAfterBoundedRetries() {
-		// Given one call may be in flight at a time, and useapi.net answers slowly
+		// Given a bulkhead that lets no call through (calls are one at a time in the token's lane,
+		// so only a bulkhead configured below that refuses one)
+		this.wireMock.stubFor(get(ACCOUNT_URL).willReturn(okJson(ACCOUNT_BODY)));
+		io.github.resilience4j.bulkhead.BulkheadRegistry none = io.github.resilience4j.bulkhead.BulkheadRegistry
+			.of(io.github.resilience4j.bulkhead.BulkheadConfig.custom()
+				.maxConcurrentCalls(0)
+				.maxWaitDuration(Duration.ZERO)
+				.build());
+		UseapiProperties properties = properties(TOKEN, List.of());
+		UseapiBalanceProvider provider = UseapiBalanceProvider.create(properties,
+				org.springframework.web.reactive.function.client.WebClient.builder(), UseapiTestSupport.retries(),
+				this.circuitBreakers, none, UseapiTestSupport.CLOCK, new UseapiCapacity(properties));
+
+		// When an account is read
+		UpstreamException failure = failure(() -> provider.fetch(EMAIL).block(Duration.ofSeconds(10)));
+
+		// Then it is THROTTLED (our own limit, retried a bounded number of times), never sent
+		assertThat(failure.code()).isEqualTo(ErrorCode.THROTTLED);
+		assertThat(failure.upstreamStatus()).isNull();
+		assertThat(this.wireMock.findAll(getRequestedFor(urlEqualTo(ACCOUNT_URL)))).isEmpty();
+	}
+
+	@Test
+	void aSecondAccountWaitsForTheSlowOneInsteadOfBeingRefused() {
+		// Given useapi.net answers one account slowly, and the bulkhead allows one call at a time
 		this.wireMock.stubFor(get(urlEqualTo("/v1/kling/accounts/slow@example.com"))
 			.willReturn(okJson(ACCOUNT_BODY).withFixedDelay(1500)));
 		this.wireMock.stubFor(get(ACCOUNT_URL).willReturn(okJson(ACCOUNT_BODY)));
@@ -506,21 +530,23 @@ class UseapiClientTest {
 				org.springframework.web.reactive.function.client.WebClient.builder(), UseapiTestSupport.retries(),
 				this.circuitBreakers, oneAtATime, UseapiTestSupport.CLOCK, new UseapiCapacity(properties));
 
-		// When a second account is read while the slow one holds the only place
-		reactor.core.Disposable slow = provider.fetch("slow@example.com").subscribe((snapshot) -> {
-		}, (error) -> {
-		});
+		// When a second account is read while the slow one is in flight
+		java.util.concurrent.CompletableFuture<BalanceSnapshot> slow = provider.fetch("slow@example.com").toFuture();
 		org.awaitility.Awaitility.await()
 			.atMost(Duration.ofSeconds(5))
 			.until(() -> !this.wireMock.findAll(getRequestedFor(urlEqualTo("/v1/kling/accounts/slow@example.com")))
 				.isEmpty());
-		UpstreamException failure = failure(() -> provider.fetch(EMAIL).block(Duration.ofSeconds(10)));
-		slow.dispose();
+		BalanceSnapshot second = provider.fetch(EMAIL).block(Duration.ofSeconds(10));
 
-		// Then it is THROTTLED (our own limit, retried a bounded number of times), never sent
-		assertThat(failure.code()).isEqualTo(ErrorCode.THROTTLED);
-		assertThat(failure.upstreamStatus()).isNull();
-		assertThat(this.wireMock.findAll(getRequestedFor(urlEqualTo(ACCOUNT_URL)))).isEmpty();
+		// Then it is read after the slow one ended (one call at a time), not refused
+		assertThat(second).isNotNull();
+		assertThat(slow).isCompleted();
+		List<com.github.tomakehurst.wiremock.verification.LoggedRequest> requests = this.wireMock
+			.findAll(getRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlMatching("/v1/kling/accounts/.+")));
+		assertThat(requests).hasSize(2);
+		assertThat(requests.get(1).getLoggedDate().getTime() - requests.get(0).getLoggedDate().getTime())
+			.as("the second arrives after the slow answer and an interval more")
+			.isGreaterThanOrEqualTo(1500);
 	}
 
 	/** The account's first answer is a 429 with this {@code Retry-After}, every later one its balance. */

@@ -1,22 +1,23 @@
-package dev.klingbalances.provider.kling;
+package dev.klingbalances.upstream;
 
 import java.time.Duration;
 
-import dev.klingbalances.upstream.RequestPacer;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * The requests of one credential, one after another in subscription order, each waiting for its
- * {@link RequestPacer} slot.
+ * The requests of one credential (a Kling account, the useapi.net token), one after another in
+ * subscription order, each waiting for its {@link RequestPacer} slot.
  * <p>
- * Kling counts its QPS ≤ 1 where requests arrive. A pacer slot is taken when a request starts,
- * but a request that first opens a connection (TCP and TLS) reaches Kling later than one on a
- * kept-alive connection, so slots a second apart can arrive less than a second apart. Hence
- * each request here starts only after the previous one has ended, and the interval is counted
- * again from that end ({@link RequestPacer#holdOff}).
+ * Upstreams count their rate where requests arrive. A pacer slot is taken when a request
+ * starts, but a request that first opens a connection (TCP and TLS), or whose thread is slow to
+ * send it, reaches the upstream later than one on a kept-alive connection, so slots an interval
+ * apart can arrive closer. Hence each request here starts only after the previous one has
+ * ended (its answer came back, so it had arrived), and the interval is counted again from that
+ * end ({@link RequestPacer#holdOff}): on arrival, two requests are never closer than the
+ * interval.
  */
-final class CredentialLane {
+public final class RequestLane {
 
 	private final RequestPacer pacer;
 
@@ -27,13 +28,13 @@ final class CredentialLane {
 	/**
 	 * @param credential the pacer key: a fingerprint, never the secret
 	 */
-	CredentialLane(RequestPacer pacer, String credential) {
+	public RequestLane(RequestPacer pacer, String credential) {
 		this.pacer = pacer;
 		this.credential = credential;
 	}
 
 	/** Runs {@code request} once the previous request has ended and the pacer allows it. */
-	<T> Mono<T> run(Mono<T> request) {
+	public <T> Mono<T> run(Mono<T> request) {
 		return Mono.defer(() -> {
 			Sinks.Empty<Void> ended = Sinks.empty();
 			Mono<Void> previous;
@@ -50,7 +51,7 @@ final class CredentialLane {
 	}
 
 	/** No request starts before {@code pause} has passed from now (e.g. {@code Retry-After}). */
-	void holdOff(Duration pause) {
+	public void holdOff(Duration pause) {
 		this.pacer.holdOff(this.credential, pause);
 	}
 

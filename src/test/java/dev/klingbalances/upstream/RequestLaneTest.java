@@ -1,10 +1,9 @@
-package dev.klingbalances.provider.kling;
+package dev.klingbalances.upstream;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import dev.klingbalances.upstream.RequestPacer;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -13,9 +12,9 @@ import reactor.core.publisher.Sinks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-class CredentialLaneTest {
+class RequestLaneTest {
 
-	private final CredentialLane lane = new CredentialLane(new RequestPacer(Duration.ZERO), "fingerprint");
+	private final RequestLane lane = new RequestLane(new RequestPacer(Duration.ZERO), "fingerprint");
 
 	private final List<String> started = new CopyOnWriteArrayList<>();
 
