@@ -1,0 +1,196 @@
+package dev.klingbalances.metrics;
+
+import java.math.BigDecimal;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cache.CacheManager;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.klingbalances.UpstreamStubs;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The balance gauges of the running app against WireMock stand-ins of both upstreams: each one
+ * equals the figure {@code /balances} shows for the same cache state, failures keep the last
+ * figures with {@code stale} and the error, unknowns have no sample, removed accounts lose their
+ * series, and a scrape never reaches an upstream.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "balances.cache.warm-up=false", "balances.cache.keep-warm=requested", "balances.security.mode=none",
+				"resilience4j.retry.configs.default.wait-duration=50ms", "balances.metrics.update-interval=100ms",
+				"balances.useapi.cache-ttl=10m", "balances.forecast.min-span=1s",
+				"balances.alerts.low-balance.units=150", "balances.alerts.accounts[0].provider=useapi",
+				"balances.alerts.accounts[0].account=" + UpstreamStubs.EMAIL_1,
+				"balances.alerts.accounts[0].low-balance=60000" })
+class BalanceMetricsFlowTest {
+
+	private static final UpstreamStubs stubs = new UpstreamStubs().start();
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private JsonMapper json;
+
+	@Autowired
+	private CacheManager cacheManager;
+
+	@DynamicPropertySource
+	static void upstreams(DynamicPropertyRegistry registry) {
+		stubs.addTo(registry);
+	}
+
+	@AfterAll
+	static void stopStubs() {
+		stubs.stop();
+	}
+
+	@BeforeEach
+	void clearCaches() {
+		this.cacheManager.getCacheNames().forEach((name) -> this.cacheManager.getCache(name).clear());
+		stubs.healthy(0);
+	}
+
+	/** The thresholds this test configured, worked out by hand. */
+	private static @Nullable BigDecimal threshold(JsonNode account) {
+		if (account.get("account").asString().equals(UpstreamStubs.EMAIL_1)) {
+			return new BigDecimal("60000");
+		}
+		return account.get("unit").asString().equals("units") ? new BigDecimal("150") : null;
+	}
+
+	@Test
+	void everyGaugeEqualsTheApiFigureOfTheSameCacheState() throws Exception {
+		balances("");
+		// A second, lower Kling figure: team-a now has a burn rate and a forecast.
+		stubs.server().stubFor(get(urlPathEqualTo("/kling/account/costs"))
+			.withHeader("Authorization", equalTo("Bearer " + UpstreamStubs.KLING_KEY_A))
+			.willReturn(okJson(UpstreamStubs.klingCosts("100.0", "200.0"))));
+		balances("?provider=kling&refresh=true");
+
+		Map<Scrape.Series, BigDecimal> gauges = awaitInStep();
+
+		assertThat(gauges.get(series("balances_remaining", "kling", "team-a"))).isEqualByComparingTo("100");
+		assertThat(gauges.get(series("balances_granted", "kling", "team-a"))).isEqualByComparingTo("200");
+		assertThat(gauges.get(series("balances_remaining", "useapi", UpstreamStubs.EMAIL_2))).isEqualByComparingTo("1200");
+		assertThat(gauges.get(series("balances_low_balance_threshold", "useapi", UpstreamStubs.EMAIL_1)))
+			.isEqualByComparingTo("60000");
+		assertThat(gauges.get(series("balances_low_balance_threshold", "kling", "team-a"))).isEqualByComparingTo("150");
+		assertThat(gauges.get(new Scrape.Series("balances_pool_remaining", Map.of("provider", "kling", "unit", "units"))))
+			.isEqualByComparingTo("258");
+		assertThat(gauges.get(new Scrape.Series("balances_grant_remaining", Map.of("provider", "kling", "account", "team-a",
+				"unit", "units", "grant", "509f3fd3d4ab4a3f9eec5db27aa44f27", "status", "ACTIVE"))))
+			.isEqualByComparingTo("100");
+		assertThat(gauges).containsKey(series("balances_session_expiry_timestamp_seconds", "useapi", UpstreamStubs.EMAIL_1))
+			.containsKey(series("balances_burn_per_day", "kling", "team-a"))
+			.containsKey(series("balances_runs_out_timestamp_seconds", "kling", "team-a"))
+			.containsKey(series("balances_expiring_unused", "kling", "team-a"))
+			.doesNotContainKey(series("balances_low_balance_threshold", "useapi", UpstreamStubs.EMAIL_2));
+		assertThat(gauges.keySet()).as("no series for the expired pack").noneMatch((series) -> "0001".equals(series.labels().get("grant")));
+	}
+
+	@Test
+	void afterAnOutageTheFiguresStayWithStaleAndTheError() throws Exception {
+		balances("");
+		stubs.server().stubFor(get(urlPathEqualTo("/useapi/v1/kling/accounts/first@example.com"))
+			.willReturn(aResponse().withStatus(503).withBody("<html>Service Unavailable</html>")));
+		balances("?provider=useapi&refresh=true");
+
+		Map<Scrape.Series, BigDecimal> gauges = awaitInStep();
+
+		assertThat(gauges.get(series("balances_remaining", "useapi", UpstreamStubs.EMAIL_1))).isEqualByComparingTo("56000");
+		assertThat(gauges.get(series("balances_stale", "useapi", UpstreamStubs.EMAIL_1))).isEqualByComparingTo("1");
+		assertThat(gauges.get(new Scrape.Series("balances_error", Map.of("provider", "useapi", "account",
+				UpstreamStubs.EMAIL_1, "unit", "credits", "code", "UPSTREAM_UNAVAILABLE", "class", "unavailable"))))
+			.isEqualByComparingTo("1");
+		assertThat(gauges.get(series("balances_stale", "useapi", UpstreamStubs.EMAIL_2))).isEqualByComparingTo("0");
+		assertThat(gauges.keySet()).filteredOn((series) -> series.name().equals("balances_error")).hasSize(1);
+	}
+
+	@Test
+	void unknownFiguresHaveNoSample() throws Exception {
+		stubs.server().stubFor(get(urlPathEqualTo("/kling/account/costs"))
+			.withHeader("Authorization", equalTo("Bearer " + UpstreamStubs.KLING_KEY_B))
+			.willReturn(aResponse().withStatus(429)
+				.withHeader("Content-Type", "application/json")
+				.withBody("{\"code\":1101,\"message\":\"Account arrears\",\"request_id\":\"r\"}")));
+		balances("");
+
+		Map<Scrape.Series, BigDecimal> gauges = awaitInStep();
+
+		assertThat(gauges.keySet()).filteredOn((series) -> "team-b".equals(series.labels().get("account")))
+			.extracting(Scrape.Series::name)
+			.containsExactlyInAnyOrder("balances_stale", "balances_error", "balances_low_balance_threshold");
+		assertThat(gauges.get(new Scrape.Series("balances_error", Map.of("provider", "kling", "account", "team-b", "unit",
+				"units", "code", "ACCOUNT_IN_ARREARS", "class", "account_state"))))
+			.isEqualByComparingTo("1");
+		assertThat(scrapeText().lines().filter((line) -> line.startsWith("balances_"))).noneMatch(
+				(line) -> line.endsWith(" NaN") || line.contains("Inf"));
+	}
+
+	@Test
+	void anAccountRemovedUpstreamLosesItsSeries() throws Exception {
+		balances("");
+		assertThat(awaitInStep().keySet()).anyMatch((series) -> UpstreamStubs.EMAIL_2.equals(series.labels().get("account")));
+		stubs.server().stubFor(get(urlPathEqualTo("/useapi/v1/kling/accounts"))
+			.willReturn(okJson("{\"" + UpstreamStubs.EMAIL_1 + "\":{\"email\":\"" + UpstreamStubs.EMAIL_1 + "\"}}")));
+		balances("?provider=useapi&refresh=true");
+
+		Map<Scrape.Series, BigDecimal> gauges = awaitInStep();
+
+		assertThat(gauges.keySet()).noneMatch((series) -> UpstreamStubs.EMAIL_2.equals(series.labels().get("account")));
+		assertThat(gauges.keySet()).anyMatch((series) -> UpstreamStubs.EMAIL_1.equals(series.labels().get("account")));
+	}
+
+	@Test
+	void scrapesNeverCallAnUpstream() throws Exception {
+		balances("");
+		awaitInStep();
+		int before = stubs.server().getAllServeEvents().size();
+
+		for (int i = 0; i < 50; i++) {
+			assertThat(scrapeText()).contains("balances_remaining{");
+		}
+
+		assertThat(stubs.server().getAllServeEvents()).hasSize(before);
+	}
+
+	private Map<Scrape.Series, BigDecimal> awaitInStep() {
+		return app().awaitGaugesInStep(BalanceMetricsFlowTest::threshold);
+	}
+
+	private static Scrape.Series series(String name, String provider, String account) {
+		return new Scrape.Series(name, Map.of("provider", provider, "account", account, "unit",
+				provider.equals("kling") ? "units" : "credits"));
+	}
+
+	private JsonNode balances(String query) throws Exception {
+		return app().balances(query);
+	}
+
+	private String scrapeText() throws Exception {
+		return app().scrapeText();
+	}
+
+	private RunningApp app() {
+		return new RunningApp(this.port, this.json);
+	}
+
+}
