@@ -1,7 +1,13 @@
 package dev.klingbalances.metrics;
 
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -79,10 +85,7 @@ class BalanceMetricsFlowTest {
 	@Test
 	void everyGaugeEqualsTheApiFigureOfTheSameCacheState() throws Exception {
 		balances("");
-		// A second, lower Kling figure: team-a now has a burn rate and a forecast.
-		stubs.server().stubFor(get(urlPathEqualTo("/kling/account/costs"))
-			.withHeader("Authorization", equalTo("Bearer " + UpstreamStubs.KLING_KEY_A))
-			.willReturn(okJson(UpstreamStubs.klingCosts("100.0", "200.0"))));
+		teamAAt100Of200();
 		balances("?provider=kling&refresh=true");
 
 		Map<Scrape.Series, BigDecimal> gauges = awaitInStep();
@@ -126,11 +129,7 @@ class BalanceMetricsFlowTest {
 
 	@Test
 	void unknownFiguresHaveNoSample() throws Exception {
-		stubs.server().stubFor(get(urlPathEqualTo("/kling/account/costs"))
-			.withHeader("Authorization", equalTo("Bearer " + UpstreamStubs.KLING_KEY_B))
-			.willReturn(aResponse().withStatus(429)
-				.withHeader("Content-Type", "application/json")
-				.withBody("{\"code\":1101,\"message\":\"Account arrears\",\"request_id\":\"r\"}")));
+		teamBInArrears();
 		balances("");
 
 		Map<Scrape.Series, BigDecimal> gauges = awaitInStep();
@@ -174,6 +173,59 @@ class BalanceMetricsFlowTest {
 
 	private Map<Scrape.Series, BigDecimal> awaitInStep() {
 		return app().awaitGaugesInStep(BalanceMetricsFlowTest::threshold);
+	}
+
+	/**
+	 * The chart's dashboard and alert rules only read metrics this app exposes: every metric
+	 * name in the dashboard's queries and in the rule template appears in a scrape taken while an
+	 * account fails and another has a forecast (so the conditional series exist too).
+	 */
+	@Test
+	void everyMetricTheDashboardAndTheAlertRulesReadIsExposed() throws Exception {
+		teamBInArrears();
+		balances("");
+		teamAAt100Of200();
+		balances("?provider=kling&refresh=true");
+		awaitInStep();
+		Set<String> exposed = Scrape.parse(scrapeText()).names();
+		exposed.add("up");
+
+		Path chart = Path.of(System.getProperty("basedir", ".")).resolve("helm/kling-balances");
+		JsonNode dashboard = this.json.readTree(Files.readString(chart.resolve("dashboards/kling-balances.json")));
+		Set<String> read = new TreeSet<>();
+		for (JsonNode panel : dashboard.get("panels")) {
+			panel.path("targets").forEach((target) -> read.addAll(PromQlNames.of(target.get("expr").asString())));
+		}
+		dashboard.get("templating").get("list").forEach((variable) -> read.addAll(
+				PromQlNames.of(variable.path("query").path("query").asString("").replaceAll("^label_values\\((.*),\\s*\\w+\\)$", "$1"))));
+		Matcher ruleMetrics = Pattern.compile("\\b(balances_\\w+|up)\\{")
+			.matcher(Files.readString(chart.resolve("templates/prometheusrule.yaml")));
+		Set<String> ruleNames = new TreeSet<>();
+		while (ruleMetrics.find()) {
+			ruleNames.add(ruleMetrics.group(1));
+		}
+
+		assertThat(read).contains("balances_pool_remaining", "resilience4j_circuitbreaker_state",
+				"http_client_requests_seconds_count", "balances_fetch_seconds_count");
+		assertThat(exposed).containsAll(read);
+		assertThat(ruleNames).hasSizeGreaterThanOrEqualTo(10);
+		assertThat(exposed).containsAll(ruleNames);
+	}
+
+	/** team-b's account is in arrears (Kling 1101): no figures, an account-state error. */
+	private static void teamBInArrears() {
+		stubs.server().stubFor(get(urlPathEqualTo("/kling/account/costs"))
+			.withHeader("Authorization", equalTo("Bearer " + UpstreamStubs.KLING_KEY_B))
+			.willReturn(aResponse().withStatus(429)
+				.withHeader("Content-Type", "application/json")
+				.withBody("{\"code\":1101,\"message\":\"Account arrears\",\"request_id\":\"r\"}")));
+	}
+
+	/** team-a's pack now has 100 of 200 left: with the earlier 118, a burn rate and a forecast. */
+	private static void teamAAt100Of200() {
+		stubs.server().stubFor(get(urlPathEqualTo("/kling/account/costs"))
+			.withHeader("Authorization", equalTo("Bearer " + UpstreamStubs.KLING_KEY_A))
+			.willReturn(okJson(UpstreamStubs.klingCosts("100.0", "200.0"))));
 	}
 
 	private static Scrape.Series series(String name, String provider, String account) {
