@@ -87,6 +87,9 @@ class BalanceMetricsFlowTest {
 		balances("");
 		teamAAt100Of200();
 		balances("?provider=kling&refresh=true");
+		app().awaitBalances("team-a at 100 with a forecast, useapi.net accounts read", (answer) ->
+				hasForecast(answer, "kling", "team-a") && hasSession(answer, UpstreamStubs.EMAIL_1)
+						&& remainingOf(answer, "useapi", UpstreamStubs.EMAIL_2).isNumber());
 
 		Map<Scrape.Series, BigDecimal> gauges = awaitInStep();
 
@@ -115,6 +118,9 @@ class BalanceMetricsFlowTest {
 		stubs.server().stubFor(get(urlPathEqualTo("/useapi/v1/kling/accounts/first@example.com"))
 			.willReturn(aResponse().withStatus(503).withBody("<html>Service Unavailable</html>")));
 		balances("?provider=useapi&refresh=true");
+		app().awaitBalances("the outage on first@example.com", (answer) -> "UPSTREAM_UNAVAILABLE"
+			.equals(RunningApp.account(answer, "useapi", UpstreamStubs.EMAIL_1).path("error").path("code").asString(""))
+				&& remainingOf(answer, "useapi", UpstreamStubs.EMAIL_2).isNumber());
 
 		Map<Scrape.Series, BigDecimal> gauges = awaitInStep();
 
@@ -131,6 +137,8 @@ class BalanceMetricsFlowTest {
 	void unknownFiguresHaveNoSample() throws Exception {
 		teamBInArrears();
 		balances("");
+		app().awaitBalances("team-b in arrears, the others read", (answer) -> inArrears(answer)
+				&& remainingOf(answer, "kling", "team-a").isNumber());
 
 		Map<Scrape.Series, BigDecimal> gauges = awaitInStep();
 
@@ -147,10 +155,13 @@ class BalanceMetricsFlowTest {
 	@Test
 	void anAccountRemovedUpstreamLosesItsSeries() throws Exception {
 		balances("");
+		app().awaitBalances("second+video@example.com read", (answer) -> remainingOf(answer, "useapi", UpstreamStubs.EMAIL_2).isNumber());
 		assertThat(awaitInStep().keySet()).anyMatch((series) -> UpstreamStubs.EMAIL_2.equals(series.labels().get("account")));
 		stubs.server().stubFor(get(urlPathEqualTo("/useapi/v1/kling/accounts"))
 			.willReturn(okJson("{\"" + UpstreamStubs.EMAIL_1 + "\":{\"email\":\"" + UpstreamStubs.EMAIL_1 + "\"}}")));
 		balances("?provider=useapi&refresh=true");
+		app().awaitBalances("second+video@example.com gone", (answer) -> RunningApp
+			.account(answer, "useapi", UpstreamStubs.EMAIL_2).isMissingNode());
 
 		Map<Scrape.Series, BigDecimal> gauges = awaitInStep();
 
@@ -161,6 +172,7 @@ class BalanceMetricsFlowTest {
 	@Test
 	void scrapesNeverCallAnUpstream() throws Exception {
 		balances("");
+		app().awaitBalances("every account read", (answer) -> answer.get("complete").asBoolean());
 		awaitInStep();
 		int before = stubs.server().getAllServeEvents().size();
 
@@ -186,6 +198,8 @@ class BalanceMetricsFlowTest {
 		balances("");
 		teamAAt100Of200();
 		balances("?provider=kling&refresh=true");
+		app().awaitBalances("team-b in arrears, team-a with a forecast, useapi.net accounts read", (answer) -> inArrears(answer)
+				&& hasForecast(answer, "kling", "team-a") && hasSession(answer, UpstreamStubs.EMAIL_1));
 		awaitInStep();
 		Set<String> exposed = Scrape.parse(scrapeText()).names();
 		exposed.add("up");
@@ -210,6 +224,26 @@ class BalanceMetricsFlowTest {
 		assertThat(exposed).containsAll(read);
 		assertThat(ruleNames).hasSizeGreaterThanOrEqualTo(10);
 		assertThat(exposed).containsAll(ruleNames);
+	}
+
+	private static JsonNode remainingOf(JsonNode answer, String provider, String account) {
+		return RunningApp.account(answer, provider, account).path("remaining");
+	}
+
+	/** team-a shows the second figure (100) and a burn rate. */
+	private static boolean hasForecast(JsonNode answer, String provider, String account) {
+		return RunningApp.account(answer, provider, account).path("forecast").path("burnPerDay").isNumber()
+				&& remainingOf(answer, provider, account).isNumber()
+				&& remainingOf(answer, provider, account).decimalValue().compareTo(new BigDecimal("100")) == 0;
+	}
+
+	private static boolean hasSession(JsonNode answer, String email) {
+		return RunningApp.account(answer, "useapi", email).path("details").path("sessionExpiresAt").isString();
+	}
+
+	private static boolean inArrears(JsonNode answer) {
+		return "ACCOUNT_IN_ARREARS"
+			.equals(RunningApp.account(answer, "kling", "team-b").path("error").path("code").asString(""));
 	}
 
 	/** team-b's account is in arrears (Kling 1101): no figures, an account-state error. */

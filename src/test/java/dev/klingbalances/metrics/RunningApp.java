@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -41,6 +42,29 @@ record RunningApp(int port, JsonMapper json, HttpClient http) {
 			result.set(scraped);
 		});
 		return result.get();
+	}
+
+	/**
+	 * Polls {@code /balances} (which fetches only what is due) until the answer shows what the
+	 * test set up: fetches that ran past the response deadline have landed.
+	 */
+	JsonNode awaitBalances(String expectation, Predicate<JsonNode> shows) {
+		AtomicReference<JsonNode> answer = new AtomicReference<>();
+		await().atMost(Duration.ofSeconds(30)).alias(expectation).until(() -> {
+			answer.set(balances(""));
+			return shows.test(answer.get());
+		});
+		return answer.get();
+	}
+
+	/** One account of an answer of {@code /balances}, or a missing node. */
+	static JsonNode account(JsonNode balances, String provider, String account) {
+		for (JsonNode node : balances.get("accounts")) {
+			if (node.get("provider").asString().equals(provider) && node.get("account").asString().equals(account)) {
+				return node;
+			}
+		}
+		return tools.jackson.databind.node.MissingNode.getInstance();
 	}
 
 	JsonNode balances(String query) throws Exception {
