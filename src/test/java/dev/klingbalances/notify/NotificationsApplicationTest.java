@@ -5,13 +5,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.klingbalances.balance.BalanceProvider;
 import dev.klingbalances.balance.FakeProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -83,6 +87,9 @@ class NotificationsApplicationTest {
 	@Autowired
 	private WebhookSender sender;
 
+	@Autowired
+	private JsonMapper json;
+
 	private final HttpClient http = HttpClient.newHttpClient();
 
 	private int received(String path) {
@@ -101,6 +108,14 @@ class NotificationsApplicationTest {
 		// Evaluations go on every 100 ms: nothing more arrives while the condition holds.
 		await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
 			.until(() -> received("/good") == 1 && received("/failing") == MAX_ATTEMPTS);
+		// Serialized by the application's JsonMapper: figures that do not apply are left out, times are ISO-8601.
+		LoggedRequest request = receivers.findAll(postRequestedFor(urlPathEqualTo("/good"))).get(0);
+		JsonNode event = this.json.readTree(request.getBodyAsString());
+		assertThat(event.get("figures").propertyNames()).containsExactlyInAnyOrder("remaining", "total", "threshold");
+		assertThat(Instant.parse(event.get("occurredAt").asString())).isNotNull();
+		assertThat(event.get("account").asString()).isEqualTo("team-a");
+		assertThat(request.getHeader("X-Kling-Balances-Signature")).isEqualTo(WebhookSignature.sign(SECRET,
+				Long.parseLong(request.getHeader("X-Kling-Balances-Timestamp")), request.getBody()));
 		String metrics = get("/actuator/prometheus").body();
 		assertThat(metrics).containsPattern(
 				"balances_notify_notifications_total\\{outcome=\"sent\",type=\"LOW_BALANCE\",webhook=\"good\"} 1.0")
