@@ -82,7 +82,7 @@ final class ConditionEvaluator {
 			observations.add(expiringUnused(account, now));
 			observations.add(session(account, now));
 			observations.add(stale(account, now));
-			errors(account.provider(), account.account(), account.unit(), account.error(), now, observations);
+			errors(account.provider(), account.account(), account.unit(), account.error(), true, now, observations);
 		}
 		for (ProviderTotal total : response.totals()) {
 			observations.add(runsOut(new ConditionKey(EventType.RUNS_OUT, total.provider(), null), total.unit(),
@@ -93,7 +93,10 @@ final class ConditionEvaluator {
 				.map(ProviderError::error)
 				.findFirst()
 				.orElse(null);
-			errors(total.provider(), null, total.unit(), listError, now, observations);
+			// No accounts and no error: the list may not have been read yet (start-up), so not clear.
+			boolean listKnown = listError != null
+					|| response.accounts().stream().anyMatch((account) -> account.provider().equals(total.provider()));
+			errors(total.provider(), null, total.unit(), listError, listKnown, now, observations);
 		}
 		return observations;
 	}
@@ -227,15 +230,15 @@ final class ConditionEvaluator {
 	 * outage to wait out. Holds once the same class has been seen for {@code error-after}.
 	 */
 	private void errors(String provider, @Nullable String account, String unit, @Nullable AccountError error,
-			Instant now, List<Observation> observations) {
+			boolean known, Instant now, List<Observation> observations) {
 		EventType failing = (error == null || error.code() == ErrorCode.PENDING) ? null : type(error.code());
 		for (EventType type : List.of(EventType.ACCOUNT_ACTION_REQUIRED, EventType.UPSTREAM_OUTAGE)) {
 			ConditionKey key = new ConditionKey(type, provider, account);
 			String what = (account != null) ? key.subject() : provider + ": the account list";
 			Verdict verdict;
 			Instant since = null;
-			if (error != null && error.code() == ErrorCode.PENDING) {
-				// A fetch is running: says nothing about whether the last failure persists.
+			if (!known || (error != null && error.code() == ErrorCode.PENDING)) {
+				// Not read yet, or a fetch is running: says nothing about whether the last failure persists.
 				verdict = Verdict.KEEP;
 			}
 			else if (type != failing) {

@@ -50,6 +50,9 @@ final class NotificationService {
 
 	private final Clock clock;
 
+	/** {@code provider/account} of every account in the view at the previous evaluation. */
+	private Set<String> previouslyListed = Set.of();
+
 	NotificationService(BalanceService balances, NotifyProperties properties, ConditionEvaluator evaluator,
 			NotificationStateStore store, WebhookSender sender, Clock clock) {
 		this.balances = balances;
@@ -88,6 +91,10 @@ final class NotificationService {
 		Map<ConditionKey, Observation> observations = new LinkedHashMap<>();
 		this.evaluator.evaluate(response, now).forEach((observation) -> observations.put(observation.key(), observation));
 		Set<String> unlisted = response.providerErrors().stream().map(ProviderError::provider).collect(Collectors.toSet());
+		Set<String> listed = response.accounts()
+			.stream()
+			.map((account) -> account.provider() + "/" + account.account())
+			.collect(Collectors.toSet());
 		for (Webhook webhook : this.properties.webhooks()) {
 			List<NotificationEvent> events = new ArrayList<>();
 			Set<ConditionKey> firing = this.store.firing(webhook.name());
@@ -106,9 +113,11 @@ final class NotificationService {
 				}
 			}
 			for (ConditionKey key : firing) {
-				// An account its provider no longer lists (the list itself read fine): its conditions are over.
+				// An account that was listed at the previous evaluation and is no longer (the list itself
+				// read fine): its conditions are over. Only seen disappearing: at start-up, before the
+				// lists are read, a shared store's firing conditions are not resolved.
 				if (key.account() != null && !observations.containsKey(key) && !unlisted.contains(key.provider())
-						&& this.store.markResolved(webhook.name(), key)) {
+						&& this.previouslyListed.contains(key.subject()) && this.store.markResolved(webhook.name(), key)) {
 					events.add(event(key, State.RESOLVED, null, key.subject() + " is no longer listed by its provider.",
 							Figures.NONE, now));
 				}
@@ -120,6 +129,7 @@ final class NotificationService {
 			}
 			sent.put(webhook.name(), events);
 		}
+		this.previouslyListed = listed;
 		return sent;
 	}
 

@@ -335,6 +335,29 @@ class NotificationFlowTest {
 	}
 
 	@Test
+	void conditionsFiringInASharedStoreAreNotResolvedBeforeTheAccountListsAreRead() {
+		NotifyFixture fixture = fixture("balances.alerts.low-balance.units=1000");
+		// As another replica (or this one before a restart) left them in a shared store:
+		ConditionKey low = new ConditionKey(EventType.LOW_BALANCE, "kling", "team-a");
+		ConditionKey listOutage = new ConditionKey(EventType.UPSTREAM_OUTAGE, "kling", null);
+		fixture.store.markFiring("ops", low, T0.minus(Duration.ofHours(1)));
+		fixture.store.markFiring("ops", listOutage, T0.minus(Duration.ofHours(1)));
+		answers(this.kling, "team-a", remaining("3000"));
+		// Nothing read yet: no account, no list error. Not a reason to resolve anything.
+		assertNothingMore(fixture, 0);
+		assertThat(fixture.store.firing("ops")).containsExactlyInAnyOrder(low, listOutage);
+		// Read: the list is fine and team-a is far above its threshold.
+		fixture.refresh();
+		fixture.evaluate();
+		awaitReceived(fixture, 2);
+		assertThat(fixture.events(HOOK)).extracting((event) -> event.get("type").asString() + " " + event.get("state").asString())
+			.containsExactlyInAnyOrder("LOW_BALANCE RESOLVED", "UPSTREAM_OUTAGE RESOLVED");
+		assertThat(fixture.events(HOOK, EventType.UPSTREAM_OUTAGE, State.RESOLVED).get(0).get("scope").asString())
+			.isEqualTo("PROVIDER");
+		assertThat(fixture.store.firing("ops")).isEmpty();
+	}
+
+	@Test
 	void theJsonEventIsSignedOverTheExactBodyAndTheTimestamp() throws Exception {
 		NotifyFixture fixture = fixture("balances.alerts.low-balance.units=1000");
 		answers(this.kling, "team-a", remaining("950"));

@@ -23,6 +23,7 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -48,6 +49,9 @@ import static org.awaitility.Awaitility.await;
 				"balances.alerts.low-balance.units=1000", "balances.notify.timeout=50s",
 				"resilience4j.retry.instances.notify.wait-duration=20ms" })
 @Import(NotificationsApplicationTest.Providers.class)
+// Closed after this class: its 100 ms sweep and evaluation and the worker held by the dead
+// receiver would otherwise go on loading the JVM while every later test runs.
+@DirtiesContext
 class NotificationsApplicationTest {
 
 	/** {@code resilience4j.retry.instances.notify.max-attempts} in application.yml. */
