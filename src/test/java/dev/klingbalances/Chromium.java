@@ -118,6 +118,11 @@ public final class Chromium implements BeforeEachCallback, AfterEachCallback {
 		return new WebDriverWait(this.driver, PATIENCE).until(condition::apply);
 	}
 
+	/** Waits until the condition holds (a non-null, non-false answer); {@code what} says what was awaited when it never does. */
+	public <T> T await(String what, Function<WebDriver, T> condition) {
+		return new WebDriverWait(this.driver, PATIENCE).withMessage(what).until(condition::apply);
+	}
+
 	public Object script(String script, Object... arguments) {
 		return ((JavascriptExecutor) this.driver).executeScript(script, arguments);
 	}

@@ -186,7 +186,7 @@ class StatusPageBrowserTest {
 		openPage();
 
 		WebElement card = card("useapi", UpstreamStubs.EMAIL_1);
-		WebElement chart = this.browser.await((driver) -> {
+		WebElement chart = this.browser.await("the chart's readings", (driver) -> {
 			WebElement figure = card.findElement(By.cssSelector("figure.chart"));
 			return (figure.getDomAttribute("data-points") != null) ? figure : null;
 		});
@@ -215,9 +215,9 @@ class StatusPageBrowserTest {
 
 		openPage();
 		awaitCharts();
+		assertThat(stubs.server().getAllServeEvents()).as("upstream calls for loading the page").hasSize(upstreamCalls);
 		// Everything is fresh for an hour (max-age ≈ 3600): no check before that, though the interval is 1 s.
-		await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
-			.until(() -> this.browser.requests("/balances").stream().filter((exchange) -> exchange.path().equals("/balances")).count() == 1);
+		await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> balancesChecks().size() == 1);
 		this.browser.driver().findElement(By.id("check-now")).click();
 		Chromium.Exchange manual = awaitBalancesRequests(2).get(1);
 		assertThat(manual.headers()).containsKey("if-none-match");
@@ -272,12 +272,12 @@ class StatusPageBrowserTest {
 		assertThat(skip.isDisplayed()).isTrue();
 		WebElement filter = this.browser.driver().findElement(By.id("provider-filter"));
 		filter.sendKeys(Keys.ARROW_DOWN);
-		this.browser.await((driver) -> driver.findElements(By.cssSelector("#accounts li.account")).size() == 3);
+		this.browser.await("only the Kling API accounts", (driver) -> driver.findElements(By.cssSelector("#accounts li.account")).size() == 3);
 		assertThat(this.browser.driver().findElements(By.cssSelector("#accounts li.account")))
 			.allSatisfy((card) -> assertThat(card.getDomAttribute("data-provider")).isEqualTo("kling"));
 		assertThat(this.browser.driver().findElements(By.cssSelector("#pools li.pool"))).hasSize(1);
 		filter.sendKeys(Keys.ARROW_UP);
-		this.browser.await((driver) -> driver.findElements(By.cssSelector("#accounts li.account")).size() == 5);
+		this.browser.await("every account again", (driver) -> driver.findElements(By.cssSelector("#accounts li.account")).size() == 5);
 
 		this.browser.resize(390, 844);
 		awaitCharts();
@@ -298,22 +298,29 @@ class StatusPageBrowserTest {
 
 	private void awaitAccounts() {
 		int accounts = balances("").get("accounts").size();
-		this.browser.await((driver) -> driver.findElements(By.cssSelector("#accounts li.account")).size() == accounts);
+		this.browser.await(accounts + " account cards", (driver) -> driver.findElements(By.cssSelector("#accounts li.account")).size() == accounts);
 	}
 
 	private void awaitCharts() {
-		this.browser.await((driver) -> driver.findElements(By.cssSelector("figure.chart"))
+		this.browser.await("a chart drawn from the history of every account", (driver) -> driver.findElements(By.cssSelector("figure.chart"))
 			.stream()
 			.allMatch((figure) -> figure.getDomAttribute("data-points") != null && !figure.findElements(By.tagName("canvas")).isEmpty()));
 	}
 
+	/** The page's requests of GET /balances so far (never with refresh=true, which would call the upstreams). */
+	private List<Chromium.Exchange> balancesChecks() {
+		List<Chromium.Exchange> checks = this.browser.requests("/balances")
+			.stream()
+			.filter((exchange) -> exchange.path().matches("/balances(\\?.*)?"))
+			.toList();
+		assertThat(checks).allSatisfy((check) -> assertThat(check.path()).isEqualTo("/balances"));
+		return checks;
+	}
+
 	private List<Chromium.Exchange> awaitBalancesRequests(int count) {
-		return this.browser.await((driver) -> {
-			List<Chromium.Exchange> all = this.browser.requests("/balances")
-				.stream()
-				.filter((exchange) -> exchange.path().equals("/balances") && exchange.status() != 0)
-				.toList();
-			return (all.size() >= count) ? all : null;
+		return this.browser.await(count + " answered checks of /balances", (driver) -> {
+			List<Chromium.Exchange> answered = balancesChecks().stream().filter((exchange) -> exchange.status() != 0).toList();
+			return (answered.size() >= count) ? answered : null;
 		});
 	}
 

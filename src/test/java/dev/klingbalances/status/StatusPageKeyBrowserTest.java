@@ -52,7 +52,7 @@ class StatusPageKeyBrowserTest {
 
 		enterKey("kb-not-a-key-of-this-service");
 
-		WebElement message = this.browser.await((driver) -> {
+		WebElement message = this.browser.await("a message about the refused key", (driver) -> {
 			WebElement error = driver.findElement(By.id("key-error"));
 			return error.getText().isEmpty() ? null : error;
 		});
@@ -102,7 +102,7 @@ class StatusPageKeyBrowserTest {
 		assertThat(this.browser.driver().findElement(By.id("key-prompt")).isDisplayed()).as("asked once per session").isFalse();
 
 		this.browser.driver().findElement(By.id("forget-key")).click();
-		this.browser.await((driver) -> driver.findElement(By.id("key-prompt")).isDisplayed());
+		this.browser.await("the key prompt", (driver) -> driver.findElement(By.id("key-prompt")).isDisplayed());
 		assertNoFigures();
 		assertThat(this.browser.script("return sessionStorage.length")).isEqualTo(0L);
 		assertThat(this.browser.consoleErrors()).isEmpty();
@@ -110,7 +110,7 @@ class StatusPageKeyBrowserTest {
 
 	private WebElement openPrompt() {
 		this.browser.driver().get("http://127.0.0.1:" + this.port + "/");
-		return this.browser.await((driver) -> {
+		return this.browser.await("the key prompt", (driver) -> {
 			WebElement prompt = driver.findElement(By.id("key-prompt"));
 			return prompt.isDisplayed() ? prompt : null;
 		});
@@ -122,7 +122,7 @@ class StatusPageKeyBrowserTest {
 	}
 
 	private void awaitAccounts() {
-		this.browser.await((driver) -> driver.findElements(By.cssSelector("#accounts li.account")).size() == 5);
+		this.browser.await("5 account cards", (driver) -> driver.findElements(By.cssSelector("#accounts li.account")).size() == 5);
 	}
 
 	private void assertNoFigures() {
