@@ -257,8 +257,20 @@
   }
 
   async function check() {
+    if (state.checking) {
+      return;
+    }
     clearTimeout(state.timer);
     state.due = false;
+    state.checking = true;
+    try {
+      await checkNow();
+    } finally {
+      state.checking = false;
+    }
+  }
+
+  async function checkNow() {
     let response;
     try {
       response = await request('balances', state.etag);

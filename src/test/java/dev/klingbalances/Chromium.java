@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -115,12 +116,17 @@ public final class Chromium implements BeforeEachCallback, AfterEachCallback {
 	}
 
 	public <T> T await(Function<WebDriver, T> condition) {
-		return new WebDriverWait(this.driver, PATIENCE).until(condition::apply);
+		return await("a condition", condition);
 	}
 
-	/** Waits until the condition holds (a non-null, non-false answer); {@code what} says what was awaited when it never does. */
+	/**
+	 * Waits until the condition holds (a non-null, non-false answer); {@code what} says what was
+	 * awaited when it never does. Elements the page replaced meanwhile are looked up again.
+	 */
 	public <T> T await(String what, Function<WebDriver, T> condition) {
-		return new WebDriverWait(this.driver, PATIENCE).withMessage(what).until(condition::apply);
+		return new WebDriverWait(this.driver, PATIENCE).withMessage(what)
+			.ignoring(StaleElementReferenceException.class)
+			.until(condition::apply);
 	}
 
 	public Object script(String script, Object... arguments) {
