@@ -68,10 +68,7 @@ class BalancesFlowTest {
 
 	@DynamicPropertySource
 	static void upstreams(DynamicPropertyRegistry registry) {
-		for (String property : stubs.properties()) {
-			int split = property.indexOf('=');
-			registry.add(property.substring(0, split), () -> property.substring(split + 1));
-		}
+		stubs.register(registry);
 	}
 
 	@AfterAll

@@ -36,9 +36,9 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 /**
  * Access control. {@code /balances} needs a consumer's API key (unless
  * {@code balances.security.mode=none}) and is rate-limited per consumer; health probes, the
- * OpenAPI document and Swagger UI are open; Prometheus, info and any other exposed actuator
- * endpoint are as configured; the actuator is read-only. Stateless: no session, no cookie, so
- * no CSRF.
+ * OpenAPI document, Swagger UI and the status page (its HTML and assets, never its figures)
+ * are open; Prometheus, info and any other exposed actuator endpoint are as configured; the
+ * actuator is read-only. Stateless: no session, no cookie, so no CSRF.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -87,6 +87,8 @@ class SecurityConfiguration {
 				access(requests, EndpointRequest.toAnyEndpoint(), properties.actuator().other(), open);
 				requests.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
 					.permitAll();
+				// The status page and its assets; the figures it shows come from /balances, which stays closed.
+				requests.requestMatchers("/", "/status", "/status/**", "/webjars/**").permitAll();
 				// The error page answers error dispatches only; called directly it has nothing to say.
 				requests.requestMatchers("/error", "/error/**").denyAll();
 				if (open) {

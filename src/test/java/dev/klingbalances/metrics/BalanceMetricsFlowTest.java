@@ -60,7 +60,7 @@ class BalanceMetricsFlowTest {
 
 	@DynamicPropertySource
 	static void upstreams(DynamicPropertyRegistry registry) {
-		stubs.addTo(registry);
+		stubs.register(registry);
 	}
 
 	@AfterAll
