@@ -17,7 +17,7 @@ import reactor.core.publisher.Sinks;
  * end ({@link RequestPacer#holdOff}): on arrival, two requests are never closer than the
  * interval.
  */
-public final class RequestLane {
+public final class RequestLane implements RequestLanes.Lane {
 
 	private final RequestPacer pacer;
 
@@ -33,7 +33,13 @@ public final class RequestLane {
 		this.credential = credential;
 	}
 
+	/** The gap between the end of one request and the start of the next. */
+	Duration interval() {
+		return this.pacer.minInterval();
+	}
+
 	/** Runs {@code request} once the previous request has ended and the pacer allows it. */
+	@Override
 	public <T> Mono<T> run(Mono<T> request) {
 		return Mono.defer(() -> {
 			Sinks.Empty<Void> ended = Sinks.empty();
@@ -51,6 +57,7 @@ public final class RequestLane {
 	}
 
 	/** No request starts before {@code pause} has passed from now (e.g. {@code Retry-After}). */
+	@Override
 	public void holdOff(Duration pause) {
 		this.pacer.holdOff(this.credential, pause);
 	}

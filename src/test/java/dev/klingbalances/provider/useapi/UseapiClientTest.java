@@ -503,7 +503,7 @@ class UseapiClientTest {
 		UseapiProperties properties = properties(TOKEN, List.of());
 		UseapiBalanceProvider provider = UseapiBalanceProvider.create(properties,
 				org.springframework.web.reactive.function.client.WebClient.builder(), UseapiTestSupport.retries(),
-				this.circuitBreakers, none, UseapiTestSupport.CLOCK, new UseapiCapacity(properties));
+				this.circuitBreakers, none, new dev.klingbalances.upstream.LocalRequestLanes(), UseapiTestSupport.CLOCK, new UseapiCapacity(properties));
 
 		// When an account is read
 		UpstreamException failure = failure(() -> provider.fetch(EMAIL).block(Duration.ofSeconds(10)));
@@ -528,7 +528,7 @@ class UseapiClientTest {
 		UseapiProperties properties = properties(TOKEN, List.of());
 		UseapiBalanceProvider provider = UseapiBalanceProvider.create(properties,
 				org.springframework.web.reactive.function.client.WebClient.builder(), UseapiTestSupport.retries(),
-				this.circuitBreakers, oneAtATime, UseapiTestSupport.CLOCK, new UseapiCapacity(properties));
+				this.circuitBreakers, oneAtATime, new dev.klingbalances.upstream.LocalRequestLanes(), UseapiTestSupport.CLOCK, new UseapiCapacity(properties));
 
 		// When a second account is read while the slow one is in flight
 		java.util.concurrent.CompletableFuture<BalanceSnapshot> slow = provider.fetch("slow@example.com").toFuture();
