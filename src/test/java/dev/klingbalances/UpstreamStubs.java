@@ -5,6 +5,8 @@ import java.util.List;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
+import org.springframework.test.context.DynamicPropertyRegistry;
+
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -64,6 +66,14 @@ public final class UpstreamStubs {
 				"balances.kling.accounts[2].id=team-c", "balances.kling.accounts[2].access-key=" + KLING_ACCESS_KEY_C,
 				"balances.kling.accounts[2].secret-key=" + KLING_SECRET_KEY_C,
 				"balances.useapi.base-url=" + useapiBaseUrl(), "balances.useapi.token=" + USEAPI_TOKEN };
+	}
+
+	/** Points the app under test at these stubs (for a {@code @DynamicPropertySource} method). */
+	public void addTo(DynamicPropertyRegistry registry) {
+		for (String property : properties()) {
+			int split = property.indexOf('=');
+			registry.add(property.substring(0, split), () -> property.substring(split + 1));
+		}
 	}
 
 	/** Good answers for every account, with a small delay so concurrent callers overlap. */
