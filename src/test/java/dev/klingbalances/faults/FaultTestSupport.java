@@ -261,7 +261,7 @@ abstract class FaultTestSupport {
 	 */
 	CachedValue<?> awaitFetchEnded(String provider, String account, Instant since, Duration atMost)
 			throws InterruptedException {
-		RefreshingCache<String, ?> cache = this.balanceService.caches()
+		RefreshingCache<?> cache = this.balanceService.caches()
 			.stream()
 			.filter((candidate) -> candidate.name().equals("balances." + provider))
 			.findFirst()
