@@ -191,6 +191,11 @@ public final class RefreshingCache<V> {
 		return this.inFlight.containsKey(key);
 	}
 
+	/** Whether no fetch is queued or running. */
+	public boolean isIdle() {
+		return this.inFlight.isEmpty();
+	}
+
 	/** Marks keys as asked for, as {@link #get} does, without reading them. */
 	void touch(Collection<String> keys) {
 		keys.forEach((key) -> this.demand.put(key, Boolean.TRUE));

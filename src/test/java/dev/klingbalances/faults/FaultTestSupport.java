@@ -107,6 +107,11 @@ abstract class FaultTestSupport {
 	@BeforeEach
 	void resetEverything() throws Exception {
 		warmUp();
+		// A fetch of the previous test still retrying (useapi.net's calls take turns in one lane)
+		// would publish into this test's cache or hold up its calls.
+		org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(60))
+			.until(() -> this.balanceService.caches().stream().allMatch(RefreshingCache::isIdle));
 		this.clock.reset();
 		this.circuitBreakers.getAllCircuitBreakers().forEach(CircuitBreaker::reset);
 		this.cacheManager.getCacheNames().forEach((name) -> this.cacheManager.getCache(name).clear());
