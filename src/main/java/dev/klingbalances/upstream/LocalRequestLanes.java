@@ -10,11 +10,11 @@ public final class LocalRequestLanes implements RequestLanes {
 	private final ConcurrentMap<String, RequestLane> lanes = new ConcurrentHashMap<>();
 
 	@Override
-	public Lane lane(String credential, Duration interval) {
+	public Lane lane(String credential, Duration interval, Turn turn) {
 		RequestLane lane = this.lanes.computeIfAbsent(credential,
-				(key) -> new RequestLane(new RequestPacer(interval), key));
-		if (!lane.interval().equals(interval)) {
-			throw new IllegalArgumentException("The lane of this credential already paces at " + lane.interval());
+				(key) -> new RequestLane(new RequestPacer(interval), key, turn));
+		if (!lane.interval().equals(interval) || lane.turn() != turn) {
+			throw new IllegalArgumentException("The lane of this credential already paces differently");
 		}
 		return lane;
 	}

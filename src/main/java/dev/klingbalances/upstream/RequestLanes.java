@@ -13,10 +13,29 @@ public interface RequestLanes {
 
 	/**
 	 * The lane of one credential: its requests one at a time, each started {@code interval}
-	 * after the previous one ended. The same credential always gets the same lane.
+	 * after the previous one's turn ended. The same credential always gets the same lane.
 	 * @param credential a stable key for the credential (a fingerprint, never the secret)
+	 * @param turn when a request's turn ends
 	 */
-	Lane lane(String credential, Duration interval);
+	Lane lane(String credential, Duration interval, Turn turn);
+
+	/** When a request's turn in its lane ends, and the interval to the next one starts. */
+	enum Turn {
+
+		/**
+		 * When its answer has come back (Kling's QPS rule per account: one request in flight,
+		 * the next a second after the previous one ended, however late either arrives).
+		 */
+		UNTIL_ANSWERED,
+
+		/**
+		 * When it has been written to the connection: the next one is sent an interval after
+		 * this one really left, while this one's answer may still be on its way (useapi.net's
+		 * one token: a slow account must not hold up the others).
+		 */
+		UNTIL_SENT
+
+	}
 
 	/** The requests of one credential. */
 	interface Lane {

@@ -66,7 +66,8 @@ class KlingBalanceProvider implements BalanceProvider {
 			KlingCredential credential = KlingCredential.of(account, properties.tokenTtl(),
 					properties.tokenRenewBefore());
 			this.accounts.put(account.id(),
-					new Account(credential, lanes.lane("kling:" + credential.fingerprint(), properties.minRequestInterval())));
+					new Account(credential, lanes.lane("kling:" + credential.fingerprint(), properties.minRequestInterval(),
+							RequestLanes.Turn.UNTIL_ANSWERED)));
 		}
 		WebClient webClient = UpstreamWebClients.create(NAME, webClientBuilder, properties.baseUrl(),
 				properties.http());

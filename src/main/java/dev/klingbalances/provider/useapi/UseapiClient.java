@@ -105,7 +105,8 @@ final class UseapiClient {
 		this.responseTimeout = properties.http().responseTimeout();
 		this.maxRetryAfter = properties.maxRetryAfter();
 		// One token, so one lane; keyed by the token's fingerprint, never the token.
-		this.lane = lanes.lane("useapi:" + Fingerprint.of(this.token), properties.minInterval());
+		this.lane = lanes.lane("useapi:" + Fingerprint.of(this.token), properties.minInterval(),
+				RequestLanes.Turn.UNTIL_SENT);
 		this.retry = retryRegistry.retry(UseapiBalanceProvider.NAME);
 		this.circuitBreaker = circuitBreakerRegistry.circuitBreaker(UseapiBalanceProvider.NAME);
 		this.bulkhead = bulkheadRegistry.bulkhead(UseapiBalanceProvider.NAME);
