@@ -43,15 +43,30 @@ class BalanceConfiguration {
 		return manager;
 	}
 
-	/** Once the service is ready: warm every account (if enabled) and start the sweep that keeps them fresh. */
+	/** This process runs the warm-up and the sweep, unless replicas elect one leader among them. */
+	@Bean
+	@ConditionalOnMissingBean
+	Leadership leadership() {
+		return Leadership.ALWAYS;
+	}
+
+	/**
+	 * Once the service is ready: warm every account (if enabled) and start the sweep that keeps
+	 * them fresh. Both run on the leader only: with several replicas, once for all of them (a new
+	 * leader's first sweep fetches whatever is missing or due).
+	 */
 	@Bean
 	ApplicationListener<ApplicationReadyEvent> balancesStartup(BalanceService service, BalancesProperties properties,
-			TaskScheduler taskScheduler) {
+			TaskScheduler taskScheduler, Leadership leadership) {
 		return (event) -> {
-			if (properties.cache().warmUp()) {
+			if (properties.cache().warmUp() && leadership.isLeader()) {
 				service.warmUp();
 			}
-			taskScheduler.scheduleWithFixedDelay(service::sweep, properties.cache().sweepInterval());
+			taskScheduler.scheduleWithFixedDelay(() -> {
+				if (leadership.isLeader()) {
+					service.sweep();
+				}
+			}, properties.cache().sweepInterval());
 		};
 	}
 

@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.stereotype.Service;
@@ -40,22 +41,34 @@ public class BalanceService {
 
 	private final BalanceHistory history;
 
+	/** The type of an account list, for a shared store to read it back. */
+	private static final TypeReference<List<String>> ACCOUNT_LIST = new TypeReference<>() {
+	};
+
 	/** One slot per selection of providers ("" = all): its current view and whether it was asked for. */
 	private final Map<String, Slot> slots = new ConcurrentHashMap<>();
 
+	/**
+	 * @param sharedStore the store the replicas share, or null when this process is the only one
+	 */
 	public BalanceService(List<BalanceProvider> providers, BalancesProperties properties, Clock clock,
-			MeterRegistry meterRegistry, JsonMapper jsonMapper, HistoryStore historyStore) {
+			MeterRegistry meterRegistry, JsonMapper jsonMapper, HistoryStore historyStore,
+			@Nullable SharedStore sharedStore) {
 		this.properties = properties;
 		this.clock = clock;
 		this.history = new BalanceHistory(historyStore, properties.forecast(), clock);
 		this.assembler = new ViewAssembler(properties, clock, jsonMapper, this.history);
 		Map<String, ProviderCaches> byName = new LinkedHashMap<>();
 		providers.stream().sorted(Comparator.comparing(BalanceProvider::name)).forEach((provider) -> {
+			String accounts = "accounts." + provider.name();
+			String balances = "balances." + provider.name();
 			ProviderCaches caches = new ProviderCaches(provider,
-					new RefreshingCache<>("accounts." + provider.name(), (all) -> provider.accounts(),
-							provider.cacheTtl(), properties.cache(), clock, meterRegistry),
-					new RefreshingCache<>("balances." + provider.name(), provider::fetch, provider.cacheTtl(),
-							properties.cache(), clock, meterRegistry));
+					new RefreshingCache<>(accounts, (all) -> provider.accounts(), provider.cacheTtl(), properties.cache(),
+							clock, meterRegistry,
+							(sharedStore != null) ? sharedStore.entries(accounts, ACCOUNT_LIST.getType()) : null),
+					new RefreshingCache<>(balances, provider::fetch, provider.cacheTtl(), properties.cache(), clock,
+							meterRegistry,
+							(sharedStore != null) ? sharedStore.entries(balances, BalanceSnapshot.class) : null));
 			caches.snapshots().listen((account, previous, next) -> this.history.record(provider.name(), account, previous, next));
 			if (byName.putIfAbsent(provider.name(), caches) != null) {
 				throw new IllegalStateException("Two balance providers are named '" + provider.name() + "'");
@@ -70,10 +83,10 @@ public class BalanceService {
 	}
 
 	/** Every cache this service keeps, for Actuator and metrics. */
-	public List<RefreshingCache<String, ?>> caches() {
+	public List<RefreshingCache<?>> caches() {
 		return this.providers.values()
 			.stream()
-			.flatMap((caches) -> Stream.<RefreshingCache<String, ?>>of(caches.accounts(), caches.snapshots()))
+			.flatMap((caches) -> Stream.<RefreshingCache<?>>of(caches.accounts(), caches.snapshots()))
 			.toList();
 	}
 
@@ -207,6 +220,14 @@ public class BalanceService {
 				caches.snapshots().refreshRequested();
 			}
 		}
+	}
+
+	/** Brings this replica's copies up to date with the shared store, if there is one. */
+	public void resync() {
+		this.providers.values().forEach((caches) -> {
+			caches.accounts().resync();
+			caches.snapshots().resync();
+		});
 	}
 
 	/** Requests answered from a view leave no trace in the caches; the sweep marks their accounts as asked for. */

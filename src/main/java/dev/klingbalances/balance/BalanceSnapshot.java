@@ -1,5 +1,9 @@
 package dev.klingbalances.balance;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +25,17 @@ public record BalanceSnapshot(List<Grant> grants, Map<String, Object> details) {
 
 	public BalanceSnapshot {
 		grants = List.copyOf(grants);
-		details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));
+		Map<String, Object> copy = new LinkedHashMap<>(details);
+		// A snapshot read back from the shared store's JSON has the session expiry as text.
+		if (copy.get(SESSION_EXPIRES_AT) instanceof String text) {
+			try {
+				copy.put(SESSION_EXPIRES_AT, Instant.parse(text));
+			}
+			catch (DateTimeParseException ex) {
+				copy.remove(SESSION_EXPIRES_AT);
+			}
+		}
+		details = Collections.unmodifiableMap(copy);
 	}
 
 }

@@ -3,8 +3,8 @@ package dev.klingbalances.balance;
 import java.util.List;
 
 /** A provider with its two caches: its account list (one key) and its accounts' snapshots. */
-record ProviderCaches(BalanceProvider provider, RefreshingCache<String, List<String>> accounts,
-		RefreshingCache<String, BalanceSnapshot> snapshots) {
+record ProviderCaches(BalanceProvider provider, RefreshingCache<List<String>> accounts,
+		RefreshingCache<BalanceSnapshot> snapshots) {
 
 	/** The one key of the account-list cache. */
 	static final String ALL_ACCOUNTS = "*";

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Deque;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +26,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * A cache of upstream values with the semantics the service promises: one fetch at a time per
@@ -43,13 +45,13 @@ import reactor.core.publisher.Mono;
  * {@link #version()} changes whenever an entry or the set of running fetches changes, so views
  * built from this cache know when to rebuild.
  */
-public final class RefreshingCache<K, V> {
+public final class RefreshingCache<V> {
 
 	private static final Logger logger = LoggerFactory.getLogger(RefreshingCache.class);
 
 	private final String name;
 
-	private final Function<K, Mono<V>> loader;
+	private final Function<String, Mono<V>> loader;
 
 	private final Duration ttl;
 
@@ -57,13 +59,13 @@ public final class RefreshingCache<K, V> {
 
 	private final Clock clock;
 
-	private final Cache<K, CachedValue<V>> entries;
+	private final Cache<String, CachedValue<V>> entries;
 
 	/** Keys asked for recently: the ones kept warm by {@link #refreshRequested()}. */
-	private final Cache<K, Boolean> demand;
+	private final Cache<String, Boolean> demand;
 
 	/** Fetches queued or running, by key: the single flight. */
-	private final ConcurrentMap<K, CompletableFuture<CachedValue<V>>> inFlight = new ConcurrentHashMap<>();
+	private final ConcurrentMap<String, CompletableFuture<CachedValue<V>>> inFlight = new ConcurrentHashMap<>();
 
 	private final FetchQueue queue;
 
@@ -71,12 +73,27 @@ public final class RefreshingCache<K, V> {
 
 	private final MeterRegistry meterRegistry;
 
-	private volatile Listener<K, V> listener = (key, previous, next) -> {
+	private volatile Listener<V> listener = (key, previous, next) -> {
 	};
 
-	public RefreshingCache(String name, Function<K, Mono<V>> loader, Duration ttl, BalancesProperties.Cache settings,
+	/** The entries every replica shares (the Redis store); null with the memory store. */
+	private final @Nullable SharedEntries<V> shared;
+
+	/** Fetches waiting for another replica that holds the key's lease. */
+	private final ConcurrentMap<String, CompletableFuture<CachedValue<V>>> awaitingRemote = new ConcurrentHashMap<>();
+
+	public RefreshingCache(String name, Function<String, Mono<V>> loader, Duration ttl, BalancesProperties.Cache settings,
 			Clock clock, MeterRegistry meterRegistry) {
+		this(name, loader, ttl, settings, clock, meterRegistry, null);
+	}
+
+	/**
+	 * @param shared the entries every replica shares, or null when this process is the only one
+	 */
+	public RefreshingCache(String name, Function<String, Mono<V>> loader, Duration ttl, BalancesProperties.Cache settings,
+			Clock clock, MeterRegistry meterRegistry, @Nullable SharedEntries<V> shared) {
 		this.name = name;
+		this.shared = shared;
 		this.loader = loader;
 		this.ttl = ttl;
 		this.settings = settings;
@@ -106,6 +123,9 @@ public final class RefreshingCache<K, V> {
 			.description("Fetches running now")
 			.tag("cache", name)
 			.register(meterRegistry);
+		if (shared != null) {
+			shared.onWrite(this::adoptRemote);
+		}
 	}
 
 	public String name() {
@@ -117,7 +137,7 @@ public final class RefreshingCache<K, V> {
 	}
 
 	/** The Caffeine cache behind this one, for Actuator and metrics. */
-	public Cache<K, CachedValue<V>> nativeCache() {
+	public Cache<String, CachedValue<V>> nativeCache() {
 		return this.entries;
 	}
 
@@ -127,7 +147,7 @@ public final class RefreshingCache<K, V> {
 	}
 
 	/** Called after an entry is published (history, notifications); must not block. */
-	public void listen(Listener<K, V> listener) {
+	public void listen(Listener<V> listener) {
 		this.listener = listener;
 	}
 
@@ -136,53 +156,61 @@ public final class RefreshingCache<K, V> {
 	 * already queued or running). Never completes exceptionally.
 	 * @param refresh fetch even if the entry is fresh (still joins a running fetch)
 	 */
-	public CompletableFuture<CachedValue<V>> get(K key, boolean refresh) {
+	public CompletableFuture<CachedValue<V>> get(String key, boolean refresh) {
 		this.demand.put(key, Boolean.TRUE);
 		CachedValue<V> current = this.entries.getIfPresent(key);
 		Instant now = this.clock.instant();
 		if (!refresh && isFresh(current, now)) {
 			if (isDueForRefresh(key, current, now)) {
-				load(key, current);
+				load(key, current, true);
 			}
 			return CompletableFuture.completedFuture(current);
 		}
-		return load(key, current);
+		return load(key, current, refresh);
 	}
 
 	/**
 	 * Like {@link #get} without refresh, but the key does not count as asked for, so warm-up
 	 * alone does not keep it refreshed ahead.
 	 */
-	public CompletableFuture<CachedValue<V>> prefetch(K key) {
+	public CompletableFuture<CachedValue<V>> prefetch(String key) {
 		CachedValue<V> current = peek(key);
 		if (isFresh(current, this.clock.instant())) {
 			return CompletableFuture.completedFuture(current);
 		}
-		return load(key, current);
+		return load(key, current, false);
 	}
 
 	/** The entry as it stands, without fetching and without counting a cache access. */
-	public @Nullable CachedValue<V> peek(K key) {
+	public @Nullable CachedValue<V> peek(String key) {
 		return this.entries.asMap().get(key);
 	}
 
 	/** Whether a fetch of this key is queued or running. */
-	public boolean isLoading(K key) {
+	public boolean isLoading(String key) {
 		return this.inFlight.containsKey(key);
 	}
 
+	/** Whether no fetch is queued or running. */
+	public boolean isIdle() {
+		return this.inFlight.isEmpty();
+	}
+
 	/** Marks keys as asked for, as {@link #get} does, without reading them. */
-	void touch(Collection<K> keys) {
+	void touch(Collection<String> keys) {
 		keys.forEach((key) -> this.demand.put(key, Boolean.TRUE));
 	}
 
 	/** Starts a fetch of each key that is missing, stale or past its refresh point. */
-	public void refreshDue(Collection<K> keys) {
+	public void refreshDue(Collection<String> keys) {
 		Instant now = this.clock.instant();
-		for (K key : keys) {
+		for (String key : keys) {
 			CachedValue<V> current = peek(key);
-			if (!isFresh(current, now) || isDueForRefresh(key, current, now)) {
-				load(key, current);
+			if (!isFresh(current, now)) {
+				load(key, current, false);
+			}
+			else if (isDueForRefresh(key, current, now)) {
+				load(key, current, true);
 			}
 		}
 	}
@@ -193,8 +221,8 @@ public final class RefreshingCache<K, V> {
 	}
 
 	/** Drops the entries of keys that no longer exist (an account removed upstream). */
-	public void retainOnly(Collection<K> keys) {
-		Set<K> keep = Set.copyOf(keys);
+	public void retainOnly(Collection<String> keys) {
+		Set<String> keep = Set.copyOf(keys);
 		this.entries.asMap().keySet().removeIf((key) -> !keep.contains(key));
 		this.demand.asMap().keySet().removeIf((key) -> !keep.contains(key));
 	}
@@ -212,14 +240,14 @@ public final class RefreshingCache<K, V> {
 	 * A good value is refreshed ahead once it has lived its key's share of the TTL: between
 	 * {@code refresh-ahead - refresh-jitter} and {@code refresh-ahead}, fixed per key.
 	 */
-	private boolean isDueForRefresh(K key, CachedValue<V> current, Instant now) {
+	private boolean isDueForRefresh(String key, CachedValue<V> current, Instant now) {
 		if (current.error() != null || current.fetchedAt() == null) {
 			return false;
 		}
 		return !now.isBefore(current.fetchedAt().plusMillis(refreshAfterMillis(key)));
 	}
 
-	long refreshAfterMillis(K key) {
+	long refreshAfterMillis(String key) {
 		// A stable spread in [0, 1) per key: its hash, mixed (MurmurHash3's finalizer) so that
 		// similar names ("team-1", "team-2") land far apart.
 		int hash = key.hashCode();
@@ -237,8 +265,9 @@ public final class RefreshingCache<K, V> {
 	 * Joins the fetch of this key or starts one. {@code observed} is the entry the caller based
 	 * its decision on: if a fetch published a newer one in between (its in-flight mark already
 	 * gone), that fetch answers the caller and no second one starts.
+	 * @param force fetch even when a replica sharing the store has a fresh entry (a refresh)
 	 */
-	private CompletableFuture<CachedValue<V>> load(K key, @Nullable CachedValue<V> observed) {
+	private CompletableFuture<CachedValue<V>> load(String key, @Nullable CachedValue<V> observed, boolean force) {
 		CompletableFuture<CachedValue<V>> mine = new CompletableFuture<>();
 		CompletableFuture<CachedValue<V>> running = this.inFlight.putIfAbsent(key, mine);
 		if (running != null) {
@@ -251,15 +280,28 @@ public final class RefreshingCache<K, V> {
 			return mine;
 		}
 		this.version.incrementAndGet();
-		if (!this.queue.submit(() -> fetch(key, mine))) {
+		if (!this.queue.submit(() -> fetch(key, mine, force))) {
 			UpstreamException full = new UpstreamException(ErrorCode.THROTTLED, "More than "
 					+ this.settings.fetchQueueCapacity() + " fetches are waiting; this one was not queued.", null);
-			finish(key, mine, null, full, System.nanoTime());
+			finish(key, mine, null, full, System.nanoTime(), false);
 		}
 		return mine;
 	}
 
-	private void fetch(K key, CompletableFuture<CachedValue<V>> mine) {
+	private void fetch(String key, CompletableFuture<CachedValue<V>> mine, boolean force) {
+		if (this.shared == null) {
+			fetchUpstream(key, mine);
+			return;
+		}
+		// The store is called synchronously: never on a request's or an event loop's thread.
+		Schedulers.boundedElastic().schedule(() -> {
+			if (takeTurn(key, mine, force)) {
+				fetchUpstream(key, mine);
+			}
+		});
+	}
+
+	private void fetchUpstream(String key, CompletableFuture<CachedValue<V>> mine) {
 		long start = System.nanoTime();
 		Mono<V> source;
 		try {
@@ -274,7 +316,7 @@ public final class RefreshingCache<K, V> {
 			.toFuture()
 			.whenComplete((value, failure) -> {
 				try {
-					finish(key, mine, value, failure, start);
+					finish(key, mine, value, failure, start, this.shared != null);
 				}
 				finally {
 					this.queue.done();
@@ -282,8 +324,148 @@ public final class RefreshingCache<K, V> {
 			});
 	}
 
-	private void finish(K key, CompletableFuture<CachedValue<V>> mine, @Nullable V value, @Nullable Throwable failure,
-			long start) {
+	/**
+	 * With a shared store: whether this replica should fetch the key now. Not when another
+	 * replica's entry is fresh (it is taken over), nor when another replica holds the key's
+	 * lease (its result is awaited), nor when the store cannot be reached (nothing is fetched
+	 * without it). In those cases {@code mine} is completed here, and the queue slot given back.
+	 */
+	private boolean takeTurn(String key, CompletableFuture<CachedValue<V>> mine, boolean force) {
+		SharedEntries<V> shared = Objects.requireNonNull(this.shared);
+		CachedValue<V> remote;
+		try {
+			remote = shared.read(key);
+			if (remote != null) {
+				adopt(key, remote);
+				if (!force && isFresh(remote, this.clock.instant())) {
+					settle(key, mine, remote);
+					return false;
+				}
+			}
+			if (shared.tryLease(key, leaseTime())) {
+				return true;
+			}
+		}
+		catch (StoreUnavailableException ex) {
+			AccountError error = new AccountError(ErrorCode.STORE_UNAVAILABLE,
+					"The shared store could not be reached; no upstream call was made.", null, this.clock.instant());
+			try {
+				finish(key, mine, null, new UpstreamException(error.code(), error.message(), null), System.nanoTime(),
+						false);
+			}
+			finally {
+				this.queue.done();
+			}
+			return false;
+		}
+		awaitRemote(key, mine, remote);
+		return false;
+	}
+
+	/**
+	 * Another replica is fetching the key: take its result when it is written (or, should that
+	 * notice be lost, when the lease would have run out).
+	 */
+	private void awaitRemote(String key, CompletableFuture<CachedValue<V>> mine, @Nullable CachedValue<V> seen) {
+		this.awaitingRemote.put(key, mine);
+		// Written between our read and our registration: no notice will come for it.
+		CachedValue<V> written = readShared(key);
+		if (written != null && isNewer(written, seen) && this.awaitingRemote.remove(key, mine)) {
+			adopt(key, written);
+			settle(key, mine, written);
+			return;
+		}
+		Mono.delay(leaseTime()).subscribe((tick) -> {
+			if (this.awaitingRemote.remove(key, mine)) {
+				CachedValue<V> late = readShared(key);
+				if (late != null && isNewer(late, seen)) {
+					adopt(key, late);
+					settle(key, mine, late);
+				}
+				else {
+					AccountError error = new AccountError(ErrorCode.UPSTREAM_TIMEOUT,
+							"Another replica's fetch did not finish within " + leaseTime().toSeconds() + " s.", null,
+							this.clock.instant());
+					CachedValue<V> previous = peek(key);
+					settle(key, mine, (previous != null)
+							? new CachedValue<>(previous.value(), previous.fetchedAt(), error, error.occurredAt(), null)
+							: new CachedValue<>(null, null, error, error.occurredAt(), null));
+				}
+			}
+		});
+	}
+
+	/** Another replica wrote the key: take its entry, and answer whoever waited for it here. */
+	private void adoptRemote(String key) {
+		CachedValue<V> written = readShared(key);
+		if (written == null) {
+			return;
+		}
+		adopt(key, written);
+		CompletableFuture<CachedValue<V>> waiting = this.awaitingRemote.remove(key);
+		if (waiting != null) {
+			settle(key, waiting, written);
+		}
+	}
+
+	/** Brings this replica's copies up to date with the shared store (a notice may have been lost). */
+	public void resync() {
+		if (this.shared == null) {
+			return;
+		}
+		Set<String> keys = Set.copyOf(this.entries.asMap().keySet());
+		if (keys.isEmpty()) {
+			return;
+		}
+		try {
+			this.shared.readAll(keys).forEach(this::adopt);
+		}
+		catch (StoreUnavailableException ex) {
+			logger.debug("Shared store unavailable while resynchronising {}", this.name);
+		}
+	}
+
+	/** Takes a shared entry when it is newer than this replica's copy. */
+	private void adopt(String key, CachedValue<V> remote) {
+		CachedValue<V> local = peek(key);
+		if (isNewer(remote, local)) {
+			this.entries.put(key, remote);
+			this.version.incrementAndGet();
+		}
+	}
+
+	private static <V> boolean isNewer(CachedValue<V> candidate, @Nullable CachedValue<V> than) {
+		return than == null || candidate.checkedAt().isAfter(than.checkedAt());
+	}
+
+	private @Nullable CachedValue<V> readShared(String key) {
+		try {
+			return Objects.requireNonNull(this.shared).read(key);
+		}
+		catch (StoreUnavailableException ex) {
+			return null;
+		}
+	}
+
+	/** Completes a fetch that ended without calling the upstream here, and gives its queue slot back. */
+	private void settle(String key, CompletableFuture<CachedValue<V>> mine, CachedValue<V> entry) {
+		try {
+			this.inFlight.remove(key, mine);
+			this.version.incrementAndGet();
+			mine.complete(entry);
+		}
+		finally {
+			this.queue.done();
+		}
+	}
+
+	/** How long a replica may hold a key's lease: a fetch never runs longer (retries included). */
+	private Duration leaseTime() {
+		return this.settings.loadTimeout().plusSeconds(5);
+	}
+
+	private void finish(String key, CompletableFuture<CachedValue<V>> mine, @Nullable V value, @Nullable Throwable failure,
+			long start, boolean share) {
 		Instant now = this.clock.instant();
 		CachedValue<V> previous = peek(key);
 		CachedValue<V> next;
@@ -304,6 +486,9 @@ public final class RefreshingCache<K, V> {
 		// Publish before leaving the in-flight map; a caller that read the entry before this
 		// and misses the in-flight mark is answered with this entry (see load).
 		this.entries.put(key, next);
+		if (share) {
+			Schedulers.boundedElastic().schedule(() -> share(key, next));
+		}
 		this.inFlight.remove(key, mine);
 		this.version.incrementAndGet();
 		Timer.builder("balances.fetch")
@@ -321,12 +506,24 @@ public final class RefreshingCache<K, V> {
 		mine.complete(next);
 	}
 
+	/** Writes the entry for the other replicas and gives the lease back; a store outage only costs them the news. */
+	private void share(String key, CachedValue<V> entry) {
+		SharedEntries<V> shared = Objects.requireNonNull(this.shared);
+		try {
+			shared.write(key, entry);
+			shared.release(key);
+		}
+		catch (StoreUnavailableException ex) {
+			logger.warn("Could not share the entry of {} [{}]: the store is unavailable", this.name, key);
+		}
+	}
+
 	private static @Nullable Throwable unwrap(@Nullable Throwable failure) {
 		return (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null)
 				? failure.getCause() : failure;
 	}
 
-	private AccountError toError(K key, @Nullable Throwable cause, Instant now) {
+	private AccountError toError(String key, @Nullable Throwable cause, Instant now) {
 		if (cause instanceof UpstreamException upstream) {
 			return new AccountError(upstream.code(), upstream.getMessage(), upstream.upstreamStatus(), now);
 		}
@@ -344,9 +541,9 @@ public final class RefreshingCache<K, V> {
 
 	/** Told about every published entry. */
 	@FunctionalInterface
-	public interface Listener<K, V> {
+	public interface Listener<V> {
 
-		void changed(K key, @Nullable CachedValue<V> previous, CachedValue<V> next);
+		void changed(String key, @Nullable CachedValue<V> previous, CachedValue<V> next);
 
 	}
 

@@ -71,7 +71,7 @@ final class ViewAssembler {
 	}
 
 	private AccountList accountList(ProviderCaches caches, Instant now, Times times) {
-		RefreshingCache<String, List<String>> lists = caches.accounts();
+		RefreshingCache<List<String>> lists = caches.accounts();
 		CachedValue<List<String>> entry = lists.peek(ProviderCaches.ALL_ACCOUNTS);
 		List<String> names = (entry != null) ? entry.servableValue(now, this.properties.cache().maxStale()) : null;
 		AccountError error = (entry != null) ? entry.error() : null;
@@ -91,7 +91,7 @@ final class ViewAssembler {
 	private AccountBalance accountBalance(ProviderCaches caches, String account,
 			@Nullable CachedValue<BalanceSnapshot> entry, Instant now, Times times, List<Forecaster.Input> pool) {
 		BalanceProvider provider = caches.provider();
-		RefreshingCache<String, BalanceSnapshot> snapshots = caches.snapshots();
+		RefreshingCache<BalanceSnapshot> snapshots = caches.snapshots();
 		BalanceSnapshot snapshot = (entry != null) ? entry.servableValue(now, this.properties.cache().maxStale())
 				: null;
 		AccountError error = (entry != null) ? entry.error() : null;

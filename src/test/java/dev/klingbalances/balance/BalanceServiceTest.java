@@ -28,7 +28,7 @@ class BalanceServiceTest {
 		BalancesProperties properties = TestSettings.balances("balances.deadline=" + deadline.toMillis() + "ms",
 				"balances.cache.warm-up=false", "balances.cache.keep-warm=requested");
 		return new BalanceService(List.of(this.useapi, this.kling), properties, this.clock, new SimpleMeterRegistry(),
-				TestSettings.jsonMapper(), new MemoryHistoryStore());
+				TestSettings.jsonMapper(), new MemoryHistoryStore(), null);
 	}
 
 	private BalanceService service() {
@@ -198,7 +198,7 @@ class BalanceServiceTest {
 		FakeProvider none = new FakeProvider("kling", "units", Duration.ofMinutes(15));
 		BalancesProperties properties = TestSettings.balances("balances.deadline=1s", "balances.cache.warm-up=false");
 		ProviderTotal total = new BalanceService(List.of(none), properties, this.clock, new SimpleMeterRegistry(),
-				TestSettings.jsonMapper(), new MemoryHistoryStore())
+				TestSettings.jsonMapper(), new MemoryHistoryStore(), null)
 			.balances(Set.of(), false).response()
 			.totals()
 			.get(0);
@@ -258,7 +258,7 @@ class BalanceServiceTest {
 	void noProvidersAnswersAnEmptyCompleteList() {
 		BalancesProperties properties = TestSettings.balances("balances.deadline=1s", "balances.cache.warm-up=false");
 		BalancesResponse response = new BalanceService(List.of(), properties, this.clock, new SimpleMeterRegistry(),
-				TestSettings.jsonMapper(), new MemoryHistoryStore())
+				TestSettings.jsonMapper(), new MemoryHistoryStore(), null)
 			.balances(Set.of(), false).response();
 		assertThat(response.accounts()).isEmpty();
 		assertThat(response.complete()).isTrue();

@@ -36,7 +36,7 @@ class ForecastScenarioTest {
 
 	private final BalanceService service = new BalanceService(List.of(this.kling),
 			TestSettings.balances("balances.cache.warm-up=false", "balances.cache.keep-warm=requested"), this.clock,
-			new SimpleMeterRegistry(), TestSettings.jsonMapper(), new MemoryHistoryStore());
+			new SimpleMeterRegistry(), TestSettings.jsonMapper(), new MemoryHistoryStore(), null);
 
 	@Test
 	void forecastFollowsSteadyUseTopUpsAndExpiringPacks() {

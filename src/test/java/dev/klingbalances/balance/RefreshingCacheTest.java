@@ -31,7 +31,7 @@ class RefreshingCacheTest {
 
 	private final AtomicInteger calls = new AtomicInteger();
 
-	private RefreshingCache<String, String> cache(java.util.function.Function<String, Mono<String>> loader) {
+	private RefreshingCache<String> cache(java.util.function.Function<String, Mono<String>> loader) {
 		return new RefreshingCache<>("test", (key) -> {
 			this.calls.incrementAndGet();
 			return loader.apply(key);
@@ -41,7 +41,7 @@ class RefreshingCacheTest {
 	@Test
 	void concurrentColdRequestsShareOneFetch() throws Exception {
 		Sinks.One<String> upstream = Sinks.one();
-		RefreshingCache<String, String> cache = cache((key) -> upstream.asMono());
+		RefreshingCache<String> cache = cache((key) -> upstream.asMono());
 		int callers = 50;
 		ExecutorService pool = Executors.newFixedThreadPool(callers);
 		CountDownLatch start = new CountDownLatch(1);
@@ -76,7 +76,7 @@ class RefreshingCacheTest {
 	void callerThatMissedAFetchEndingTakesItsValueInsteadOfFetchingAgain() throws Exception {
 		Sinks.One<String> upstream = Sinks.one();
 		PausingClock pausing = new PausingClock(this.clock.instant());
-		RefreshingCache<String, String> cache = new RefreshingCache<>("test", (key) -> {
+		RefreshingCache<String> cache = new RefreshingCache<>("test", (key) -> {
 			this.calls.incrementAndGet();
 			return upstream.asMono();
 		}, TTL, this.settings, pausing, new SimpleMeterRegistry());
@@ -99,7 +99,7 @@ class RefreshingCacheTest {
 	@Test
 	void fetchesBeyondTheConcurrencyWaitTheirTurnAndAFullQueueRefuses() {
 		List<Sinks.One<String>> upstream = new ArrayList<>();
-		RefreshingCache<String, String> cache = cache((key) -> {
+		RefreshingCache<String> cache = cache((key) -> {
 			Sinks.One<String> answer = Sinks.one();
 			upstream.add(answer);
 			return answer.asMono();
@@ -126,7 +126,7 @@ class RefreshingCacheTest {
 	@Test
 	void aLongQueueOfInstantFetchesRunsWithoutNesting() {
 		Sinks.One<String> first = Sinks.one();
-		RefreshingCache<String, String> blocked = new RefreshingCache<>("test", (key) -> "first".equals(key)
+		RefreshingCache<String> blocked = new RefreshingCache<>("test", (key) -> "first".equals(key)
 				? first.asMono() : Mono.just(key), TTL, TestSettings.balances("balances.cache.fetch-concurrency=1").cache(),
 				this.clock, new SimpleMeterRegistry());
 		blocked.get("first", false);
@@ -141,7 +141,7 @@ class RefreshingCacheTest {
 
 	@Test
 	void errorIsRememberedAsLongAsTheUpstreamAskedToWait() {
-		RefreshingCache<String, String> cache = cache((key) -> Mono.error(
+		RefreshingCache<String> cache = cache((key) -> Mono.error(
 				new UpstreamException(ErrorCode.THROTTLED, "slow down", 429, Duration.ofMinutes(5), null)));
 		CachedValue<String> throttled = cache.get("a", false).join();
 		assertThat(throttled.retryAt()).isEqualTo(this.clock.instant().plus(Duration.ofMinutes(5)));
@@ -155,7 +155,7 @@ class RefreshingCacheTest {
 
 	@Test
 	void entriesExpireOnTheInjectedClock() {
-		RefreshingCache<String, String> cache = cache((key) -> Mono.just("v"));
+		RefreshingCache<String> cache = cache((key) -> Mono.just("v"));
 		cache.get("a", false).join();
 		this.clock.advance(this.settings.maxStale().plus(TTL).minusSeconds(1));
 		assertThat(cache.peek("a")).isNotNull();
@@ -165,7 +165,7 @@ class RefreshingCacheTest {
 
 	@Test
 	void refreshPointsAreSpreadOverTheJitterWindowAndFixedPerKey() {
-		RefreshingCache<String, String> cache = cache((key) -> Mono.just("v"));
+		RefreshingCache<String> cache = cache((key) -> Mono.just("v"));
 		List<Long> points = new ArrayList<>();
 		for (int i = 0; i < 200; i++) {
 			points.add(cache.refreshAfterMillis("account-" + i));
@@ -183,7 +183,7 @@ class RefreshingCacheTest {
 
 	@Test
 	void sweepFetchesMissingAndDueKeysOnlyOnce() {
-		RefreshingCache<String, String> cache = cache((key) -> Mono.just("v" + this.calls.get()));
+		RefreshingCache<String> cache = cache((key) -> Mono.just("v" + this.calls.get()));
 		cache.refreshDue(List.of("a", "b"));
 		assertThat(this.calls).hasValue(2);
 		cache.refreshDue(List.of("a", "b"));
@@ -195,7 +195,7 @@ class RefreshingCacheTest {
 
 	@Test
 	void removedKeysAreForgotten() {
-		RefreshingCache<String, String> cache = cache((key) -> Mono.just("v"));
+		RefreshingCache<String> cache = cache((key) -> Mono.just("v"));
 		cache.get("a", false).join();
 		cache.get("b", false).join();
 		long before = cache.version();
@@ -208,7 +208,7 @@ class RefreshingCacheTest {
 	@Test
 	void fetchesCarryTheirDeadlineForThePacing() {
 		long before = System.nanoTime();
-		RefreshingCache<String, String> cache = cache((key) -> Mono.deferContextual((context) -> Mono
+		RefreshingCache<String> cache = cache((key) -> Mono.deferContextual((context) -> Mono
 			.just(Long.toString(FetchDeadline.read(context).orElseThrow() - before))));
 		long untilDeadline = Long.parseLong(cache.get("a", false).join().value());
 		assertThat(untilDeadline).isBetween(this.settings.loadTimeout().toNanos(),
@@ -217,7 +217,7 @@ class RefreshingCacheTest {
 
 	@Test
 	void freshValueIsServedWithoutFetching() {
-		RefreshingCache<String, String> cache = cache((key) -> Mono.just("v" + this.calls.get()));
+		RefreshingCache<String> cache = cache((key) -> Mono.just("v" + this.calls.get()));
 		cache.get("a", false).join();
 		this.clock.advance(Duration.ofSeconds(60));
 		CachedValue<String> second = cache.get("a", false).join();
@@ -227,7 +227,7 @@ class RefreshingCacheTest {
 
 	@Test
 	void expiredValueIsFetchedAgain() {
-		RefreshingCache<String, String> cache = cache((key) -> Mono.just("v" + this.calls.get()));
+		RefreshingCache<String> cache = cache((key) -> Mono.just("v" + this.calls.get()));
 		cache.get("a", false).join();
 		this.clock.advance(TTL);
 		assertThat(cache.get("a", false).join().value()).isEqualTo("v2");
@@ -236,7 +236,7 @@ class RefreshingCacheTest {
 
 	@Test
 	void refreshFetchesEvenWhenFresh() {
-		RefreshingCache<String, String> cache = cache((key) -> Mono.just("v" + this.calls.get()));
+		RefreshingCache<String> cache = cache((key) -> Mono.just("v" + this.calls.get()));
 		cache.get("a", false).join();
 		assertThat(cache.get("a", true).join().value()).isEqualTo("v2");
 	}
@@ -244,7 +244,7 @@ class RefreshingCacheTest {
 	@Test
 	void concurrentRefreshesJoinTheRunningFetch() {
 		Sinks.One<String> upstream = Sinks.one();
-		RefreshingCache<String, String> cache = cache((key) -> upstream.asMono());
+		RefreshingCache<String> cache = cache((key) -> upstream.asMono());
 		CompletableFuture<CachedValue<String>> first = cache.get("a", true);
 		CompletableFuture<CachedValue<String>> second = cache.get("a", true);
 		upstream.tryEmitValue("x");
@@ -256,7 +256,7 @@ class RefreshingCacheTest {
 	@Test
 	void failureKeepsLastGoodValueWithTheError() {
 		AtomicInteger attempt = new AtomicInteger();
-		RefreshingCache<String, String> cache = cache((key) -> (attempt.incrementAndGet() == 1) ? Mono.just("118")
+		RefreshingCache<String> cache = cache((key) -> (attempt.incrementAndGet() == 1) ? Mono.just("118")
 				: Mono.error(new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE, "down", 503)));
 		Instant firstFetch = this.clock.instant();
 		cache.get("a", false).join();
@@ -272,7 +272,7 @@ class RefreshingCacheTest {
 
 	@Test
 	void failureIsRememberedForTheErrorTtlOnly() {
-		RefreshingCache<String, String> cache = cache(
+		RefreshingCache<String> cache = cache(
 				(key) -> Mono.error(new UpstreamException(ErrorCode.THROTTLED, "slow down", 429)));
 		cache.get("a", false).join();
 		this.clock.advance(Duration.ofSeconds(29));
@@ -286,7 +286,7 @@ class RefreshingCacheTest {
 	@Test
 	void lastGoodValueIsDroppedAfterMaxStale() {
 		AtomicInteger attempt = new AtomicInteger();
-		RefreshingCache<String, String> cache = cache((key) -> (attempt.incrementAndGet() == 1) ? Mono.just("118")
+		RefreshingCache<String> cache = cache((key) -> (attempt.incrementAndGet() == 1) ? Mono.just("118")
 				: Mono.error(new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE, "down", 503)));
 		cache.get("a", false).join();
 		this.clock.advance(Duration.ofHours(23));
@@ -298,7 +298,7 @@ class RefreshingCacheTest {
 
 	@Test
 	void unclassifiedFailureIsReportedWithoutItsMessage() {
-		RefreshingCache<String, String> cache = cache(
+		RefreshingCache<String> cache = cache(
 				(key) -> Mono.error(new IllegalStateException("secret-token-in-message")));
 		AccountError error = cache.get("a", false).join().error();
 		assertThat(error.code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
@@ -307,11 +307,11 @@ class RefreshingCacheTest {
 
 	@Test
 	void loaderThatThrowsOrReturnsNothingIsAnError() {
-		RefreshingCache<String, String> throwing = cache((key) -> {
+		RefreshingCache<String> throwing = cache((key) -> {
 			throw new IllegalArgumentException("boom");
 		});
 		assertThat(throwing.get("a", false).join().error().code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
-		RefreshingCache<String, String> empty = cache((key) -> Mono.empty());
+		RefreshingCache<String> empty = cache((key) -> Mono.empty());
 		CachedValue<String> nothing = empty.get("a", false).join();
 		assertThat(nothing.value()).isNull();
 		assertThat(nothing.error().code()).isEqualTo(ErrorCode.BAD_RESPONSE);
@@ -319,7 +319,7 @@ class RefreshingCacheTest {
 
 	@Test
 	void valueAboutToGoStaleIsRefreshedAheadWhileServedFresh() {
-		RefreshingCache<String, String> cache = cache((key) -> Mono.just("v" + this.calls.get()));
+		RefreshingCache<String> cache = cache((key) -> Mono.just("v" + this.calls.get()));
 		cache.get("a", false).join();
 		this.clock.advance(Duration.ofSeconds(100));
 		CachedValue<String> served = cache.get("a", false).join();
@@ -330,7 +330,7 @@ class RefreshingCacheTest {
 
 	@Test
 	void sweepRefreshesRequestedKeysBeforeTheyGoStale() {
-		RefreshingCache<String, String> cache = cache((key) -> Mono.just("v" + this.calls.get()));
+		RefreshingCache<String> cache = cache((key) -> Mono.just("v" + this.calls.get()));
 		cache.get("a", false).join();
 		cache.refreshRequested();
 		assertThat(this.calls).hasValue(1);
@@ -341,7 +341,7 @@ class RefreshingCacheTest {
 
 	@Test
 	void sweepLeavesKeysNobodyAskedForLately() {
-		RefreshingCache<String, String> cache = cache((key) -> Mono.just("v" + this.calls.get()));
+		RefreshingCache<String> cache = cache((key) -> Mono.just("v" + this.calls.get()));
 		assertThat(cache.prefetch("a").join().value()).isEqualTo("v1");
 		this.clock.advance(Duration.ofSeconds(110));
 		cache.refreshRequested();

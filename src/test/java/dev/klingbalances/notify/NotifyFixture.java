@@ -87,7 +87,7 @@ final class NotifyFixture implements AutoCloseable {
 		settings.addAll(balancesSettings);
 		BalancesProperties balancesProperties = TestSettings.balances(settings.toArray(String[]::new));
 		this.balances = new BalanceService(providers, balancesProperties, this.clock, this.meters, this.json,
-				new ListHistoryStore());
+				new ListHistoryStore(), null);
 		this.properties = notifyProperties(notifySettings);
 		Retry retry = Retry.of("notify", RetryConfig.custom()
 			.maxAttempts(MAX_ATTEMPTS)

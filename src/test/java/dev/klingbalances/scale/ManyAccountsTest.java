@@ -220,7 +220,7 @@ class ManyAccountsTest {
 	/** Accounts whose fetch is queued or running. */
 	private Set<String> loading() {
 		Set<String> loading = new HashSet<>();
-		for (RefreshingCache<String, ?> cache : this.balanceService.caches()) {
+		for (RefreshingCache<?> cache : this.balanceService.caches()) {
 			if (cache.name().startsWith("balances.")) {
 				IntStream.range(0, KLING_ACCOUNTS).mapToObj(ManyAccountsTest::klingAccount).filter(cache::isLoading)
 					.forEach(loading::add);

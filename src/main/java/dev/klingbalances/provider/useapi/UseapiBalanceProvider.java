@@ -8,6 +8,7 @@ import dev.klingbalances.balance.BalanceProvider;
 import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.upstream.RequestLanes;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.RetryRegistry;
@@ -43,9 +44,9 @@ final class UseapiBalanceProvider implements BalanceProvider {
 	 */
 	static UseapiBalanceProvider create(UseapiProperties properties, WebClient.Builder webClientBuilder,
 			RetryRegistry retryRegistry, CircuitBreakerRegistry circuitBreakerRegistry,
-			BulkheadRegistry bulkheadRegistry, Clock clock, UseapiCapacity capacity) {
+			BulkheadRegistry bulkheadRegistry, RequestLanes lanes, Clock clock, UseapiCapacity capacity) {
 		UseapiClient client = properties.hasToken() ? new UseapiClient(properties, webClientBuilder, retryRegistry,
-				circuitBreakerRegistry, bulkheadRegistry, clock) : null;
+				circuitBreakerRegistry, bulkheadRegistry, lanes, clock) : null;
 		return new UseapiBalanceProvider(properties, client, capacity);
 	}
 

@@ -12,8 +12,8 @@ import java.util.function.Function;
 import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.UpstreamException;
-import dev.klingbalances.upstream.RequestLane;
-import dev.klingbalances.upstream.RequestPacer;
+import dev.klingbalances.upstream.Fingerprint;
+import dev.klingbalances.upstream.RequestLanes;
 import dev.klingbalances.upstream.RetryAfter;
 import dev.klingbalances.upstream.UpstreamWebClients;
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -48,7 +48,7 @@ import org.springframework.web.util.UriUtils;
 
 /**
  * Calls useapi.net with the one configured token. Every attempt (discovery, each account,
- * each retry) waits its turn in the token's {@link RequestLane}: one call at a time, each an
+ * each retry) waits its turn in the token's {@link RequestLanes lane}: one call at a time, each an
  * interval ({@code 1 / requests-per-second} plus the pacing margin) after the previous one's
  * end, so the configured requests-per-second is a ceiling for the token as a whole, on
  * arrival; then the bulkhead, circuit breaker and retry named {@code useapi} apply. Every failure leaves as an
@@ -58,8 +58,6 @@ final class UseapiClient {
 
 	static final String ACCOUNTS_PATH = "/v1/kling/accounts";
 
-	/** One token, so one queue; the key is a label, never the token. */
-	private static final String PACER_KEY = "useapi-token";
 
 	private static final Logger logger = LoggerFactory.getLogger(UseapiClient.class);
 
@@ -82,7 +80,7 @@ final class UseapiClient {
 
 	private final Duration maxRetryAfter;
 
-	private final RequestLane lane;
+	private final RequestLanes.Lane lane;
 
 	private final Retry retry;
 
@@ -95,7 +93,8 @@ final class UseapiClient {
 	private final Clock clock;
 
 	UseapiClient(UseapiProperties properties, WebClient.Builder webClientBuilder, RetryRegistry retryRegistry,
-			CircuitBreakerRegistry circuitBreakerRegistry, BulkheadRegistry bulkheadRegistry, Clock clock) {
+			CircuitBreakerRegistry circuitBreakerRegistry, BulkheadRegistry bulkheadRegistry, RequestLanes lanes,
+			Clock clock) {
 		if (properties.token() == null) {
 			throw new IllegalArgumentException("balances.useapi.token is not set");
 		}
@@ -105,7 +104,9 @@ final class UseapiClient {
 				properties.http());
 		this.responseTimeout = properties.http().responseTimeout();
 		this.maxRetryAfter = properties.maxRetryAfter();
-		this.lane = new RequestLane(new RequestPacer(properties.minInterval()), PACER_KEY);
+		// One token, so one lane; keyed by the token's fingerprint, never the token.
+		this.lane = lanes.lane("useapi:" + Fingerprint.of(this.token), properties.minInterval(),
+				RequestLanes.Turn.UNTIL_SENT);
 		this.retry = retryRegistry.retry(UseapiBalanceProvider.NAME);
 		this.circuitBreaker = circuitBreakerRegistry.circuitBreaker(UseapiBalanceProvider.NAME);
 		this.bulkhead = bulkheadRegistry.bulkhead(UseapiBalanceProvider.NAME);

@@ -8,6 +8,7 @@ import java.util.List;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.klingbalances.upstream.IgnoredUpstreamFailure;
+import dev.klingbalances.upstream.LocalRequestLanes;
 import dev.klingbalances.upstream.RetryableUpstreamFailure;
 import dev.klingbalances.upstream.UnavailableUpstreamFailure;
 import dev.klingbalances.upstream.UpstreamHttpProperties;
@@ -106,7 +107,7 @@ final class KlingStubs {
 
 	KlingBalanceProvider provider(KlingProperties properties, Clock clock, RetryRegistry retries) {
 		return new KlingBalanceProvider(properties, WebClient.builder(), retries, this.circuitBreakers,
-				this.bulkheads, clock);
+				this.bulkheads, new LocalRequestLanes(), clock);
 	}
 
 	/** Requests to {@code /account/costs}, in the order they arrived. */
