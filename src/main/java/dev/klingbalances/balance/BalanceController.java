@@ -142,8 +142,11 @@ class BalanceController {
 					schema = @Schema(type = "string", format = "date-time"))
 			@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant since,
 			WebRequest request) {
-		PreparedJson<AccountHistory> content = PreparedJson.of(this.service.history(provider, account, since), null,
-				this.jsonMapper);
+		AccountHistory history = this.service.history(provider, account, since);
+		// The entity tag is over the points only: `from` moves with the clock when no since is
+		// given, and unchanged points must still be answered 304.
+		PreparedJson<AccountHistory> content = new PreparedJson<>(history, this.jsonMapper.writeValueAsBytes(history),
+				PreparedJson.etag(this.jsonMapper.writeValueAsBytes(history.points())), null);
 		if (request.checkNotModified(content.etag())) {
 			return notModified(content, this.clock.instant());
 		}

@@ -220,12 +220,12 @@ class BalanceControllerTest {
 
 	@Test
 	void historyAnswersTheRecordedPointsWithAnEtag() throws Exception {
+		List<AccountHistory.Point> points = List.of(
+				new AccountHistory.Point(NOW.minusSeconds(600), new BigDecimal("118"), new BigDecimal("200"), false, null),
+				new AccountHistory.Point(NOW, new BigDecimal("118"), new BigDecimal("200"), true,
+						ErrorCode.UPSTREAM_UNAVAILABLE));
 		given(this.service.history("kling", "team-a", Instant.parse("2026-11-20T00:00:00Z")))
-			.willReturn(new AccountHistory("kling", "team-a", "units", Instant.parse("2026-11-20T00:00:00Z"),
-					List.of(new AccountHistory.Point(NOW.minusSeconds(600), new BigDecimal("118"), new BigDecimal("200"),
-							false, null),
-							new AccountHistory.Point(NOW, new BigDecimal("118"), new BigDecimal("200"), true,
-									ErrorCode.UPSTREAM_UNAVAILABLE))));
+			.willReturn(new AccountHistory("kling", "team-a", "units", Instant.parse("2026-11-20T00:00:00Z"), points));
 		String etag = this.mvc.perform(get("/balances/kling/team-a/history").param("since", "2026-11-20T00:00:00Z"))
 			.andExpect(status().isOk())
 			.andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON))
@@ -238,6 +238,11 @@ class BalanceControllerTest {
 			.getHeader("ETag");
 		this.mvc.perform(get("/balances/kling/team-a/history").param("since", "2026-11-20T00:00:00Z")
 			.header("If-None-Match", etag)).andExpect(status().isNotModified());
+		// The window's start moves with the clock; the same points are still the same content.
+		given(this.service.history("kling", "team-a", null))
+			.willReturn(new AccountHistory("kling", "team-a", "units", Instant.parse("2026-11-20T00:05:00Z"), points));
+		this.mvc.perform(get("/balances/kling/team-a/history").header("If-None-Match", etag))
+			.andExpect(status().isNotModified());
 	}
 
 	@Test

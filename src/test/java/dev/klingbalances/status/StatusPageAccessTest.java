@@ -69,6 +69,10 @@ class StatusPageAccessTest {
 
 		assertThat(asset.statusCode()).as(path).isEqualTo(200);
 		assertThat(asset.body()).as(path).isNotBlank();
+		// Kept by browsers and revalidated (a page left open on a screen reloads cheaply), not no-store.
+		assertThat(asset.headers().firstValue("Cache-Control")).as(path).hasValue("no-cache");
+		String lastModified = asset.headers().firstValue("Last-Modified").orElseThrow();
+		assertThat(this.http.get(path, "If-Modified-Since", lastModified).statusCode()).as(path).isEqualTo(304);
 	}
 
 	@Test
