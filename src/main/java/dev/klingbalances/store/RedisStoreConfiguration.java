@@ -109,6 +109,10 @@ class RedisStoreConfiguration {
 
 	@Bean
 	LockRegistryLeaderInitiator storeLeaderInitiator(RedisLockRegistry storeLockRegistry, StoreProperties properties) {
+		return leaderInitiator(storeLockRegistry, properties);
+	}
+
+	static LockRegistryLeaderInitiator leaderInitiator(RedisLockRegistry storeLockRegistry, StoreProperties properties) {
 		LockRegistryLeaderInitiator initiator = new LockRegistryLeaderInitiator(storeLockRegistry,
 				new DefaultCandidate(UUID.randomUUID().toString(), "refresh"));
 		Duration expiry = properties.leaderLockExpiry();
