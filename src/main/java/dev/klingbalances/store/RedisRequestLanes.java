@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.FetchDeadline;
 import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.upstream.PacingRefusedException;
 import dev.klingbalances.upstream.RequestLanes;
 import dev.klingbalances.upstream.RequestSent;
 import org.slf4j.Logger;
@@ -44,19 +45,42 @@ import org.springframework.data.redis.core.script.RedisScript;
  * A replica that dies holding a lane blocks it until the holder key expires: the longest request
  * (the providers' response timeout) plus the interval plus {@code balances.store.lane-lock-margin},
  * so even then the next request starts an interval after the dead one's could have ended.
+ * Should Redis lose its keys (a restart without persistence, a flush), no lane starts a request
+ * for that same time, since one started before may still be in flight (see the acquire script).
  */
 final class RedisRequestLanes implements RequestLanes {
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisRequestLanes.class);
 
 	/**
-	 * KEYS: holder, next. ARGV: token, holder expiry (ms), interval (µs).
+	 * KEYS: holder, next, epoch. ARGV: token, holder expiry (ms), interval (µs), quiet time (µs),
+	 * whether this replica has seen the epoch key before ('1' or '0').
 	 * Returns {0, 0} when the turn is taken, {1, ms} while another holds the lane (ms: its
 	 * expiry), {2, µs} while the next start is ahead (µs: how far).
+	 * <p>
+	 * The epoch key has no expiry. Missing while this replica has seen it, Redis has lost its
+	 * keys (a restart without persistence, a flush, an eviction): every holder and next start is
+	 * gone while requests started before may still be in flight, so no lane starts one for the
+	 * quiet time (the longest a turn may be held). Missing on a replica that never saw it, Redis
+	 * is new to this deployment and nothing waits.
 	 */
 	private static final String ACQUIRE_SOURCE = """
 			local t = redis.call('TIME')
 			local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+			local epoch = redis.call('GET', KEYS[3])
+			if not epoch then
+			  local quiet = 0
+			  if ARGV[5] == '1' then
+			    quiet = tonumber(ARGV[4])
+			  end
+			  epoch = now + quiet
+			  redis.call('SET', KEYS[3], string.format('%.0f', epoch))
+			else
+			  epoch = tonumber(epoch)
+			end
+			if epoch > now then
+			  return {2, epoch - now}
+			end
 			local holder = redis.call('GET', KEYS[1])
 			if holder and holder ~= ARGV[1] then
 			  return {1, redis.call('PTTL', KEYS[1])}
@@ -108,6 +132,9 @@ final class RedisRequestLanes implements RequestLanes {
 	private final RedisStoreMonitor monitor;
 
 	private final ConcurrentMap<String, SharedLane> lanes = new ConcurrentHashMap<>();
+
+	/** Whether a lane script has answered here: from then on, a missing epoch means lost keys. */
+	private final AtomicBoolean seenEpoch = new AtomicBoolean();
 
 	/**
 	 * @param longestRequest the longest a request may take (the providers' response timeout)
@@ -226,10 +253,12 @@ final class RedisRequestLanes implements RequestLanes {
 
 		private Mono<Void> attempt(String token, AtomicBoolean holding, AtomicBoolean over, OptionalLong deadline) {
 			return call(() -> RedisRequestLanes.this.redis.execute(RedisRequestLanes.this.acquire,
-					List.of(this.holderKey, this.nextKey), token, Long.toString(this.holdFor.toMillis()),
-					Long.toString(micros(this.interval))))
+					List.of(this.holderKey, this.nextKey, RedisRequestLanes.this.keys.laneEpoch()), token,
+					Long.toString(this.holdFor.toMillis()), Long.toString(micros(this.interval)),
+					Long.toString(micros(this.holdFor)), RedisRequestLanes.this.seenEpoch.get() ? "1" : "0"))
 				.switchIfEmpty(Mono.error(() -> unavailable(new IllegalStateException("The lane script answered nothing"))))
 				.flatMap((answer) -> {
+					RedisRequestLanes.this.seenEpoch.set(true);
 					long code = ((Number) answer.get(0)).longValue();
 					long amount = ((Number) answer.get(1)).longValue();
 					if (code == 0) {
@@ -267,7 +296,7 @@ final class RedisRequestLanes implements RequestLanes {
 					? "Another replica is calling this upstream with the same credential; the next call could not start before this fetch gives up."
 					: "Calls to this upstream are paced or on hold for another " + seconds(wait)
 							+ " s, longer than this fetch may wait.";
-			return new UpstreamException(ErrorCode.THROTTLED, message, null, wait, null);
+			return PacingRefusedException.refused(message, wait);
 		}
 
 		/** A blocking Redis call, off the caller's thread (never an event loop's). */

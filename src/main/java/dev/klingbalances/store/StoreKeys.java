@@ -32,6 +32,14 @@ record StoreKeys(String prefix) {
 		return this.prefix + "lane:" + credential + ":next";
 	}
 
+	/**
+	 * Until when no lane may start a request (Redis time, microseconds): set when the lanes'
+	 * keys are found gone, so requests that were in flight then end first.
+	 */
+	String laneEpoch() {
+		return this.prefix + "lane-epoch";
+	}
+
 	/** The recorded samples of one account, a sorted set scored by time. */
 	String history(String provider, String account) {
 		return this.prefix + "history:" + provider + ":" + account;

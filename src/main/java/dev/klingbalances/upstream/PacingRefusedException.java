@@ -11,7 +11,7 @@ import dev.klingbalances.balance.UpstreamException;
  * within the fetch ({@link RetryableUpstreamFailure}): the deadline does not move and the wait
  * does not get shorter by trying again a moment later.
  */
-final class PacingRefusedException extends UpstreamException {
+public final class PacingRefusedException extends UpstreamException {
 
 	private PacingRefusedException(String message, Duration retryAfter) {
 		super(ErrorCode.THROTTLED, message, null, retryAfter, null);
@@ -29,6 +29,14 @@ final class PacingRefusedException extends UpstreamException {
 		Duration wait = Duration.ofNanos(waitNanos);
 		return new PacingRefusedException("Calls to this upstream are queued by its rate limit for another "
 				+ seconds(wait) + " s, longer than this fetch may wait.", wait);
+	}
+
+	/**
+	 * A shared lane's refusal (the Redis store): {@code message} says why, {@code wait} how long
+	 * the caller would have waited at least.
+	 */
+	public static PacingRefusedException refused(String message, Duration wait) {
+		return new PacingRefusedException(message, wait);
 	}
 
 	/** Whole seconds, rounded up: "0 s" would read as no wait at all. */

@@ -2,6 +2,7 @@ package dev.klingbalances.upstream;
 
 import java.util.function.Predicate;
 
+import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.UpstreamException;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 
@@ -19,7 +20,9 @@ public class RetryableUpstreamFailure implements Predicate<Throwable> {
 			return false;
 		}
 		if (failure instanceof UpstreamException upstream) {
-			return upstream.retryable();
+			// A shared store that cannot be reached is not back a backoff later (its client fails
+			// fast while disconnected); the fetch ends with the last good figures instead.
+			return upstream.retryable() && upstream.code() != ErrorCode.STORE_UNAVAILABLE;
 		}
 		return failure instanceof BulkheadFullException;
 	}

@@ -2,6 +2,7 @@ package dev.klingbalances.upstream;
 
 import java.util.function.Predicate;
 
+import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.FailureClass;
 import dev.klingbalances.balance.UpstreamException;
 
@@ -15,8 +16,10 @@ public class UnavailableUpstreamFailure implements Predicate<Throwable> {
 
 	@Override
 	public boolean test(Throwable failure) {
+		// The shared store being down says nothing about the upstream, which was not called.
 		return failure instanceof UpstreamException upstream
-				&& upstream.code().failureClass() == FailureClass.UNAVAILABLE;
+				&& upstream.code().failureClass() == FailureClass.UNAVAILABLE
+				&& upstream.code() != ErrorCode.STORE_UNAVAILABLE;
 	}
 
 }

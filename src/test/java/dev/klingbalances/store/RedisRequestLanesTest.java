@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.klingbalances.balance.ErrorCode;
@@ -140,6 +143,37 @@ class RedisRequestLanesTest {
 		assertThat(calls).extracting(Call::name).containsExactly("a", "b");
 		assertThat(calls.get(1).start() - calls.get(0).end() + CLOCK_TOLERANCE_NANOS)
 			.isGreaterThanOrEqualTo(INTERVAL.toNanos());
+	}
+
+	@Test
+	void keysLostWhileARequestIsInFlightHoldEveryPodBackUntilItsTurnWouldHaveEnded() throws Exception {
+		RedisRequestLanes lanesB = lanes(this.podB);
+		Lane laneA = lanes(this.podA).lane("kling:lost", INTERVAL, Turn.UNTIL_ANSWERED);
+		Lane laneB = lanesB.lane("kling:lost", INTERVAL, Turn.UNTIL_ANSWERED);
+		Upstream upstream = new Upstream();
+		// Pod B has used the lanes before: it knows this Redis
+		laneB.run(upstream.call("b0")).block(Duration.ofSeconds(10));
+		CountDownLatch aStarted = new CountDownLatch(1);
+		Mono<String> a = laneA.run(Mono.defer(() -> {
+			aStarted.countDown();
+			return upstream.call("a");
+		})).cache();
+		a.subscribe();
+		assertThat(aStarted.await(10, TimeUnit.SECONDS)).isTrue();
+
+		// When Redis loses every key of this deployment while pod A's request is in flight
+		Set<String> keys = this.podA.redis.keys(this.podA.keys.prefix() + "*");
+		assertThat(keys).isNotEmpty();
+		this.podA.redis.delete(keys);
+		String b = laneB.run(upstream.call("b1")).block(Duration.ofSeconds(30));
+
+		// Then pod B's next request waited for pod A's to end, and an interval more
+		assertThat(a.block(Duration.ofSeconds(10))).isEqualTo("a");
+		assertThat(b).isEqualTo("b1");
+		assertThat(upstream.maxInFlight).as("requests in flight at once").hasValue(1);
+		List<Call> calls = upstream.calls();
+		assertThat(calls).extracting(Call::name).containsExactly("b0", "a", "b1");
+		assertThat(calls.get(2).start() - calls.get(1).end() + CLOCK_TOLERANCE_NANOS).isGreaterThanOrEqualTo(INTERVAL.toNanos());
 	}
 
 	/** A stand-in upstream: records when each call started and ended, and how many ran at once. */

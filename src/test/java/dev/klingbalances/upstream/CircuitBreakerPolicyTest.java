@@ -1,5 +1,6 @@
 package dev.klingbalances.upstream;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
@@ -70,7 +71,9 @@ class CircuitBreakerPolicyTest {
 			CircuitBreaker.Metrics metrics = circuitBreaker.getMetrics();
 			assertThat(metrics.getNumberOfSuccessfulCalls()).isEqualTo(6);
 			assertThat(metrics.getNumberOfFailedCalls()).isEqualTo(
-					Arrays.stream(ErrorCode.values()).filter((code) -> code.failureClass() == FailureClass.UNAVAILABLE).count());
+					Arrays.stream(ErrorCode.values())
+						.filter((code) -> code.failureClass() == FailureClass.UNAVAILABLE && code != ErrorCode.STORE_UNAVAILABLE)
+						.count());
 			assertThat(metrics.getNumberOfBufferedCalls()).isEqualTo(6 + metrics.getNumberOfFailedCalls());
 		});
 	}
@@ -79,10 +82,22 @@ class CircuitBreakerPolicyTest {
 	@EnumSource(ErrorCode.class)
 	void theTwoPredicatesSplitEveryErrorCodeIntoCountedOrIgnored(ErrorCode code) {
 		UpstreamException failure = new UpstreamException(code, code.name(), null);
-		boolean unavailable = code.failureClass() == FailureClass.UNAVAILABLE;
+		// STORE_UNAVAILABLE: the upstream was not called, so it says nothing of the upstream's health
+		boolean unavailable = code.failureClass() == FailureClass.UNAVAILABLE && code != ErrorCode.STORE_UNAVAILABLE;
 
 		assertThat(new UnavailableUpstreamFailure().test(failure)).isEqualTo(unavailable);
 		assertThat(new IgnoredUpstreamFailure().test(failure)).isEqualTo(!unavailable);
+	}
+
+	@ParameterizedTest
+	@EnumSource(ErrorCode.class)
+	void retriesOnlyWhatAnotherTryCanChange(ErrorCode code) {
+		UpstreamException failure = new UpstreamException(code, code.name(), null);
+		boolean retried = code.failureClass().retryable() && code != ErrorCode.STORE_UNAVAILABLE;
+
+		assertThat(new RetryableUpstreamFailure().test(failure)).isEqualTo(retried);
+		assertThat(new RetryableUpstreamFailure().test(PacingRefusedException.refused("busy", Duration.ofSeconds(1))))
+			.as("a lane's refusal is final").isFalse();
 	}
 
 	private void withCircuitBreaker(String instance, Consumer<CircuitBreaker> test) {
