@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.caffeine.CaffeineCache;
@@ -26,6 +27,7 @@ class BalanceConfiguration {
 	/** The history of every account's figures, in memory unless a shared store is configured. */
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnProperty(name = "balances.store.type", havingValue = "memory", matchIfMissing = true)
 	HistoryStore historyStore() {
 		return new MemoryHistoryStore();
 	}
@@ -46,6 +48,7 @@ class BalanceConfiguration {
 	/** This process runs the warm-up and the sweep, unless replicas elect one leader among them. */
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnProperty(name = "balances.store.type", havingValue = "memory", matchIfMissing = true)
 	Leadership leadership() {
 		return Leadership.ALWAYS;
 	}

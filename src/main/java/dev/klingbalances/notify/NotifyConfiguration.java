@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
@@ -26,6 +27,7 @@ class NotifyConfiguration {
 	/** Which notifications were sent, in memory unless a shared store is configured. */
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnProperty(name = "balances.store.type", havingValue = "memory", matchIfMissing = true)
 	NotificationStateStore notificationStateStore() {
 		return new MemoryNotificationStateStore();
 	}

@@ -1,6 +1,7 @@
 package dev.klingbalances.upstream;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -11,6 +12,7 @@ class UpstreamConfiguration {
 	/** This process's lanes, unless a shared store provides lanes every replica uses. */
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnProperty(name = "balances.store.type", havingValue = "memory", matchIfMissing = true)
 	RequestLanes requestLanes() {
 		return new LocalRequestLanes();
 	}

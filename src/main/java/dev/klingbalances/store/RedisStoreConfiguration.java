@@ -1,0 +1,139 @@
+package dev.klingbalances.store;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import dev.klingbalances.balance.BalanceService;
+import dev.klingbalances.balance.BalancesProperties;
+import dev.klingbalances.balance.Leadership;
+import dev.klingbalances.upstream.UpstreamHttpProperties;
+import io.lettuce.core.ClientOptions;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.integration.leader.DefaultCandidate;
+import org.springframework.integration.redis.util.RedisLockRegistry;
+import org.springframework.integration.support.leader.LockRegistryLeaderInitiator;
+import org.springframework.scheduling.TaskScheduler;
+
+/**
+ * {@code balances.store.type=redis}: the replicas share their snapshots, leases, request lanes,
+ * history and notification state in Redis, and elect one leader for the warm-up and the sweep.
+ * These beans replace the in-memory defaults ({@code BalanceConfiguration},
+ * {@code NotifyConfiguration}, {@code UpstreamConfiguration}, which stand back with this type).
+ * The connection is Spring Boot's ({@code spring.data.redis.*}, Lettuce).
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "balances.store.type", havingValue = "redis")
+class RedisStoreConfiguration {
+
+	/**
+	 * Commands fail at once while the connection is down, instead of queueing until it is back
+	 * or the command timeout passes: a replica then answers from its own copies without waiting
+	 * (and calls no upstream). Lettuce keeps reconnecting in the background.
+	 */
+	static ClientOptions.Builder clientOptions(ClientOptions.Builder options) {
+		return options.autoReconnect(true).disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+	}
+
+	@Bean
+	LettuceClientOptionsBuilderCustomizer storeClientOptions() {
+		return RedisStoreConfiguration::clientOptions;
+	}
+
+	@Bean
+	StoreKeys storeKeys(StoreProperties properties) {
+		return new StoreKeys(properties.keyPrefix());
+	}
+
+	@Bean
+	RedisStoreMonitor redisStoreMonitor(StringRedisTemplate redis, StoreProperties properties,
+			ObjectProvider<BalanceService> balanceService, TaskScheduler taskScheduler) {
+		return new RedisStoreMonitor(redis, properties, balanceService, taskScheduler);
+	}
+
+	/**
+	 * The write notices go through Boot's listener container ({@code spring.data.redis.listener.*}),
+	 * which subscribes again by itself after an outage.
+	 */
+	@Bean
+	RedisSharedStore sharedStore(StringRedisTemplate redis, RedisMessageListenerContainer redisMessageListenerContainer,
+			JsonMapper jsonMapper, StoreKeys keys, StoreProperties properties, BalancesProperties balancesProperties,
+			RedisStoreMonitor monitor) {
+		if (properties.entryTtl().compareTo(balancesProperties.cache().maxStale()) <= 0) {
+			throw new IllegalStateException("balances.store.entry-ttl (" + properties.entryTtl()
+					+ ") must be longer than balances.cache.max-stale (" + balancesProperties.cache().maxStale()
+					+ "): a shared snapshot must outlive the time it may be served stale");
+		}
+		return new RedisSharedStore(redis, redisMessageListenerContainer, jsonMapper, keys, properties.entryTtl(), monitor);
+	}
+
+	/**
+	 * One lock in Redis for the whole deployment, held by the leader and renewed by its
+	 * heartbeat; when the leader stops it gives the lock up, when it dies the lock expires after
+	 * {@code balances.store.leader-lock-expiry} and another replica takes it.
+	 */
+	@Bean(destroyMethod = "destroy")
+	RedisLockRegistry storeLockRegistry(RedisConnectionFactory connectionFactory, StoreKeys keys,
+			StoreProperties properties) {
+		return new RedisLockRegistry(connectionFactory, keys.leader(), properties.leaderLockExpiry());
+	}
+
+	@Bean
+	LockRegistryLeaderInitiator storeLeaderInitiator(RedisLockRegistry storeLockRegistry, StoreProperties properties) {
+		LockRegistryLeaderInitiator initiator = new LockRegistryLeaderInitiator(storeLockRegistry,
+				new DefaultCandidate(UUID.randomUUID().toString(), "refresh"));
+		Duration expiry = properties.leaderLockExpiry();
+		// Renewed five times per expiry, so a few slow renewals do not lose it; a replica that is
+		// not the leader tries again every tenth of it (and its attempt waits as long).
+		initiator.setHeartBeatMillis(expiry.toMillis() / 5);
+		initiator.setBusyWaitMillis(Math.max(50, expiry.toMillis() / 10));
+		return initiator;
+	}
+
+	/**
+	 * The lanes of every credential, shared. A holder gives a lane up at the latest after the
+	 * longest request either provider can make: its {@code http.response-timeout} bounds one
+	 * attempt, connection included (read here by name: the providers' properties are theirs).
+	 */
+	@Bean
+	RedisRequestLanes redisRequestLanes(StringRedisTemplate redis, StoreKeys keys, StoreProperties properties,
+			RedisStoreMonitor monitor, Environment environment) {
+		Binder binder = Binder.get(environment);
+		Duration longest = Stream.of("balances.kling.http", "balances.useapi.http")
+			.map((name) -> binder.bind(name, UpstreamHttpProperties.class).orElseGet(UpstreamHttpProperties::defaults))
+			.map(UpstreamHttpProperties::responseTimeout)
+			.max(Comparator.naturalOrder())
+			.orElseThrow();
+		return new RedisRequestLanes(redis, keys, longest, properties, monitor);
+	}
+
+	@Bean
+	RedisHistoryStore redisHistoryStore(StringRedisTemplate redis, StoreKeys keys, JsonMapper jsonMapper,
+			RedisStoreMonitor monitor, RedisSharedStore sharedStore) {
+		return new RedisHistoryStore(redis, keys, jsonMapper, monitor, sharedStore);
+	}
+
+	@Bean
+	RedisNotificationStateStore redisNotificationStateStore(StringRedisTemplate redis, StoreKeys keys,
+			JsonMapper jsonMapper, RedisStoreMonitor monitor) {
+		return new RedisNotificationStateStore(redis, keys, jsonMapper, monitor);
+	}
+
+	@Bean
+	Leadership redisLeadership(LockRegistryLeaderInitiator storeLeaderInitiator) {
+		return () -> storeLeaderInitiator.getContext().isLeader();
+	}
+
+}

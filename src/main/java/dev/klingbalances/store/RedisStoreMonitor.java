@@ -1,0 +1,134 @@
+package dev.klingbalances.store;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.function.Supplier;
+
+import dev.klingbalances.balance.BalanceService;
+import dev.klingbalances.balance.StoreUnavailableException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.scheduling.TaskScheduler;
+
+/**
+ * Checks Redis every {@code balances.store.check-interval} (PING) and is told of every failed
+ * store call in between. When Redis answers again after a failure, this replica re-reads the
+ * shared snapshots ({@link BalanceService#resync()}): the write notices sent meanwhile were lost.
+ * An outage and the recovery are logged once each.
+ */
+final class RedisStoreMonitor implements StoreStatus, SmartLifecycle {
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisStoreMonitor.class);
+
+	private final StringRedisTemplate redis;
+
+	private final StoreProperties properties;
+
+	private final ObjectProvider<BalanceService> balanceService;
+
+	private final TaskScheduler scheduler;
+
+	private volatile boolean up = true;
+
+	/** A failure was seen since the last successful check: the next success resynchronises. */
+	private volatile boolean failedSinceCheck;
+
+	private volatile @Nullable ScheduledFuture<?> checks;
+
+	/** Run before the snapshots are re-read after an outage (copies that may have missed changes). */
+	private final List<Runnable> beforeResync = new CopyOnWriteArrayList<>();
+
+	RedisStoreMonitor(StringRedisTemplate redis, StoreProperties properties, ObjectProvider<BalanceService> balanceService,
+			TaskScheduler scheduler) {
+		this.redis = redis;
+		this.properties = properties;
+		this.balanceService = balanceService;
+		this.scheduler = scheduler;
+	}
+
+	@Override
+	public boolean isUp() {
+		return this.up;
+	}
+
+	@Override
+	public String type() {
+		return "redis";
+	}
+
+	void beforeResync(Runnable hook) {
+		this.beforeResync.add(hook);
+	}
+
+	/** A store call failed: Redis counts as down until a check succeeds. */
+	void failed(RuntimeException failure) {
+		this.failedSinceCheck = true;
+		if (this.up) {
+			this.up = false;
+			// The cause's class only: a Lettuce message names the address, never worth more here.
+			logger.warn("Redis (the shared store) cannot be reached ({}); answering from this replica's copies, "
+					+ "no upstream calls until it is back", failure.getClass().getSimpleName());
+		}
+	}
+
+	/**
+	 * Runs a Redis call; a failure is the store's unavailability: noted here and thrown as a
+	 * {@link StoreUnavailableException}.
+	 */
+	<T> T call(Supplier<T> operation) {
+		try {
+			return operation.get();
+		}
+		catch (RuntimeException ex) {
+			failed(ex);
+			throw new StoreUnavailableException("Redis could not be reached", ex);
+		}
+	}
+
+	/** Asks Redis now; after a failure, a success re-reads the shared snapshots. */
+	void check() {
+		try {
+			this.redis.execute(RedisConnection::ping, true);
+		}
+		catch (RuntimeException ex) {
+			failed(ex);
+			return;
+		}
+		boolean recovered = this.failedSinceCheck || !this.up;
+		this.failedSinceCheck = false;
+		this.up = true;
+		if (recovered) {
+			logger.info("Redis (the shared store) answers again; re-reading the shared snapshots");
+			this.beforeResync.forEach(Runnable::run);
+			this.balanceService.ifAvailable(BalanceService::resync);
+		}
+	}
+
+	@Override
+	public void start() {
+		check();
+		this.checks = this.scheduler.scheduleWithFixedDelay(this::check, this.properties.checkInterval());
+	}
+
+	@Override
+	public void stop() {
+		ScheduledFuture<?> running = this.checks;
+		if (running != null) {
+			running.cancel(false);
+		}
+		this.checks = null;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.checks != null;
+	}
+
+}

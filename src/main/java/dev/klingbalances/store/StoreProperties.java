@@ -1,0 +1,67 @@
+package dev.klingbalances.store;
+
+import java.time.Duration;
+
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Where the state replicas share lives ({@code balances.store.*}). The Redis connection itself is
+ * Spring Boot's {@code spring.data.redis.*} (host, port or url, password, TLS, timeouts).
+ *
+ * @param type {@code memory} (one replica, nothing else to run) or {@code redis} (any number of
+ * replicas sharing one Redis)
+ * @param keyPrefix put before every Redis key and channel name, so several deployments can share
+ * one Redis
+ * @param entryTtl how long a shared snapshot lives in Redis; keep it above
+ * {@code balances.cache.max-stale} plus the longest cache TTL (checked at start-up against
+ * max-stale)
+ * @param leaderLockExpiry how long the leader's lock lives without being renewed: a leader that
+ * dies is replaced after at most this long (it is renewed several times within it)
+ * @param laneLockMargin added to the longest upstream request (the providers'
+ * {@code http.response-timeout}) and the pacing interval to bound how long a replica may hold a
+ * credential's lane: a replica that dies mid-request blocks the credential no longer
+ * @param lanePollInterval how often a replica waiting for a credential that another replica is
+ * calling asks again
+ * @param checkInterval how often Redis is checked (health, {@code balances_store_up}); when it
+ * answers again after an outage, every replica re-reads the shared snapshots
+ */
+@Validated
+@ConfigurationProperties("balances.store")
+public record StoreProperties(@NotNull @DefaultValue("memory") StoreType type,
+		@NotBlank @DefaultValue("kling-balances:") String keyPrefix, @NotNull @DefaultValue("25h") Duration entryTtl,
+		@NotNull @DefaultValue("10s") Duration leaderLockExpiry, @NotNull @DefaultValue("5s") Duration laneLockMargin,
+		@NotNull @DefaultValue("50ms") Duration lanePollInterval, @NotNull @DefaultValue("5s") Duration checkInterval) {
+
+	@AssertTrue(message = "balances.store.leader-lock-expiry must be at least 1s")
+	boolean isLeaderLockExpiryLongEnough() {
+		return this.leaderLockExpiry.compareTo(Duration.ofSeconds(1)) >= 0;
+	}
+
+	@AssertTrue(message = "balances.store.entry-ttl, lane-poll-interval and check-interval must be positive, lane-lock-margin not negative")
+	boolean isTimingPositive() {
+		return isPositive(this.entryTtl) && isPositive(this.lanePollInterval) && isPositive(this.checkInterval)
+				&& !this.laneLockMargin.isNegative();
+	}
+
+	private static boolean isPositive(Duration duration) {
+		return !duration.isNegative() && !duration.isZero();
+	}
+
+	/** The store the replicas share. */
+	public enum StoreType {
+
+		/** This process only: one replica. */
+		MEMORY,
+
+		/** Redis: any number of replicas. */
+		REDIS
+
+	}
+
+}

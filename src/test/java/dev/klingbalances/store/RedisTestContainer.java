@@ -1,0 +1,192 @@
+package dev.klingbalances.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.utility.DockerImageName;
+
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * A real Redis for tests: the local image {@code .ci/redis-image.sh} builds (env
+ * {@code REDIS_IMAGE}, default {@code kling-balances/redis:7-bookworm}; nothing can be pulled),
+ * run with the host's network (the daemon runs with {@code --bridge=none}), so redis-server
+ * listens on a free loopback port of its own. It reports that port as the mapped port of 6379,
+ * so Spring Boot's {@code @ServiceConnection(name = "redis")} works with it as with any
+ * Redis container:
+ *
+ * <pre>
+ * &#64;ExtendWith(RedisTestContainer.RequireDocker.class)  // before &#64;Testcontainers
+ * &#64;Testcontainers
+ * &#64;SpringBootTest(properties = "balances.store.type=redis")
+ * class SomeTest {
+ *     &#64;Container
+ *     &#64;ServiceConnection(name = "redis")
+ *     static RedisTestContainer redis = RedisTestContainer.create();
+ * }
+ * </pre>
+ *
+ * or, for several application contexts started by hand, {@link #properties()} /
+ * {@link #register(DynamicPropertyRegistry)}. {@link #stopRedis()} and {@link #startRedis()}
+ * take Redis away and bring it back on the same port (empty: it keeps nothing on disk).
+ * <p>
+ * Needs Docker: without one, {@link RequireDocker} (or {@link #started()}) skips the test on a
+ * developer machine and fails it with {@code CI=true}, like the container image test.
+ */
+public final class RedisTestContainer extends GenericContainer<RedisTestContainer> {
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisTestContainer.class);
+
+	/** The port redis-server listens on inside the image, as Boot's service connection asks for it. */
+	public static final int REDIS_PORT = 6379;
+
+	private static final String DEFAULT_IMAGE = "kling-balances/redis:7-bookworm";
+
+	private final int port;
+
+	private RedisTestContainer(DockerImageName image, int port) {
+		super(image);
+		this.port = port;
+		withNetworkMode("host");
+		withCommand("--bind", "127.0.0.1", "--port", Integer.toString(port));
+		waitingFor(Wait.forLogMessage(".*Ready to accept connections.*", 1).withStartupTimeout(Duration.ofMinutes(1)));
+	}
+
+	/** A container (not started) on a free loopback port; creating it needs no Docker yet. */
+	public static RedisTestContainer create() {
+		String image = System.getenv().getOrDefault("REDIS_IMAGE", DEFAULT_IMAGE);
+		return new RedisTestContainer(DockerImageName.parse(image), freeLoopbackPort());
+	}
+
+	/** {@link #create()}, started; skips the calling test without Docker outside CI, fails it in CI. */
+	public static RedisTestContainer started() {
+		requireDocker();
+		RedisTestContainer redis = create();
+		redis.start();
+		return redis;
+	}
+
+	/** A machine without Docker skips the test; CI must not (a broken daemon is no reason to skip). */
+	public static void requireDocker() {
+		if (DockerClientFactory.instance().isDockerAvailable()) {
+			return;
+		}
+		if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+			fail("CI=true but no Docker daemon is reachable: the Redis tests must run in CI (see .ci/run)");
+		}
+		String reason = "No Docker daemon: Redis test skipped (it fails instead when CI=true)";
+		logger.warn(reason);
+		Assumptions.abort(reason);
+	}
+
+	/**
+	 * Put before {@code @Testcontainers}: a test class runs only with Docker; without it the class
+	 * is skipped on a developer machine and fails in CI.
+	 */
+	public static final class RequireDocker implements ExecutionCondition {
+
+		@Override
+		public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+			if (DockerClientFactory.instance().isDockerAvailable()) {
+				return ConditionEvaluationResult.enabled("Docker is available");
+			}
+			if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+				throw new IllegalStateException(
+						"CI=true but no Docker daemon is reachable: the Redis tests must run in CI (see .ci/run)");
+			}
+			logger.warn("No Docker daemon: {} skipped (it fails instead when CI=true)", context.getDisplayName());
+			return ConditionEvaluationResult.disabled("No Docker daemon: Redis test skipped (it fails instead when CI=true)");
+		}
+
+	}
+
+	/** The loopback port redis-server listens on. */
+	public int port() {
+		return this.port;
+	}
+
+	@Override
+	public String getHost() {
+		return "127.0.0.1";
+	}
+
+	/** Host networking: nothing is mapped, redis-server listens on {@link #port()} itself. */
+	@Override
+	public Integer getMappedPort(int originalPort) {
+		if (originalPort != REDIS_PORT) {
+			throw new IllegalArgumentException("Only port " + REDIS_PORT + " is known, not " + originalPort);
+		}
+		return this.port;
+	}
+
+	/** The Spring properties of an application using this Redis as its shared store. */
+	public Map<String, String> properties() {
+		Map<String, String> properties = new LinkedHashMap<>();
+		properties.put("balances.store.type", "redis");
+		properties.put("spring.data.redis.host", getHost());
+		properties.put("spring.data.redis.port", Integer.toString(this.port));
+		return properties;
+	}
+
+	/** {@link #properties()} for a {@code @DynamicPropertySource}. */
+	public void register(DynamicPropertyRegistry registry) {
+		properties().forEach((name, value) -> registry.add(name, () -> value));
+	}
+
+	/**
+	 * A connection factory of its own (a pod's connection), with the client options the
+	 * application uses; started. The caller destroys it.
+	 */
+	public LettuceConnectionFactory connectionFactory() {
+		LettuceClientConfiguration client = LettuceClientConfiguration.builder()
+			.commandTimeout(Duration.ofSeconds(2))
+			.clientOptions(RedisStoreConfiguration.clientOptions(io.lettuce.core.ClientOptions.builder()
+				.socketOptions(io.lettuce.core.SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build()))
+				.build())
+			.build();
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration(getHost(), this.port), client);
+		factory.afterPropertiesSet();
+		factory.start();
+		return factory;
+	}
+
+	/** Takes Redis away: connections are refused until {@link #startRedis()}. */
+	public void stopRedis() {
+		stop();
+	}
+
+	/** Brings Redis back on the same port, empty. */
+	public void startRedis() {
+		start();
+	}
+
+	private static int freeLoopbackPort() {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}
