@@ -1,0 +1,76 @@
+package dev.klingbalances.store;
+
+import java.time.Duration;
+
+import dev.klingbalances.balance.BalanceService;
+import dev.klingbalances.store.StoreProperties.StoreType;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+
+/**
+ * One replica's view of a test Redis, for tests of the store's components: its own connection,
+ * template, listener container and monitor, as a pod of the application has. Closing it closes
+ * its connection (as a pod that stops or dies).
+ */
+final class RedisPod implements AutoCloseable {
+
+	static final JsonMapper JSON = JsonMapper.builder().build();
+
+	final LettuceConnectionFactory connectionFactory;
+
+	final StringRedisTemplate redis;
+
+	final StoreProperties properties;
+
+	final StoreKeys keys;
+
+	final RedisStoreMonitor monitor;
+
+	final StaticListableBeanFactory beans = new StaticListableBeanFactory();
+
+	private final ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+
+	private RedisMessageListenerContainer listeners;
+
+	RedisPod(RedisTestContainer container, String keyPrefix) {
+		this.connectionFactory = container.connectionFactory();
+		this.redis = new StringRedisTemplate(this.connectionFactory);
+		this.properties = new StoreProperties(StoreType.REDIS, keyPrefix, Duration.ofHours(25), Duration.ofSeconds(1),
+				Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofSeconds(1));
+		this.keys = new StoreKeys(keyPrefix);
+		this.scheduler.initialize();
+		this.monitor = new RedisStoreMonitor(this.redis, this.properties, this.beans.getBeanProvider(BalanceService.class),
+				this.scheduler);
+	}
+
+	/** This pod's subscription, started on first use. */
+	synchronized RedisMessageListenerContainer listeners() {
+		if (this.listeners == null) {
+			this.listeners = new RedisMessageListenerContainer();
+			this.listeners.setConnectionFactory(this.connectionFactory);
+			this.listeners.afterPropertiesSet();
+			this.listeners.start();
+		}
+		return this.listeners;
+	}
+
+	RedisSharedStore sharedStore() {
+		return new RedisSharedStore(this.redis, listeners(), JSON, this.keys, this.properties.entryTtl(), this.monitor);
+	}
+
+	@Override
+	public void close() throws Exception {
+		if (this.listeners != null) {
+			this.listeners.stop();
+			this.listeners.destroy();
+		}
+		this.scheduler.shutdown();
+		this.connectionFactory.destroy();
+	}
+
+}

@@ -1,0 +1,154 @@
+package dev.klingbalances.store;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.klingbalances.balance.AccountError;
+import dev.klingbalances.balance.BalanceSnapshot;
+import dev.klingbalances.balance.CachedValue;
+import dev.klingbalances.balance.ErrorCode;
+import dev.klingbalances.balance.Grant;
+import dev.klingbalances.balance.GrantStatus;
+import dev.klingbalances.balance.SharedEntries;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import tools.jackson.core.type.TypeReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@link RedisSharedStore} against a real Redis, two "pods" with a connection each: entries read
+ * back exactly as written, leases exclusive between pods and expiring, write notices reaching the
+ * other pod but not the writer.
+ */
+class RedisSharedStoreTest {
+
+	private static RedisTestContainer redisServer;
+
+	private RedisPod podA;
+
+	private RedisPod podB;
+
+	@BeforeAll
+	static void startRedis() {
+		redisServer = RedisTestContainer.started();
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		if (redisServer != null) {
+			redisServer.stop();
+		}
+	}
+
+	@BeforeEach
+	void pods(TestInfo test) {
+		// A prefix per test: nothing one test writes is seen by another.
+		String prefix = "test-" + test.getTestMethod().orElseThrow().getName() + ":";
+		this.podA = new RedisPod(redisServer, prefix);
+		this.podB = new RedisPod(redisServer, prefix);
+	}
+
+	@AfterEach
+	void closePods() throws Exception {
+		this.podA.close();
+		this.podB.close();
+	}
+
+	@Test
+	void aSnapshotEntryReadsBackAsItWasWritten() {
+		SharedEntries<BalanceSnapshot> written = this.podA.sharedStore().entries("balances.useapi", BalanceSnapshot.class);
+		SharedEntries<BalanceSnapshot> read = this.podB.sharedStore().entries("balances.useapi", BalanceSnapshot.class);
+		Instant at = Instant.parse("2026-11-21T11:58:02.123Z");
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put(BalanceSnapshot.SESSION_EXPIRES_AT, Instant.parse("2026-12-01T00:00:00Z"));
+		details.put("maxJobs", 3);
+		details.put("reportedTotal", new BigDecimal("1000.50"));
+		details.put("tickets", 0);
+		BalanceSnapshot snapshot = new BalanceSnapshot(List.of(
+				new Grant("509f3fd3d4ab4a3f9eec5db27aa44f27", "Video Generation - 10,000 entries", "decreasing_total",
+						GrantStatus.ACTIVE, "online", new BigDecimal("200.0"), new BigDecimal("118.0"),
+						Instant.parse("2026-09-12T07:04:24Z"), Instant.parse("2026-12-26T16:00:00Z")),
+				new Grant(null, null, null, GrantStatus.UNKNOWN, "mystery", null, null, null, null)), details);
+		AccountError error = new AccountError(ErrorCode.THROTTLED, "Kling answered 429.", 429, at.plusSeconds(60));
+		CachedValue<BalanceSnapshot> entry = new CachedValue<>(snapshot, at, error, at.plusSeconds(60),
+				at.plusSeconds(90));
+
+		written.write("creator@example.com", entry);
+
+		CachedValue<BalanceSnapshot> back = read.read("creator@example.com");
+		assertThat(back).isEqualTo(entry);
+		assertThat(back.value().details().get("reportedTotal")).isEqualTo(new BigDecimal("1000.50"));
+		assertThat(back.value().details().get(BalanceSnapshot.SESSION_EXPIRES_AT)).isInstanceOf(Instant.class);
+	}
+
+	@Test
+	void anAccountListReadsBackAndMissingKeysAreLeftOut() {
+		SharedEntries<List<String>> written = this.podA.sharedStore()
+			.entries("accounts.useapi", new TypeReference<List<String>>() {
+			}.getType());
+		SharedEntries<List<String>> read = this.podB.sharedStore()
+			.entries("accounts.useapi", new TypeReference<List<String>>() {
+			}.getType());
+		Instant at = Instant.parse("2026-11-21T12:00:00Z");
+		CachedValue<List<String>> entry = new CachedValue<>(List.of("a@example.com", "b@example.com"), at, null, at,
+				null);
+
+		written.write("*", entry);
+
+		assertThat(read.read("*")).isEqualTo(entry);
+		assertThat(read.read("none")).isNull();
+		assertThat(read.readAll(List.of("none", "*"))).containsOnlyKeys("*").containsEntry("*", entry);
+	}
+
+	@Test
+	void oneLeaseAtATimeAcrossPodsUntilReleasedOrExpired() {
+		SharedEntries<String> a = this.podA.sharedStore().entries("balances.kling", String.class);
+		SharedEntries<String> b = this.podB.sharedStore().entries("balances.kling", String.class);
+
+		assertThat(a.tryLease("team-a", Duration.ofMinutes(1))).isTrue();
+		assertThat(b.tryLease("team-a", Duration.ofMinutes(1))).as("held by the other pod").isFalse();
+		assertThat(b.tryLease("team-b", Duration.ofMinutes(1))).as("another key").isTrue();
+		b.release("team-a");
+		assertThat(b.tryLease("team-a", Duration.ofMinutes(1))).as("only the holder gives a lease back").isFalse();
+		a.release("team-a");
+		assertThat(b.tryLease("team-a", Duration.ofMillis(300))).isTrue();
+		assertThat(a.tryLease("team-a", Duration.ofMinutes(1))).isFalse();
+		await().atMost(Duration.ofSeconds(5)).until(() -> a.tryLease("team-a", Duration.ofMinutes(1)));
+	}
+
+	@Test
+	void aWriteIsAnnouncedToTheOtherPodsOnly() {
+		SharedEntries<String> a = this.podA.sharedStore().entries("balances.kling", String.class);
+		SharedEntries<String> b = this.podB.sharedStore().entries("balances.kling", String.class);
+		SharedEntries<String> otherCache = this.podB.sharedStore().entries("balances.useapi", String.class);
+		List<String> heardByA = Collections.synchronizedList(new ArrayList<>());
+		List<String> heardByB = Collections.synchronizedList(new ArrayList<>());
+		a.onWrite(heardByA::add);
+		b.onWrite(heardByB::add);
+		Instant at = Instant.parse("2026-11-21T12:00:00Z");
+
+		a.write("written-by-a", new CachedValue<>("118", at, null, at, null));
+		await().atMost(Duration.ofSeconds(5)).until(() -> heardByB.contains("written-by-a"));
+		otherCache.write("other-cache", new CachedValue<>("1", at, null, at, null));
+		b.write("written-by-b", new CachedValue<>("117", at, null, at, null));
+		await().atMost(Duration.ofSeconds(5)).until(() -> heardByA.contains("written-by-b"));
+
+		// Published in this order on one server: had A heard its own write or the other cache's,
+		// they would be in its list before B's.
+		assertThat(heardByA).containsExactly("written-by-b");
+		assertThat(heardByB).containsExactly("written-by-a");
+	}
+
+}
