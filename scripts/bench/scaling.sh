@@ -168,6 +168,7 @@ cached() {
 }
 
 declare -A result
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for n in 1 2; do
   docker rm -f "$redis_name" >/dev/null 2>&1 || true
   docker run -d --rm --network host --name "$redis_name" "$REDIS_IMAGE" --bind 127.0.0.1 --port "$REDIS_PORT" >/dev/null
@@ -205,7 +206,8 @@ read -r rps2 p50_2 p99_2 bad2 <<< "${result[2,all]}"
 read -r orps1 op50_1 op99_1 obad1 <<< "${result[1,one]}"
 read -r orps2 op50_2 op99_2 obad2 <<< "${result[2,one]}"
 echo
-echo "$KLING_ACCOUNTS Kling accounts, $USEAPI_ACCOUNTS useapi.net accounts, upstream latency $LATENCY_MS ms, -Xmx$HEAP per instance"
+echo "$KLING_ACCOUNTS Kling accounts, $USEAPI_ACCOUNTS useapi.net accounts, upstream latency $LATENCY_MS ms, -Xmx$HEAP per instance,"
+echo "$(nproc) cores, load average $load_before before and $(cut -d' ' -f1-3 /proc/loadavg) after"
 echo "| measurement | 1 instance | 2 instances | 2 / 1 |"
 echo "|---|---|---|---|"
 echo "| cold fan-out, Kling: 64 requests, wall time | ${result[1,kling_ms]} ms | ${result[2,kling_ms]} ms | $(ratio "${result[2,kling_ms]}" "${result[1,kling_ms]}") |"
