@@ -35,7 +35,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Several replicas on one Redis (issue 10): three instances of the whole application in this
- * JVM, each with its own web server and instance id, against one real Redis (a container of the
+ * JVM, each with its own web server on a random port and its own leader candidate, against one
+ * real Redis (a container of the
  * local {@code REDIS_IMAGE}) and one set of upstream stubs ({@link ClusterStubs}, which record
  * every call on arrival and answer new figures on every call). In order:
  * <ol>
@@ -92,7 +93,7 @@ class ClusterIT {
 		stubs = new ClusterStubs().start();
 		for (int i = 1; i <= INSTANCES; i++) {
 			String id = "cluster-" + i;
-			instances.add(Instance.start(id, properties(), List.of(), http));
+			instances.add(Instance.start(id, properties(), http));
 		}
 		logger.info("Cluster started: {} on Redis port {}", instances, redis.port());
 	}

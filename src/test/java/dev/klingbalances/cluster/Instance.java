@@ -19,7 +19,6 @@ import io.micrometer.core.instrument.Timer;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.TypeExcludeFilter;
-import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.type.classreading.MetadataReader;
 import org.springframework.core.type.classreading.MetadataReaderFactory;
@@ -50,22 +49,18 @@ final class Instance implements AutoCloseable {
 	 * Starts an instance with these properties, given as command-line arguments so that they
 	 * win over {@code application.yml} as an operator's would.
 	 */
-	static Instance start(String id, Map<String, String> properties,
-			List<ApplicationContextInitializer<ConfigurableApplicationContext>> initializers, HttpClient http) {
+	static Instance start(String id, Map<String, String> properties, HttpClient http) {
 		List<String> args = new ArrayList<>();
 		properties.forEach((key, value) -> args.add("--" + key + "=" + value));
-		SpringApplicationBuilder builder = new SpringApplicationBuilder(KlingBalancesApplication.class)
-			.initializers((context) -> context.getBeanFactory().registerSingleton("clusterTestClassesFilter", new MainClassesOnly()));
-		initializers.forEach((initializer) -> builder.initializers(initializer));
-		return new Instance(id, builder.run(args.toArray(String[]::new)), http);
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(KlingBalancesApplication.class)
+			.initializers((initializing) -> initializing.getBeanFactory()
+				.registerSingleton("clusterTestClassesFilter", new MainClassesOnly()))
+			.run(args.toArray(String[]::new));
+		return new Instance(id, context, http);
 	}
 
 	String id() {
 		return this.id;
-	}
-
-	int port() {
-		return this.port;
 	}
 
 	boolean isRunning() {
@@ -96,10 +91,6 @@ final class Instance implements AutoCloseable {
 	/** Nothing queued, running or awaited in any of its caches. */
 	boolean isIdle() {
 		return this.context.getBean(BalanceService.class).caches().stream().allMatch(RefreshingCache::isIdle);
-	}
-
-	<T> T bean(Class<T> type) {
-		return this.context.getBean(type);
 	}
 
 	@Override
