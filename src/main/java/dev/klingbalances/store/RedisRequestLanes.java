@@ -54,7 +54,7 @@ final class RedisRequestLanes implements RequestLanes {
 	 * Returns {0, 0} when the turn is taken, {1, ms} while another holds the lane (ms: its
 	 * expiry), {2, µs} while the next start is ahead (µs: how far).
 	 */
-	static final String ACQUIRE_SOURCE = """
+	private static final String ACQUIRE_SOURCE = """
 			local t = redis.call('TIME')
 			local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 			local holder = redis.call('GET', KEYS[1])
@@ -75,7 +75,7 @@ final class RedisRequestLanes implements RequestLanes {
 	 * KEYS: holder, next. ARGV: token (empty: none to give up), push (µs). Gives the lane up if
 	 * the token still holds it, then moves the next start to at least now + push.
 	 */
-	static final String PUSH_SOURCE = """
+	private static final String PUSH_SOURCE = """
 			local t = redis.call('TIME')
 			local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 			if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -114,19 +114,13 @@ final class RedisRequestLanes implements RequestLanes {
 	 */
 	RedisRequestLanes(StringRedisTemplate redis, StoreKeys keys, Duration longestRequest, StoreProperties properties,
 			RedisStoreMonitor monitor) {
-		this(redis, keys, longestRequest, properties, monitor, ACQUIRE_SOURCE);
-	}
-
-	/** With another acquire script: only for a test that breaks the rule on purpose. */
-	RedisRequestLanes(StringRedisTemplate redis, StoreKeys keys, Duration longestRequest, StoreProperties properties,
-			RedisStoreMonitor monitor, String acquireSource) {
 		this.redis = redis;
 		this.keys = keys;
 		this.longestRequest = longestRequest;
 		this.margin = properties.laneLockMargin();
 		this.pollInterval = properties.lanePollInterval();
 		this.monitor = monitor;
-		this.acquire = RedisScript.of(acquireSource, List.class);
+		this.acquire = RedisScript.of(ACQUIRE_SOURCE, List.class);
 		this.push = RedisScript.of(PUSH_SOURCE, Long.class);
 	}
 

@@ -3,6 +3,7 @@ package dev.klingbalances.store;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import dev.klingbalances.balance.BalanceService;
@@ -10,11 +11,13 @@ import dev.klingbalances.balance.BalancesProperties;
 import dev.klingbalances.balance.Leadership;
 import dev.klingbalances.upstream.UpstreamHttpProperties;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.resource.Delay;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -50,6 +53,20 @@ class RedisStoreConfiguration {
 	@Bean
 	LettuceClientOptionsBuilderCustomizer storeClientOptions() {
 		return RedisStoreConfiguration::clientOptions;
+	}
+
+	/**
+	 * A lost connection is tried again after growing waits, at most {@code check-interval} apart
+	 * (Lettuce's default grows to 30 s): Redis back means this replica back within about that.
+	 */
+	static Delay reconnectDelay(StoreProperties properties) {
+		Duration first = Duration.ofMillis(Math.min(100, properties.checkInterval().toMillis()));
+		return Delay.exponential(first, properties.checkInterval(), 2, TimeUnit.MILLISECONDS);
+	}
+
+	@Bean
+	ClientResourcesBuilderCustomizer storeClientResources(StoreProperties properties) {
+		return (resources) -> resources.reconnectDelay(reconnectDelay(properties));
 	}
 
 	@Bean
@@ -92,6 +109,10 @@ class RedisStoreConfiguration {
 
 	@Bean
 	LockRegistryLeaderInitiator storeLeaderInitiator(RedisLockRegistry storeLockRegistry, StoreProperties properties) {
+		return leaderInitiator(storeLockRegistry, properties);
+	}
+
+	static LockRegistryLeaderInitiator leaderInitiator(RedisLockRegistry storeLockRegistry, StoreProperties properties) {
 		LockRegistryLeaderInitiator initiator = new LockRegistryLeaderInitiator(storeLockRegistry,
 				new DefaultCandidate(UUID.randomUUID().toString(), "refresh"));
 		Duration expiry = properties.leaderLockExpiry();

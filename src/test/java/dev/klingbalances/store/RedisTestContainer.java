@@ -7,7 +7,10 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -154,17 +157,30 @@ public final class RedisTestContainer extends GenericContainer<RedisTestContaine
 
 	/**
 	 * A connection factory of its own (a pod's connection), with the client options the
-	 * application uses; started. The caller destroys it.
+	 * application uses and reconnect attempts at most a second apart; started. The caller
+	 * destroys it.
 	 */
 	public LettuceConnectionFactory connectionFactory() {
+		ClientResources resources = ClientResources.builder()
+			.reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+			.build();
 		LettuceClientConfiguration client = LettuceClientConfiguration.builder()
+			.clientResources(resources)
 			.commandTimeout(Duration.ofSeconds(2))
 			.clientOptions(RedisStoreConfiguration.clientOptions(io.lettuce.core.ClientOptions.builder()
 				.socketOptions(io.lettuce.core.SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build()))
 				.build())
 			.build();
 		LettuceConnectionFactory factory = new LettuceConnectionFactory(
-				new RedisStandaloneConfiguration(getHost(), this.port), client);
+				new RedisStandaloneConfiguration(getHost(), this.port), client) {
+
+			@Override
+			public void destroy() {
+				super.destroy();
+				resources.shutdown();
+			}
+
+		};
 		factory.afterPropertiesSet();
 		factory.start();
 		return factory;

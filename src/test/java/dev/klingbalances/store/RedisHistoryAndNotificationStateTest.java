@@ -1,0 +1,149 @@
+package dev.klingbalances.store;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import dev.klingbalances.balance.CachedValue;
+import dev.klingbalances.balance.ErrorCode;
+import dev.klingbalances.balance.HistorySample;
+import dev.klingbalances.notify.ConditionKey;
+import dev.klingbalances.notify.EventType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@link RedisHistoryStore} and {@link RedisNotificationStateStore} against a real Redis: bounded
+ * by age and count, shared between pods, and still there for a new instance (a restart, a
+ * rollout); a condition fires and resolves once however many pods evaluate it.
+ */
+class RedisHistoryAndNotificationStateTest {
+
+	private static final Instant AT = Instant.parse("2026-11-21T12:00:00Z");
+
+	private static RedisTestContainer redisServer;
+
+	private String prefix;
+
+	private RedisPod podA;
+
+	private RedisPod podB;
+
+	@BeforeAll
+	static void startRedis() {
+		redisServer = RedisTestContainer.started();
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		if (redisServer != null) {
+			redisServer.stop();
+		}
+	}
+
+	@BeforeEach
+	void pods(TestInfo test) {
+		this.prefix = "test-" + test.getTestMethod().orElseThrow().getName() + ":";
+		this.podA = new RedisPod(redisServer, this.prefix);
+		this.podB = new RedisPod(redisServer, this.prefix);
+	}
+
+	@AfterEach
+	void closePods() throws Exception {
+		this.podA.close();
+		this.podB.close();
+	}
+
+	private static RedisHistoryStore history(RedisPod pod) {
+		return new RedisHistoryStore(pod.redis, pod.keys, RedisPod.JSON, pod.monitor, pod.sharedStore());
+	}
+
+	private static HistorySample sample(int minutes, String remaining) {
+		return new HistorySample(AT.plus(Duration.ofMinutes(minutes)), new BigDecimal(remaining), new BigDecimal("200.0"),
+				false, null, new BigDecimal(minutes));
+	}
+
+	@Test
+	void historyIsTrimmedByAgeAndCountAndSurvivesANewInstance() throws Exception {
+		RedisHistoryStore store = history(this.podA);
+		Instant oldest = AT.plus(Duration.ofMinutes(15));
+		for (int minute = 0; minute <= 60; minute += 10) {
+			store.append("kling", "team-a", sample(minute, Integer.toString(200 - minute)), oldest, 3);
+		}
+		HistorySample failure = new HistorySample(AT.plus(Duration.ofMinutes(70)), new BigDecimal("140"),
+				new BigDecimal("200.0"), true, ErrorCode.THROTTLED, new BigDecimal("60"));
+		store.append("kling", "team-a", failure, oldest, 3);
+		store.append("kling", "team-b", sample(0, "5.50"), AT, 3);
+
+		try (RedisPod restarted = new RedisPod(redisServer, this.prefix)) {
+			RedisHistoryStore again = history(restarted);
+			assertThat(again.read("kling", "team-a", AT)).containsExactly(sample(50, "150"), sample(60, "140"), failure);
+			assertThat(again.read("kling", "team-a", AT.plus(Duration.ofMinutes(55)))).containsExactly(sample(60, "140"),
+					failure);
+			assertThat(again.last("kling", "team-a")).isEqualTo(failure);
+			assertThat(again.last("kling", "team-b").remaining()).isEqualByComparingTo("5.50");
+			assertThat(again.last("useapi", "team-a")).isNull();
+
+			again.retainOnly("kling", List.of("team-b"));
+		}
+		RedisHistoryStore third = history(this.podB);
+		assertThat(third.read("kling", "team-a", AT)).isEmpty();
+		assertThat(third.read("kling", "team-b", AT)).hasSize(1);
+	}
+
+	@Test
+	void aPodsCopyOfTheHistoryTakesUpWhatAnotherPodRecorded() {
+		RedisHistoryStore storeA = history(this.podA);
+		RedisHistoryStore storeB = history(this.podB);
+		RedisSharedStore announcer = this.podA.sharedStore();
+		storeA.append("kling", "team-a", sample(0, "200"), AT, 100);
+		assertThat(storeB.read("kling", "team-a", AT)).containsExactly(sample(0, "200"));
+
+		// Pod A fetched again: it records a sample and writes the entry, which announces it.
+		storeA.append("kling", "team-a", sample(10, "190"), AT, 100);
+		announcer.<String>entries("balances.kling", String.class)
+			.write("team-a", new CachedValue<>("190", AT, null, AT, null));
+
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> storeB.read("kling", "team-a", AT).size() == 2);
+		assertThat(storeB.last("kling", "team-a")).isEqualTo(sample(10, "190"));
+	}
+
+	@Test
+	void aConditionFiresAndResolvesOnceAcrossPodsAndRestarts() throws Exception {
+		RedisNotificationStateStore storeA = new RedisNotificationStateStore(this.podA.redis, this.podA.keys,
+				RedisPod.JSON, this.podA.monitor);
+		RedisNotificationStateStore storeB = new RedisNotificationStateStore(this.podB.redis, this.podB.keys,
+				RedisPod.JSON, this.podB.monitor);
+		ConditionKey low = new ConditionKey(EventType.LOW_BALANCE, "useapi", "creator/studio@example.com");
+		ConditionKey runsOut = new ConditionKey(EventType.RUNS_OUT, "kling", null);
+
+		assertThat(storeA.markFiring("ops", low, AT)).isTrue();
+		assertThat(storeB.markFiring("ops", low, AT.plusSeconds(5))).as("already firing").isFalse();
+		assertThat(storeB.markFiring("other-hook", low, AT)).as("per webhook").isTrue();
+		assertThat(storeB.markFiring("ops", runsOut, AT)).isTrue();
+		assertThat(storeA.holdingSince(runsOut, AT)).isEqualTo(AT);
+		assertThat(storeB.holdingSince(runsOut, AT.plusSeconds(60))).isEqualTo(AT);
+
+		try (RedisPod restarted = new RedisPod(redisServer, this.prefix)) {
+			RedisNotificationStateStore again = new RedisNotificationStateStore(restarted.redis, restarted.keys,
+					RedisPod.JSON, restarted.monitor);
+			assertThat(again.firing("ops")).containsExactlyInAnyOrder(low, runsOut);
+			assertThat(again.holdingSince(runsOut, AT.plusSeconds(120))).isEqualTo(AT);
+			assertThat(again.markResolved("ops", low)).isTrue();
+		}
+		assertThat(storeA.markResolved("ops", low)).as("already resolved").isFalse();
+		assertThat(storeB.firing("ops")).containsExactly(runsOut);
+		storeA.cleared(runsOut);
+		assertThat(storeB.holdingSince(runsOut, AT.plusSeconds(300))).isEqualTo(AT.plusSeconds(300));
+	}
+
+}

@@ -1,0 +1,179 @@
+package dev.klingbalances.store;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.klingbalances.balance.ErrorCode;
+import dev.klingbalances.balance.FetchDeadline;
+import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.upstream.RequestLanes.Lane;
+import dev.klingbalances.upstream.RequestLanes.Turn;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/**
+ * {@link RedisRequestLanes} against a real Redis: two pods' lanes of one credential keep Kling's
+ * rule between them (one request in flight, the next an interval after the previous one's
+ * answer), a hold set by one pod holds the other back, and a wait beyond the fetch's deadline is
+ * refused without calling.
+ */
+class RedisRequestLanesTest {
+
+	private static final Duration INTERVAL = Duration.ofMillis(200);
+
+	/** Longer than the interval: a lane counting from the start would have two calls in flight. */
+	private static final Duration CALL = Duration.ofMillis(300);
+
+	/**
+	 * Redis counts the interval on its clock (the wall clock), this test measures on
+	 * {@link System#nanoTime()}: the two may drift apart by microseconds during a run (NTP
+	 * slewing), never by a millisecond.
+	 */
+	private static final long CLOCK_TOLERANCE_NANOS = Duration.ofMillis(1).toNanos();
+
+	private static RedisTestContainer redisServer;
+
+	private RedisPod podA;
+
+	private RedisPod podB;
+
+	@BeforeAll
+	static void startRedis() {
+		redisServer = RedisTestContainer.started();
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		if (redisServer != null) {
+			redisServer.stop();
+		}
+	}
+
+	@BeforeEach
+	void pods(TestInfo test) {
+		String prefix = "test-" + test.getTestMethod().orElseThrow().getName() + ":";
+		this.podA = new RedisPod(redisServer, prefix);
+		this.podB = new RedisPod(redisServer, prefix);
+	}
+
+	@AfterEach
+	void closePods() throws Exception {
+		this.podA.close();
+		this.podB.close();
+	}
+
+	private RedisRequestLanes lanes(RedisPod pod) {
+		return new RedisRequestLanes(pod.redis, pod.keys, Duration.ofSeconds(2), pod.properties, pod.monitor);
+	}
+
+	@Test
+	void twoPodsNeverCallOneCredentialWithinTheIntervalOfThePreviousAnswer() {
+		Lane laneA = lanes(this.podA).lane("kling:abc", INTERVAL, Turn.UNTIL_ANSWERED);
+		Lane laneB = lanes(this.podB).lane("kling:abc", INTERVAL, Turn.UNTIL_ANSWERED);
+		Upstream upstream = new Upstream();
+		List<Mono<String>> requests = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			requests.add(laneA.run(upstream.call("a" + i)));
+			requests.add(laneB.run(upstream.call("b" + i)));
+		}
+
+		List<String> answers = Flux.merge(requests).collectList().block(Duration.ofSeconds(30));
+
+		assertThat(answers).hasSize(10);
+		assertThat(upstream.maxInFlight).as("requests in flight at once").hasValue(1);
+		List<Call> calls = upstream.calls();
+		assertThat(calls).extracting(Call::name).anyMatch((name) -> name.startsWith("a")).anyMatch((name) -> name.startsWith("b"));
+		for (int i = 1; i < calls.size(); i++) {
+			long gap = calls.get(i).start() - calls.get(i - 1).end();
+			assertThat(gap + CLOCK_TOLERANCE_NANOS).as("from the answer of %s to the start of %s", calls.get(i - 1).name(),
+					calls.get(i).name())
+				.isGreaterThanOrEqualTo(INTERVAL.toNanos());
+		}
+	}
+
+	@Test
+	void aHoldSetByOnePodHoldsTheOtherBackAndAWaitBeyondTheDeadlineIsRefused() {
+		Lane laneA = lanes(this.podA).lane("kling:abc", INTERVAL, Turn.UNTIL_ANSWERED);
+		Lane laneB = lanes(this.podB).lane("kling:abc", INTERVAL, Turn.UNTIL_ANSWERED);
+		Upstream upstream = new Upstream();
+
+		laneA.holdOff(Duration.ofSeconds(30));
+		// The hold is written asynchronously: a request of pod A itself is ordered after it.
+		Throwable refusedA = catchThrowable(() -> laneA.run(upstream.call("a"))
+			.contextWrite(FetchDeadline.of(System.nanoTime() + Duration.ofSeconds(5).toNanos()))
+			.block(Duration.ofSeconds(10)));
+		Throwable refusedB = catchThrowable(() -> laneB.run(upstream.call("b"))
+			.contextWrite(FetchDeadline.of(System.nanoTime() + Duration.ofSeconds(5).toNanos()))
+			.block(Duration.ofSeconds(10)));
+
+		for (Throwable refused : List.of(refusedA, refusedB)) {
+			assertThat(refused).isInstanceOfSatisfying(UpstreamException.class, (ex) -> {
+				assertThat(ex.code()).isEqualTo(ErrorCode.THROTTLED);
+				assertThat(ex.retryAfter()).isGreaterThan(Duration.ofSeconds(25));
+			});
+		}
+		assertThat(upstream.calls()).isEmpty();
+	}
+
+	@Test
+	void aPodWaitsForTheOtherPodsCallThenAnInterval() {
+		Lane laneA = lanes(this.podA).lane("kling:abc", INTERVAL, Turn.UNTIL_ANSWERED);
+		Lane laneB = lanes(this.podB).lane("kling:abc", INTERVAL, Turn.UNTIL_ANSWERED);
+		Upstream upstream = new Upstream();
+
+		laneA.run(upstream.call("a")).block(Duration.ofSeconds(10));
+		laneB.run(upstream.call("b")).block(Duration.ofSeconds(10));
+
+		List<Call> calls = upstream.calls();
+		assertThat(calls).extracting(Call::name).containsExactly("a", "b");
+		assertThat(calls.get(1).start() - calls.get(0).end() + CLOCK_TOLERANCE_NANOS)
+			.isGreaterThanOrEqualTo(INTERVAL.toNanos());
+	}
+
+	/** A stand-in upstream: records when each call started and ended, and how many ran at once. */
+	static final class Upstream {
+
+		private final List<Call> calls = new ArrayList<>();
+
+		private final AtomicInteger inFlight = new AtomicInteger();
+
+		final AtomicInteger maxInFlight = new AtomicInteger();
+
+		Mono<String> call(String name) {
+			return Mono.defer(() -> {
+				long start = System.nanoTime();
+				this.maxInFlight.accumulateAndGet(this.inFlight.incrementAndGet(), Math::max);
+				return Mono.delay(CALL).map((tick) -> {
+					this.inFlight.decrementAndGet();
+					synchronized (this.calls) {
+						this.calls.add(new Call(name, start, System.nanoTime()));
+					}
+					return name;
+				});
+			});
+		}
+
+		List<Call> calls() {
+			synchronized (this.calls) {
+				return this.calls.stream().sorted(Comparator.comparingLong(Call::start)).toList();
+			}
+		}
+
+	}
+
+	record Call(String name, long start, long end) {
+	}
+
+}
