@@ -1,6 +1,7 @@
 package dev.klingbalances.store;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -150,6 +151,12 @@ class RedisStoreConfiguration {
 	RedisNotificationStateStore redisNotificationStateStore(StringRedisTemplate redis, StoreKeys keys,
 			JsonMapper jsonMapper, RedisStoreMonitor monitor) {
 		return new RedisNotificationStateStore(redis, keys, jsonMapper, monitor);
+	}
+
+	@Bean
+	LeaderWarmUp leaderWarmUp(BalanceService balanceService, BalancesProperties balancesProperties,
+			TaskScheduler taskScheduler) {
+		return new LeaderWarmUp(balanceService, balancesProperties, (task) -> taskScheduler.schedule(task, Instant.now()));
 	}
 
 	@Bean

@@ -1,20 +1,13 @@
 package dev.klingbalances.store;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-import dev.klingbalances.balance.AccountError;
 import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.CachedValue;
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.Grant;
-import dev.klingbalances.balance.GrantStatus;
 import dev.klingbalances.balance.SharedEntries;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -70,26 +63,13 @@ class RedisSharedStoreTest {
 	void aSnapshotEntryReadsBackAsItWasWritten() {
 		SharedEntries<BalanceSnapshot> written = this.podA.sharedStore().entries("balances.useapi", BalanceSnapshot.class);
 		SharedEntries<BalanceSnapshot> read = this.podB.sharedStore().entries("balances.useapi", BalanceSnapshot.class);
-		Instant at = Instant.parse("2026-11-21T11:58:02.123Z");
-		Map<String, Object> details = new LinkedHashMap<>();
-		details.put(BalanceSnapshot.SESSION_EXPIRES_AT, Instant.parse("2026-12-01T00:00:00Z"));
-		details.put("maxJobs", 3);
-		details.put("reportedTotal", new BigDecimal("1000.50"));
-		details.put("tickets", 0);
-		BalanceSnapshot snapshot = new BalanceSnapshot(List.of(
-				new Grant("509f3fd3d4ab4a3f9eec5db27aa44f27", "Video Generation - 10,000 entries", "decreasing_total",
-						GrantStatus.ACTIVE, "online", new BigDecimal("200.0"), new BigDecimal("118.0"),
-						Instant.parse("2026-09-12T07:04:24Z"), Instant.parse("2026-12-26T16:00:00Z")),
-				new Grant(null, null, null, GrantStatus.UNKNOWN, "mystery", null, null, null, null)), details);
-		AccountError error = new AccountError(ErrorCode.THROTTLED, "Kling answered 429.", 429, at.plusSeconds(60));
-		CachedValue<BalanceSnapshot> entry = new CachedValue<>(snapshot, at, error, at.plusSeconds(60),
-				at.plusSeconds(90));
+		CachedValue<BalanceSnapshot> entry = SampleEntries.snapshot();
 
 		written.write("creator@example.com", entry);
 
 		CachedValue<BalanceSnapshot> back = read.read("creator@example.com");
 		assertThat(back).isEqualTo(entry);
-		assertThat(back.value().details().get("reportedTotal")).isEqualTo(new BigDecimal("1000.50"));
+		assertThat(back.value().details().get("reportedTotal")).hasToString("1000.50");
 		assertThat(back.value().details().get(BalanceSnapshot.SESSION_EXPIRES_AT)).isInstanceOf(Instant.class);
 	}
 

@@ -3,8 +3,11 @@ package dev.klingbalances.store;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
+import dev.klingbalances.balance.BalanceSnapshot;
+import dev.klingbalances.balance.CachedValue;
 import dev.klingbalances.balance.HistoryStore;
 import dev.klingbalances.balance.Leadership;
+import dev.klingbalances.balance.SharedEntries;
 import dev.klingbalances.balance.SharedStore;
 import dev.klingbalances.notify.NotificationStateStore;
 import dev.klingbalances.upstream.RequestLanes;
@@ -60,6 +63,17 @@ class RedisStoreWiringTest {
 		assertThat(this.context.getBeansOfType(RequestLanes.class)).hasSize(1)
 			.allSatisfy((name, lanes) -> assertThat(lanes).isInstanceOf(RedisRequestLanes.class));
 		assertThat(this.context.getBeansOfType(Leadership.class)).hasSize(1);
+	}
+
+	@Test
+	void aSnapshotReadsBackThroughTheApplicationsJsonMapper() {
+		SharedEntries<BalanceSnapshot> entries = this.context.getBean(SharedStore.class)
+			.entries("balances.round-trip", BalanceSnapshot.class);
+		CachedValue<BalanceSnapshot> entry = SampleEntries.snapshot();
+
+		entries.write("creator@example.com", entry);
+
+		assertThat(entries.read("creator@example.com")).isEqualTo(entry);
 	}
 
 	@Test
