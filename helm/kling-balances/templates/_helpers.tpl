@@ -182,3 +182,68 @@ balancers stop sending requests before the application stops taking them.
 {{ toYaml . }}
 {{- end -}}
 {{- end }}
+
+{{/*
+The Redis connection from store.redis.url as Spring Boot's host, port, database and ssl
+(a YAML dict; empty with the memory store). Boot ignores spring.data.redis.password whenever
+spring.data.redis.url is set (the URL's own credentials win), so the chart never passes the
+URL on: the password from the Secret would be dropped without a word.
+*/}}
+{{- define "kling-balances.redis" -}}
+{{- if eq .Values.store.type "redis" -}}
+{{- $raw := .Values.store.redis.url -}}
+{{- $url := urlParse $raw -}}
+{{- if $url.userinfo -}}
+{{- fail "store.redis.url must not contain credentials: put the password into a Secret, name it in store.redis.existingSecret (key: store.redis.existingSecretKey) and the user, if any, in store.redis.username" -}}
+{{- end -}}
+{{- if or $url.query $url.fragment -}}
+{{- fail (printf "store.redis.url %q: no query or fragment; further spring.data.redis.* settings go into extraConfig (e.g. SPRING_DATA_REDIS_TIMEOUT)" $raw) -}}
+{{- end -}}
+{{- if not $url.hostname -}}
+{{- fail (printf "store.redis.url %q has no host: use redis://host:port[/database]" $raw) -}}
+{{- end -}}
+{{- $port := trimPrefix ":" (regexFind ":[0-9]+$" $url.host) | default "6379" -}}
+{{- if or (lt (int $port) 1) (gt (int $port) 65535) -}}
+{{- fail (printf "store.redis.url %q: the port must be between 1 and 65535" $raw) -}}
+{{- end -}}
+{{- $database := trimPrefix "/" $url.path -}}
+{{- if not (regexMatch "^[0-9]*$" $database) -}}
+{{- fail (printf "store.redis.url %q: the path must be a database number, as in redis://host:6379/0" $raw) -}}
+{{- end -}}
+host: {{ $url.hostname | quote }}
+port: {{ $port | quote }}
+database: {{ $database | quote }}
+ssl: {{ or .Values.store.redis.ssl (eq $url.scheme "rediss") }}
+{{- end -}}
+{{- end }}
+
+{{/*
+"true" when more than one pod runs at all times: replicaCount above 1, or the HPA with
+minReplicas above 1. Only then does a PodDisruptionBudget help; for a single pod it would block
+every node drain.
+*/}}
+{{- define "kling-balances.multiplePods" -}}
+{{- if .Values.autoscaling.enabled -}}
+{{- if gt (int .Values.autoscaling.minReplicas) 1 }}true{{ end -}}
+{{- else if gt (int .Values.replicaCount) 1 -}}
+true
+{{- end -}}
+{{- end }}
+
+{{/*
+topologySpreadConstraints from the values; an entry without a labelSelector gets one that
+selects this release's application pods.
+*/}}
+{{- define "kling-balances.topologySpreadConstraints" -}}
+{{- $constraints := list -}}
+{{- range .Values.topologySpreadConstraints -}}
+{{- $constraint := deepCopy . -}}
+{{- if not (hasKey $constraint "labelSelector") -}}
+{{- $_ := set $constraint "labelSelector" (dict "matchLabels" (include "kling-balances.selectorLabels" $ | fromYaml)) -}}
+{{- end -}}
+{{- $constraints = append $constraints $constraint -}}
+{{- end -}}
+{{- with $constraints -}}
+{{ toYaml . }}
+{{- end -}}
+{{- end }}

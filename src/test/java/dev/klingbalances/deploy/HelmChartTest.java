@@ -42,12 +42,14 @@ class HelmChartTest {
 
 	private static final String USEAPI_TOKEN = "test-useapi-token";
 
+	/** The chart-testing value sets and the HA example, relative to the chart. */
 	static Stream<String> valueSets() {
-		return Stream.of("default-values.yaml", "existing-secret-values.yaml", "all-features-values.yaml");
+		return Stream.of("ci/default-values.yaml", "ci/existing-secret-values.yaml", "ci/all-features-values.yaml",
+				"examples/values-ha.yaml");
 	}
 
 	private static HelmChart.Rendered render(String valueSet) {
-		return HelmChart.render(HelmChart.ciValues(valueSet));
+		return HelmChart.render(HelmChart.DIRECTORY.resolve(valueSet));
 	}
 
 	@Test
@@ -171,7 +173,7 @@ class HelmChartTest {
 
 	@Test
 	void putsCredentialsIntoTheSecretAndNowhereElse() {
-		HelmChart.Rendered rendered = render("all-features-values.yaml");
+		HelmChart.Rendered rendered = render("ci/all-features-values.yaml");
 		Map<String, Object> secretData = asMap(rendered.one("Secret").get("data"));
 
 		assertThat(secretData).containsKeys("BALANCES_KLING_ACCOUNTS_0_SECRETKEY", "BALANCES_KLING_ACCOUNTS_0_ACCESSKEY",
@@ -191,7 +193,7 @@ class HelmChartTest {
 
 	@Test
 	void usesTheExistingSecretInsteadOfRenderingOne() {
-		HelmChart.Rendered rendered = render("existing-secret-values.yaml");
+		HelmChart.Rendered rendered = render("ci/existing-secret-values.yaml");
 
 		assertThat(rendered.has("Secret")).isFalse();
 		assertThat(asList(rendered.container().get("envFrom")))
@@ -230,20 +232,20 @@ class HelmChartTest {
 
 	@Test
 	void rendersTheOptionalResourcesOnlyWhenAskedFor() {
-		HelmChart.Rendered defaults = render("default-values.yaml");
-		HelmChart.Rendered everything = render("all-features-values.yaml");
+		HelmChart.Rendered defaults = render("ci/default-values.yaml");
+		HelmChart.Rendered everything = render("ci/all-features-values.yaml");
 
+		// One pod by default: a PodDisruptionBudget would only block node drains.
 		assertThat(defaults.documents()).extracting((resource) -> resource.get("kind"))
-			.containsExactlyInAnyOrder("Deployment", "Service", "ServiceAccount", "ConfigMap", "Secret",
-					"PodDisruptionBudget");
+			.containsExactlyInAnyOrder("Deployment", "Service", "ServiceAccount", "ConfigMap", "Secret");
 		assertThat(everything.documents()).extracting((resource) -> resource.get("kind"))
-			.contains("HorizontalPodAutoscaler", "NetworkPolicy", "ServiceMonitor", "Ingress");
+			.contains("HorizontalPodAutoscaler", "NetworkPolicy", "ServiceMonitor", "Ingress", "PodDisruptionBudget");
 		assertThat(at(everything.deployment(), "spec.replicas")).as("the HPA owns the replica count").isNull();
 	}
 
 	@Test
-	void networkPolicyAdmitsConsumersToTheApiAndPrometheusToTheManagementPortAndLetsOnlyDnsAndHttpsOut() {
-		HelmChart.Rendered rendered = render("all-features-values.yaml");
+	void networkPolicyAdmitsConsumersToTheApiAndPrometheusToTheManagementPortAndLetsOnlyDnsHttpsAndRedisOut() {
+		HelmChart.Rendered rendered = render("ci/all-features-values.yaml");
 		Map<String, Object> policy = rendered.one("NetworkPolicy");
 		int http = rendered.containerPort("http");
 		int management = rendered.containerPort("management");
@@ -262,7 +264,8 @@ class HelmChartTest {
 			assertThat(at(rule, "to")).as("no destination restriction besides the port").isNull();
 			asList(at(rule, "ports")).forEach((port) -> egressPorts.add(at(port, "port")));
 		});
-		assertThat(egressPorts).containsExactlyInAnyOrder(53, 53, 443);
+		// 6380: the Redis port of store.redis.url in the value set
+		assertThat(egressPorts).containsExactlyInAnyOrder(53, 53, 443, 6380);
 	}
 
 	@ParameterizedTest
@@ -304,7 +307,7 @@ class HelmChartTest {
 
 	@Test
 	void environmentNamesBindToTheApplicationsProperties() {
-		Map<String, String> environment = render("all-features-values.yaml").environment();
+		Map<String, String> environment = render("ci/all-features-values.yaml").environment();
 		StandardEnvironment spring = new StandardEnvironment();
 		spring.getPropertySources()
 			.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
@@ -328,6 +331,15 @@ class HelmChartTest {
 		assertThat(binder.bind("management.server.port", Integer.class).get()).isEqualTo(9090);
 		assertThat(binder.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class).get())
 			.isEqualTo(Duration.ofSeconds(25));
+		assertThat(binder.bind("balances.store.type", String.class).get()).isEqualTo("redis");
+		assertThat(binder.bind("balances.store.key-prefix", String.class).get()).isEqualTo("kb-test:");
+		assertThat(binder.bind("spring.data.redis.host", String.class).get()).isEqualTo("redis.example.com");
+		assertThat(binder.bind("spring.data.redis.port", Integer.class).get()).isEqualTo(6380);
+		assertThat(binder.bind("spring.data.redis.database", Integer.class).get()).isEqualTo(3);
+		assertThat(binder.bind("spring.data.redis.ssl.enabled", Boolean.class).get()).isTrue();
+		assertThat(binder.bind("spring.data.redis.username", String.class).get()).isEqualTo("kling-balances");
+		// Boot ignores spring.data.redis.password whenever a URL is set.
+		assertThat(binder.bind("spring.data.redis.url", String.class).isBound()).isFalse();
 	}
 
 	record KlingAccount(String id, @Nullable String accessKey, @Nullable String secretKey, @Nullable String apiKey) {
@@ -357,9 +369,11 @@ class HelmChartTest {
 	@MethodSource("valueSets")
 	void helmTestPodIsSelectedByNoAppSelectorAndReachesBothServicePortsThroughTheNetworkPolicy(String valueSet,
 			@TempDir Path copy) {
-		// Every optional resource on, the NetworkPolicy in particular.
-		HelmChart.Rendered rendered = HelmChart.renderWithTestPod(copy, HelmChart.ciValues(valueSet),
-				Map.of("networkPolicy", Map.of("enabled", true), "pdb", Map.of("create", true)));
+		// Every optional resource on, the NetworkPolicy in particular, and the PodDisruptionBudget
+		// through several pods on the redis store.
+		HelmChart.Rendered rendered = HelmChart.renderWithTestPod(copy, HelmChart.DIRECTORY.resolve(valueSet),
+				Map.of("networkPolicy", Map.of("enabled", true), "pdb", Map.of("create", true), "replicaCount", 2,
+						"store", Map.of("type", "redis", "redis", Map.of("url", "redis://redis:6379"))));
 		Map<String, Object> pod = rendered.one("Pod");
 		Map<String, Object> podLabels = asMap(at(pod, "metadata.labels"));
 
@@ -398,7 +412,7 @@ class HelmChartTest {
 
 	@Test
 	void waitsInAPreStopSleepAndAllowsForTheApplicationsShutdownPhase() {
-		HelmChart.Rendered rendered = render("default-values.yaml");
+		HelmChart.Rendered rendered = render("ci/default-values.yaml");
 
 		assertThat(asList(at(rendered.container(), "lifecycle.preStop.exec.command"))).containsExactly("sleep", "5");
 		assertThat(rendered.environment()).containsEntry("SPRING_LIFECYCLE_TIMEOUTPERSHUTDOWNPHASE", "20s");
@@ -448,8 +462,8 @@ class HelmChartTest {
 	@ParameterizedTest
 	@MethodSource("valueSets")
 	void rendersForTheOldestSupportedKubernetesWithAnExecPreStop(String valueSet) {
-		HelmChart.Rendered rendered = HelmChart.render(HelmChart.DIRECTORY, HelmChart.ciValues(valueSet), Map.of(),
-				HelmChart.OLDEST_KUBE_VERSION);
+		HelmChart.Rendered rendered = HelmChart.render(HelmChart.DIRECTORY, HelmChart.DIRECTORY.resolve(valueSet),
+				Map.of(), HelmChart.OLDEST_KUBE_VERSION);
 
 		// The sleep action needs Kubernetes 1.30 (beta); an exec of the image's sleep works everywhere.
 		assertThat(at(rendered.container(), "lifecycle.preStop.sleep")).isNull();

@@ -3,6 +3,8 @@ package dev.klingbalances.provider.kling;
 import java.time.Duration;
 
 import dev.klingbalances.balance.BalanceProvider;
+import dev.klingbalances.upstream.LocalRequestLanes;
+import dev.klingbalances.upstream.RequestLanes;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.RetryRegistry;
@@ -21,7 +23,8 @@ class KlingConfigurationTest {
 		.withBean(WebClient.Builder.class, WebClient::builder)
 		.withBean(RetryRegistry.class, RetryRegistry::ofDefaults)
 		.withBean(CircuitBreakerRegistry.class, CircuitBreakerRegistry::ofDefaults)
-		.withBean(BulkheadRegistry.class, BulkheadRegistry::ofDefaults);
+		.withBean(BulkheadRegistry.class, BulkheadRegistry::ofDefaults)
+		.withBean(RequestLanes.class, LocalRequestLanes::new);
 
 	@Test
 	void registersTheKlingProviderWithItsUnitFreshnessAndAccounts() {

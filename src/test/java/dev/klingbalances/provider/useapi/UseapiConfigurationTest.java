@@ -8,6 +8,8 @@ import java.time.ZoneOffset;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.klingbalances.balance.BalanceProvider;
 import dev.klingbalances.balance.GrantStatus;
+import dev.klingbalances.upstream.LocalRequestLanes;
+import dev.klingbalances.upstream.RequestLanes;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.RetryRegistry;
@@ -29,6 +31,7 @@ class UseapiConfigurationTest {
 		.withBean(RetryRegistry.class, RetryRegistry::ofDefaults)
 		.withBean(CircuitBreakerRegistry.class, CircuitBreakerRegistry::ofDefaults)
 		.withBean(BulkheadRegistry.class, BulkheadRegistry::ofDefaults)
+		.withBean(RequestLanes.class, LocalRequestLanes::new)
 		// Never the real host, even by mistake.
 		.withPropertyValues("balances.useapi.base-url=http://127.0.0.1:9");
 

@@ -46,6 +46,9 @@ class UseapiRateLimitTest {
 
 	private static final Duration JITTER = Duration.ofMillis(JITTER_MILLIS);
 
+	/** {@code balances.useapi.pacing-margin}'s default. */
+	private static final Duration DEFAULT_PACING_MARGIN = Duration.ofMillis(100);
+
 	private static final List<String> EMAILS = List.of("ann@example.com", "bob@example.com", "cy@example.com");
 
 	private static final String ACCOUNT = """
@@ -138,7 +141,10 @@ class UseapiRateLimitTest {
 		this.wireMock.stubFor(get("/v1/kling/accounts/ann@example.com")
 			.willReturn(okJson(ACCOUNT).withFixedDelay(answerMillis)));
 		this.wireMock.stubFor(get("/v1/kling/accounts/bob@example.com").willReturn(okJson(ACCOUNT)));
-		UseapiBalanceProvider provider = provider();
+		// With the default pacing margin: the interval now counts from the moment the first
+		// request left, and the margin is what absorbs its being held up on the way (a first
+		// request on a new connection of a busy machine reached WireMock 100 ms late without it)
+		UseapiBalanceProvider provider = provider(DEFAULT_PACING_MARGIN);
 
 		// When a second account is queued behind it
 		Mono.zip(provider.fetch("ann@example.com"), provider.fetch("bob@example.com")).block(Duration.ofSeconds(10));
@@ -202,10 +208,15 @@ class UseapiRateLimitTest {
 	}
 
 	private UseapiBalanceProvider provider() {
-		return UseapiTestSupport.provider(
-				UseapiTestSupport.properties("http://127.0.0.1:" + this.wireMock.port(), TOKEN, List.of(),
-						REQUESTS_PER_SECOND, UseapiTestSupport.http(Duration.ofSeconds(2), DataSize.ofKilobytes(64))),
-				UseapiTestSupport.circuitBreakers(100));
+		return provider(Duration.ZERO);
+	}
+
+	private UseapiBalanceProvider provider(Duration pacingMargin) {
+		UseapiProperties properties = UseapiTestSupport.properties("http://127.0.0.1:" + this.wireMock.port(), TOKEN,
+				List.of(), REQUESTS_PER_SECOND, UseapiTestSupport.http(Duration.ofSeconds(2), DataSize.ofKilobytes(64)));
+		return UseapiTestSupport.provider(new UseapiProperties(properties.baseUrl(), properties.token(),
+				properties.emails(), properties.cacheTtl(), properties.requestsPerSecond(), pacingMargin,
+				properties.maxRetryAfter(), properties.http()), UseapiTestSupport.circuitBreakers(100));
 	}
 
 }
