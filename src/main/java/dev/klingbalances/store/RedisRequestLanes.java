@@ -196,17 +196,22 @@ final class RedisRequestLanes implements RequestLanes {
 					}
 				};
 				Mono<T> sent = (this.turn == Turn.UNTIL_SENT) ? request.contextWrite(RequestSent.listen(endTurn)) : request;
-				return previous.then(take(token, holding, over)).then(sent).doFinally((signal) -> {
-					endTurn.run();
-					if (this.turn == Turn.UNTIL_SENT && holding.get()) {
-						// The answer is back: a request that has not started yet waits an interval from
-						// now too, in case this one was slow on its way in (as the local lane does).
-						pushNext("", this.interval).subscribe();
-					}
-				});
+				// A hold this replica just set is in Redis before this request asks for its turn.
+				return previous.then(Mono.defer(() -> this.lastHold))
+					.then(take(token, holding, over))
+					.then(sent)
+					.doFinally((signal) -> {
+						endTurn.run();
+						if (this.turn == Turn.UNTIL_SENT && holding.get()) {
+							// The answer is back: a request that has not started yet waits an interval
+							// from now too, in case this one was slow on its way in (as the local lane does).
+							pushNext("", this.interval).subscribe();
+						}
+					});
 			});
 		}
 
+		/** In Redis for every replica; this replica's next request waits until it is written. */
 		@Override
 		public void holdOff(Duration pause) {
 			Mono<Void> hold = pushNext("", pause).cache();

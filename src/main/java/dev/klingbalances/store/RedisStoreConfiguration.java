@@ -75,18 +75,30 @@ class RedisStoreConfiguration {
 		return new StoreKeys(properties.keyPrefix());
 	}
 
-	@Bean
-	RedisStoreMonitor redisStoreMonitor(StringRedisTemplate redis, StoreProperties properties,
-			ObjectProvider<BalanceService> balanceService, TaskScheduler taskScheduler) {
-		return new RedisStoreMonitor(redis, properties, balanceService, taskScheduler);
-	}
-
 	/**
-	 * The write notices go through Boot's listener container ({@code spring.data.redis.listener.*}),
-	 * which subscribes again by itself after an outage.
+	 * The write notices' subscription. Not started with the application: the monitor starts it
+	 * once Redis answers, so a replica starts (and serves) without Redis; once running, it
+	 * subscribes again by itself after an outage, trying every {@code check-interval}.
 	 */
 	@Bean
-	RedisSharedStore sharedStore(StringRedisTemplate redis, RedisMessageListenerContainer redisMessageListenerContainer,
+	RedisMessageListenerContainer storeListenerContainer(RedisConnectionFactory connectionFactory,
+			StoreProperties properties) {
+		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+		container.setConnectionFactory(connectionFactory);
+		container.setAutoStartup(false);
+		container.setRecoveryInterval(properties.checkInterval().toMillis());
+		return container;
+	}
+
+	@Bean
+	RedisStoreMonitor redisStoreMonitor(StringRedisTemplate redis, StoreProperties properties,
+			ObjectProvider<BalanceService> balanceService, TaskScheduler taskScheduler,
+			RedisMessageListenerContainer storeListenerContainer) {
+		return new RedisStoreMonitor(redis, properties, balanceService, taskScheduler, storeListenerContainer);
+	}
+
+	@Bean
+	RedisSharedStore sharedStore(StringRedisTemplate redis, RedisMessageListenerContainer storeListenerContainer,
 			JsonMapper jsonMapper, StoreKeys keys, StoreProperties properties, BalancesProperties balancesProperties,
 			RedisStoreMonitor monitor) {
 		if (properties.entryTtl().compareTo(balancesProperties.cache().maxStale()) <= 0) {
@@ -94,7 +106,7 @@ class RedisStoreConfiguration {
 					+ ") must be longer than balances.cache.max-stale (" + balancesProperties.cache().maxStale()
 					+ "): a shared snapshot must outlive the time it may be served stale");
 		}
-		return new RedisSharedStore(redis, redisMessageListenerContainer, jsonMapper, keys, properties.entryTtl(), monitor);
+		return new RedisSharedStore(redis, storeListenerContainer, jsonMapper, keys, properties.entryTtl(), monitor);
 	}
 
 	/**

@@ -15,11 +15,13 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Checks Redis every {@code balances.store.check-interval} (PING) and is told of every failed
- * store call in between. When Redis answers again after a failure, this replica re-reads the
+ * store call in between; starts the write notices' subscription once Redis answers (a replica
+ * starts without Redis). When Redis answers again after a failure, this replica re-reads the
  * shared snapshots ({@link BalanceService#resync()}): the write notices sent meanwhile were lost.
  * An outage and the recovery are logged once each.
  */
@@ -45,9 +47,13 @@ final class RedisStoreMonitor implements StoreStatus, SmartLifecycle {
 	/** Run before the snapshots are re-read after an outage (copies that may have missed changes). */
 	private final List<Runnable> beforeResync = new CopyOnWriteArrayList<>();
 
+	/** The write notices' subscription, started once Redis answers. */
+	private final RedisMessageListenerContainer listeners;
+
 	RedisStoreMonitor(StringRedisTemplate redis, StoreProperties properties, ObjectProvider<BalanceService> balanceService,
-			TaskScheduler scheduler) {
+			TaskScheduler scheduler, RedisMessageListenerContainer listeners) {
 		this.redis = redis;
+		this.listeners = listeners;
 		this.properties = properties;
 		this.balanceService = balanceService;
 		this.scheduler = scheduler;
@@ -101,6 +107,16 @@ final class RedisStoreMonitor implements StoreStatus, SmartLifecycle {
 			failed(ex);
 			return;
 		}
+		if (!this.listeners.isRunning()) {
+			try {
+				this.listeners.start();
+			}
+			catch (RuntimeException ex) {
+				// Not subscribed: the notices missed meanwhile are made up for by a resync once it is.
+				failed(ex);
+				return;
+			}
+		}
 		boolean recovered = this.failedSinceCheck || !this.up;
 		this.failedSinceCheck = false;
 		this.up = true;
@@ -124,6 +140,9 @@ final class RedisStoreMonitor implements StoreStatus, SmartLifecycle {
 			running.cancel(false);
 		}
 		this.checks = null;
+		if (this.listeners.isRunning()) {
+			this.listeners.stop();
+		}
 	}
 
 	@Override

@@ -35,7 +35,7 @@ final class RedisPod implements AutoCloseable {
 
 	private final ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
 
-	private RedisMessageListenerContainer listeners;
+	private final RedisMessageListenerContainer listeners;
 
 	RedisPod(RedisTestContainer container, String keyPrefix) {
 		this.connectionFactory = container.connectionFactory();
@@ -44,16 +44,16 @@ final class RedisPod implements AutoCloseable {
 				Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofSeconds(1));
 		this.keys = new StoreKeys(keyPrefix);
 		this.scheduler.initialize();
+		this.listeners = new RedisMessageListenerContainer();
+		this.listeners.setConnectionFactory(this.connectionFactory);
+		this.listeners.afterPropertiesSet();
 		this.monitor = new RedisStoreMonitor(this.redis, this.properties, this.beans.getBeanProvider(BalanceService.class),
-				this.scheduler);
+				this.scheduler, this.listeners);
 	}
 
-	/** This pod's subscription, started on first use. */
+	/** This pod's subscription, started (as the monitor starts it once Redis answers). */
 	synchronized RedisMessageListenerContainer listeners() {
-		if (this.listeners == null) {
-			this.listeners = new RedisMessageListenerContainer();
-			this.listeners.setConnectionFactory(this.connectionFactory);
-			this.listeners.afterPropertiesSet();
+		if (!this.listeners.isRunning()) {
 			this.listeners.start();
 		}
 		return this.listeners;
@@ -65,10 +65,8 @@ final class RedisPod implements AutoCloseable {
 
 	@Override
 	public void close() throws Exception {
-		if (this.listeners != null) {
-			this.listeners.stop();
-			this.listeners.destroy();
-		}
+		this.listeners.stop();
+		this.listeners.destroy();
 		this.scheduler.shutdown();
 		this.connectionFactory.destroy();
 	}

@@ -110,7 +110,7 @@ class RedisRequestLanesTest {
 		Upstream upstream = new Upstream();
 
 		laneA.holdOff(Duration.ofSeconds(30));
-		// The hold is written asynchronously: a request of pod A itself is ordered after it.
+		// Written asynchronously: pod A's own next request waits until it is in Redis.
 		Throwable refusedA = catchThrowable(() -> laneA.run(upstream.call("a"))
 			.contextWrite(FetchDeadline.of(System.nanoTime() + Duration.ofSeconds(5).toNanos()))
 			.block(Duration.ofSeconds(10)));

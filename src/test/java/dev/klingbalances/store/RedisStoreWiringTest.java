@@ -24,6 +24,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.testcontainers.service.connection.ServiceConnection;
 import org.springframework.context.ApplicationContext;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -74,6 +75,13 @@ class RedisStoreWiringTest {
 		entries.write("creator@example.com", entry);
 
 		assertThat(entries.read("creator@example.com")).isEqualTo(entry);
+	}
+
+	@Test
+	void theWriteNoticesAreSubscribedOnceRedisAnswers() {
+		RedisMessageListenerContainer notices = this.context.getBean("storeListenerContainer",
+				RedisMessageListenerContainer.class);
+		await().atMost(Duration.ofSeconds(10)).until(notices::isRunning);
 	}
 
 	@Test

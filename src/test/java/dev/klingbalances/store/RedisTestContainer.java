@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -65,6 +66,8 @@ public final class RedisTestContainer extends GenericContainer<RedisTestContaine
 	private static final String DEFAULT_IMAGE = "kling-balances/redis:7-bookworm";
 
 	private final int port;
+
+	private @Nullable String password;
 
 	private RedisTestContainer(DockerImageName image, int port) {
 		super(image);
@@ -122,6 +125,16 @@ public final class RedisTestContainer extends GenericContainer<RedisTestContaine
 
 	}
 
+	/**
+	 * Redis asks for this password ({@code requirepass}); {@link #properties()} and
+	 * {@link #connectionFactory()} use it. Boot's {@code @ServiceConnection} does not carry a
+	 * password: use {@link #register} with it.
+	 */
+	public RedisTestContainer withPassword(String password) {
+		this.password = password;
+		return withCommand("--bind", "127.0.0.1", "--port", Integer.toString(this.port), "--requirepass", password);
+	}
+
 	/** The loopback port redis-server listens on. */
 	public int port() {
 		return this.port;
@@ -147,6 +160,9 @@ public final class RedisTestContainer extends GenericContainer<RedisTestContaine
 		properties.put("balances.store.type", "redis");
 		properties.put("spring.data.redis.host", getHost());
 		properties.put("spring.data.redis.port", Integer.toString(this.port));
+		if (this.password != null) {
+			properties.put("spring.data.redis.password", this.password);
+		}
 		return properties;
 	}
 
@@ -171,8 +187,11 @@ public final class RedisTestContainer extends GenericContainer<RedisTestContaine
 				.socketOptions(io.lettuce.core.SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build()))
 				.build())
 			.build();
-		LettuceConnectionFactory factory = new LettuceConnectionFactory(
-				new RedisStandaloneConfiguration(getHost(), this.port), client) {
+		RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(getHost(), this.port);
+		if (this.password != null) {
+			server.setPassword(this.password);
+		}
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(server, client) {
 
 			@Override
 			public void destroy() {
