@@ -111,8 +111,9 @@ class RedisStoreConfiguration {
 
 	/**
 	 * One lock in Redis for the whole deployment, held by the leader and renewed by its
-	 * heartbeat; when the leader stops it gives the lock up, when it dies the lock expires after
-	 * {@code balances.store.leader-lock-expiry} and another replica takes it.
+	 * heartbeat; when the leader stops it gives the lock up ({@link LeaderHandover}), when it
+	 * dies the lock expires after {@code balances.store.leader-lock-expiry} and another replica
+	 * takes it.
 	 */
 	@Bean(destroyMethod = "destroy")
 	RedisLockRegistry storeLockRegistry(RedisConnectionFactory connectionFactory, StoreKeys keys,
@@ -123,6 +124,11 @@ class RedisStoreConfiguration {
 	@Bean
 	LockRegistryLeaderInitiator storeLeaderInitiator(RedisLockRegistry storeLockRegistry, StoreProperties properties) {
 		return leaderInitiator(storeLockRegistry, properties);
+	}
+
+	@Bean
+	LeaderHandover storeLeaderHandover(LockRegistryLeaderInitiator storeLeaderInitiator, StoreProperties properties) {
+		return new LeaderHandover(storeLeaderInitiator, properties.leaderLockExpiry());
 	}
 
 	static LockRegistryLeaderInitiator leaderInitiator(RedisLockRegistry storeLockRegistry, StoreProperties properties) {

@@ -1,0 +1,91 @@
+package dev.klingbalances.store;
+
+import java.time.Duration;
+
+import dev.klingbalances.store.StoreProperties.StoreType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.integration.redis.util.RedisLockRegistry;
+import org.springframework.integration.support.leader.LockRegistryLeaderInitiator;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A leader whose application context closes (a rolling update's shutdown) gives its lock back
+ * before its Redis connection goes: the other replica leads long before the lock would expire.
+ * Each context holds what the application's does for the election: the connection factory
+ * (a lifecycle bean, stopped on close), the lock registry, the initiator and the handover.
+ */
+class RedisLeaderHandoverTest {
+
+	/** Far longer than the test waits for the handover: an expired lock cannot pass for a released one. */
+	private static final Duration LOCK_EXPIRY = Duration.ofSeconds(60);
+
+	private static RedisTestContainer redisServer;
+
+	private GenericApplicationContext replicaA;
+
+	private GenericApplicationContext replicaB;
+
+	@BeforeAll
+	static void startRedis() {
+		redisServer = RedisTestContainer.started();
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		if (redisServer != null) {
+			redisServer.stop();
+		}
+	}
+
+	@AfterEach
+	void closeReplicas() {
+		if (this.replicaA != null) {
+			this.replicaA.close();
+		}
+		if (this.replicaB != null) {
+			this.replicaB.close();
+		}
+	}
+
+	@Test
+	void aStoppingLeaderHandsOverAtOnce() {
+		this.replicaA = replica();
+		await().atMost(Duration.ofSeconds(20)).until(() -> leads(this.replicaA));
+		this.replicaB = replica();
+		await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> !leads(this.replicaB));
+
+		this.replicaA.close();
+
+		await().atMost(LOCK_EXPIRY.dividedBy(4)).until(() -> leads(this.replicaB));
+	}
+
+	private static GenericApplicationContext replica() {
+		StoreProperties properties = new StoreProperties(StoreType.REDIS, "handover-test:", Duration.ofHours(25),
+				LOCK_EXPIRY, Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofSeconds(1));
+		StoreKeys keys = new StoreKeys(properties.keyPrefix());
+		GenericApplicationContext context = new GenericApplicationContext();
+		context.registerBean(LettuceConnectionFactory.class, redisServer::connectionFactory);
+		context.registerBean(RedisLockRegistry.class,
+				() -> new RedisLockRegistry(context.getBean(LettuceConnectionFactory.class), keys.leader(),
+						properties.leaderLockExpiry()),
+				(definition) -> definition.setDestroyMethodName("destroy"));
+		context.registerBean(LockRegistryLeaderInitiator.class,
+				() -> RedisStoreConfiguration.leaderInitiator(context.getBean(RedisLockRegistry.class), properties));
+		context.registerBean(LeaderHandover.class, () -> new LeaderHandover(
+				context.getBean(LockRegistryLeaderInitiator.class), properties.leaderLockExpiry()));
+		context.refresh();
+		return context;
+	}
+
+	private static boolean leads(GenericApplicationContext replica) {
+		return replica.getBean(LockRegistryLeaderInitiator.class).getContext().isLeader();
+	}
+
+}
