@@ -3,10 +3,11 @@ package dev.klingbalances.store;
 import java.time.Duration;
 
 import dev.klingbalances.store.StoreProperties.StoreType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testcontainers.junit.jupiter.Container;
+import org.testcontainers.junit.jupiter.Testcontainers;
 
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -21,28 +22,19 @@ import static org.awaitility.Awaitility.await;
  * Each context holds what the application's does for the election: the connection factory
  * (a lifecycle bean, stopped on close), the lock registry, the initiator and the handover.
  */
+@ExtendWith(RedisTestContainer.RequireDocker.class)
+@Testcontainers
 class RedisLeaderHandoverTest {
 
 	/** Far longer than the test waits for the handover: an expired lock cannot pass for a released one. */
 	private static final Duration LOCK_EXPIRY = Duration.ofSeconds(60);
 
-	private static RedisTestContainer redisServer;
+	@Container
+	private static final RedisTestContainer redisServer = RedisTestContainer.create();
 
 	private GenericApplicationContext replicaA;
 
 	private GenericApplicationContext replicaB;
-
-	@BeforeAll
-	static void startRedis() {
-		redisServer = RedisTestContainer.started();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		if (redisServer != null) {
-			redisServer.stop();
-		}
-	}
 
 	@AfterEach
 	void closeReplicas() {
