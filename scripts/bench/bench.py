@@ -141,6 +141,12 @@ def compare_report(records):
         lines.append(f"| {target} | {spread(rps, f0)} | {spread(ratio, f2)} | {spread(p50, f1)} | "
                      f"{spread(p99, f1)} | {spread(p99_ratio, f2)} | {spread(cpu, f0)} | {spread(cpu_ratio, f2)} | "
                      f"{errors} | {timeouts} | {status_text} |")
+    for r in wrk:
+        if "304" in r["target"] and r.get("statuses"):
+            not_304 = {k: v for k, v in r["statuses"].items() if not k.endswith(" 304")}
+            if not_304:
+                lines.append(f"\n**Warning:** round {r['round']} of '{r['target']}' also answered {not_304}: "
+                             "the ETag changed during the run.")
     rounds = sorted({r["round"] for r in wrk})
     out = [f"Load: `{wrk[0]['command']}` per target, {len(rounds)} round(s); "
            "cells are the median of the rounds (min–max); a ratio compares with the bare app "
@@ -306,7 +312,8 @@ REQUEST_LAYERS = [
     ("ConsumerAccessLogFilter (format + write the line)", r"^dev\.klingbalances\.security\.ConsumerAccessLogFilter\."),
     ("RequestLimitsFilter", r"^dev\.klingbalances\.security\.RequestLimitsFilter\."),
     ("RequestIdFilter (UUID.randomUUID, MDC)", r"^dev\.klingbalances\.web\.RequestIdFilter\."),
-    ("API key filter / consumer rate limiter", r"^dev\.klingbalances\.security\.(ApiKey|ConsumerRateLimitFilter)"),
+    ("API key filter / consumer rate limiter",
+     r"^(dev\.klingbalances\.security\.(ApiKey|ConsumerRateLimitFilter)|io\.github\.resilience4j\.ratelimiter\.)"),
     ("Spring Security filter chain", r"^org\.springframework\.security\."),
     ("Micrometer observation (http.server.requests)",
      r"^(org\.springframework\.web\.filter\.ServerHttpObservationFilter|io\.micrometer\.|dev\.klingbalances\.security\.ConsumerObservationConvention)"),
@@ -544,33 +551,33 @@ def profile_report(records, directory):
             "divided by the requests wrk completed. Allocation: the sum of the sampled weights (JFR's estimate of all",
             "bytes allocated) on the http-nio threads, divided by the requests."]
     for jdk in ("17", "25"):
-        service, bare = aggregated.get(f"service-{jdk}"), aggregated.get(f"bare-{jdk}")
-        if not service or not bare:
+        columns = [(name, aggregated[f"{name}-{jdk}"]) for name in ("service", "service-apikey", "bare")
+                   if f"{name}-{jdk}" in aggregated]
+        if len(columns) < 2:
             continue
-        kind = service[1]
-        per_req = kind == "cputime"
-        head = "CPU µs/req" if per_req else "share of samples"
-        out += ["", f"#### Layers side by side, JDK {jdk} ({service[0]['event']}), request threads", "",
-                f"| layer | service {head} | bare {head} | service alloc KB/req | bare alloc KB/req |",
-                "|---|---|---|---|---|"]
-        layers = [name for name, _ in REQUEST_LAYERS] + ["other"]
-        totals = [0.0, 0.0, 0.0, 0.0]
-        for name in layers:
+        per_req = columns[0][1][1] == "cputime"
+        head = "CPU µs/req" if per_req else "% of samples"
+        fmt = (lambda v: f"{v:,.0f}") if per_req else (lambda v: f"{v:.1f} %")
+        out += ["", f"#### Layers side by side, JDK {jdk} ({columns[0][1][0]['event']}), request threads", "",
+                "| layer | " + " | ".join(f"{name} {head}" for name, _ in columns) + " | "
+                + " | ".join(f"{name} alloc KB/req" for name, _ in columns) + " |",
+                "|---|" + "---|" * (2 * len(columns))]
+        totals = [0.0] * (2 * len(columns))
+        for layer in [name for name, _ in REQUEST_LAYERS] + ["other"]:
             cells = []
-            for i, (r, _, cpu, alloc) in enumerate((service, bare)):
-                value = dict(cpu["layers"]).get(name, 0.0)
+            for _, (r, _, cpu, _) in columns:
+                value = dict(cpu["layers"]).get(layer, 0.0)
                 cells.append(value * 1000 / r["requests"] if per_req else 100.0 * value / (cpu["total"] or 1))
-                totals[i] += cells[-1]
-            for i, (r, _, cpu, alloc) in enumerate((service, bare)):
-                cells.append(dict(alloc["layers"]).get(name, 0.0) / r["requests"] / 1024)
-                totals[2 + i] += cells[-1]
+            for _, (r, _, _, alloc) in columns:
+                cells.append(dict(alloc["layers"]).get(layer, 0.0) / r["requests"] / 1024)
+            totals = [t + c for t, c in zip(totals, cells)]
             if any(cells):
-                fmt = (lambda v: f"{v:,.0f}") if per_req else (lambda v: f"{v:.1f} %")
-                out.append(f"| {name} | {fmt(cells[0])} | {fmt(cells[1])} | {cells[2]:,.1f} | {cells[3]:,.1f} |")
-        fmt = (lambda v: f"{v:,.0f}") if per_req else (lambda v: f"{v:.0f} %")
-        out.append(f"| **total** | {fmt(totals[0])} | {fmt(totals[1])} | {totals[2]:,.1f} | {totals[3]:,.1f} |")
+                out.append(f"| {layer} | " + " | ".join(fmt(c) for c in cells[:len(columns)]) + " | "
+                           + " | ".join(f"{c:,.1f}" for c in cells[len(columns):]) + " |")
+        out.append("| **total** | " + " | ".join(fmt(c) for c in totals[:len(columns)]) + " | "
+                   + " | ".join(f"{c:,.1f}" for c in totals[len(columns):]) + " |")
     for label, (r, kind, cpu, alloc) in aggregated.items():
-        if r["app"] != "service":
+        if not r["app"].startswith("service"):
             continue
         cpu_total, cpu_suspects = suspects(f"{directory}/{label}-load-cpu.txt", kind, "http-nio")
         alloc_total, alloc_suspects = suspects(f"{directory}/{label}-load-alloc.txt", "alloc", "http-nio")
@@ -586,9 +593,10 @@ def profile_report(records, directory):
             out.append(f"| {name} | {c_text} | {share(c, cpu_total)} | {a / requests / 1024:,.1f} | {share(a, alloc_total)} |")
         out += ["", jfr_markdown(f"{label}: CPU under load, request threads ({r['event']})", cpu, kind, INTERESTING)]
         out += ["", jfr_markdown(f"{label}: allocation under load, request threads", alloc, "alloc", INTERESTING)]
-        startup = jfr_aggregate(f"{directory}/{label}-startup-cpu.txt", kind, "^main$", STARTUP_LAYERS, 15)
-        out += ["", jfr_markdown(f"{label}: start-up, main thread, JVM start to ready ({r['event']})", startup, kind,
-                                 r"^dev\.klingbalances\.")]
+        if r["app"] == "service":
+            startup = jfr_aggregate(f"{directory}/{label}-startup-cpu.txt", kind, "^main$", STARTUP_LAYERS, 15)
+            out += ["", jfr_markdown(f"{label}: start-up, main thread, JVM start to ready ({r['event']})", startup,
+                                     kind, r"^dev\.klingbalances\.")]
     return "\n".join(out)
 
 

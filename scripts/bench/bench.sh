@@ -10,7 +10,8 @@
 #
 # Settings (environment), with defaults:
 #   THREADS=2 CONNECTIONS=64 DURATION=10s   the wrk load of every measurement
-#   WARMUP=5s        wrk warm-up per target before the first round (JIT), not recorded
+#   WARMUP_REQUESTS=10000 WARMUP_MAX=60   warm-up per target before the first round (JIT), not
+#                    recorded: wrk in 5 s steps until that many requests or that many seconds
 #   ROUNDS=2         measurement rounds; round 2 runs the targets in reverse order
 #   STARTUP_RUNS=3   start-ups per app (alternating service, bare); the median is reported
 #   JVM_OPTS="-Xmx256m -XX:+UseSerialGC"   the SAME flags for the service and the bare app
@@ -35,7 +36,8 @@ ROOT=$(cd "$HERE/../.." && pwd)
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 DURATION=${DURATION:-10s}
-WARMUP=${WARMUP:-5s}
+WARMUP_REQUESTS=${WARMUP_REQUESTS:-10000}
+WARMUP_MAX=${WARMUP_MAX:-60}
 ROUNDS=${ROUNDS:-2}
 STARTUP_RUNS=${STARTUP_RUNS:-3}
 JVM_OPTS=${JVM_OPTS:--Xmx256m -XX:+UseSerialGC}
@@ -138,7 +140,10 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime of the 
 CLK_TCK=$(getconf CLK_TCK)
 record() { echo "$1" >>"$RESULTS"; }
 
-SERVICE_ARGS=(--server.address=127.0.0.1)
+# Long cache TTLs: the demo's default useapi.net TTL (2 min) refreshes those accounts ahead every
+# ~96 s while they are asked for, which changes fetchedAt and so the ETag in the middle of a run
+# (a 304 run would partly answer 200). Nothing else of the read path depends on the TTL.
+SERVICE_ARGS=(--server.address=127.0.0.1 --balances.kling.cache-ttl=1h --balances.useapi.cache-ttl=1h)
 start_service() { # name, extra arguments... ; sets SVC_PID SVC_URL READY_MS READY_CPU_MS
 	local name=$1 port demo
 	shift
@@ -161,6 +166,12 @@ start_bare() { # name, body file ; sets BARE_PID BARE_URL READY_MS READY_CPU_MS
 }
 EXTRA_JVM=()
 JAVA_CMD=java
+# The api-key mode: one consumer, configured by the SHA-256 of its key, with its rate limit lifted
+# (10 requests/s by default) so that the load measures the limiter's cost, not its refusals.
+API_KEY="kb_bench_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+API_KEY_ARGS=(--balances.security.mode=api-key '--balances.security.api-keys[0].name=bench'
+	"--balances.security.api-keys[0].sha256=$(printf %s "$API_KEY" | sha256sum | cut -d' ' -f1)"
+	--resilience4j.ratelimiter.configs.consumer.limit-for-period=100000000)
 
 header() { # title
 	{
@@ -168,7 +179,7 @@ header() { # title
 		echo
 		echo "- commit: \`$(git -C "$ROOT" rev-parse --short HEAD)\`$(git -C "$ROOT" diff --quiet HEAD -- src pom.xml || echo ' (with uncommitted changes in src/ or pom.xml)')"
 		echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-		echo "- command: \`$(env | grep -E '^(THREADS|CONNECTIONS|DURATION|WARMUP|ROUNDS|STARTUP_RUNS|JVM_OPTS|FANOUT_[A-Z]+|UPSTREAM_DELAY_MS|POLL_INTERVAL|PROFILE_SECONDS)=' | sed -E 's/^([^=]+)=(.*)$/\1="\2"/' | tr '\n' ' ')scripts/bench/bench.sh $MODE\`"
+		echo "- command: \`$(env | grep -E '^(THREADS|CONNECTIONS|DURATION|WARMUP_[A-Z]+|ROUNDS|STARTUP_RUNS|JVM_OPTS|FANOUT_[A-Z]+|UPSTREAM_DELAY_MS|POLL_INTERVAL|PROFILE_SECONDS)=' | sed -E 's/^([^=]+)=(.*)$/\1="\2"/' | tr '\n' ' ')scripts/bench/bench.sh $MODE\`"
 		echo "- JVM: $(java -version 2>&1 | sed -n 2p); flags for both apps: \`$JVM_OPTS\`"
 		echo "- machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)), $(free -g | awk '/^Mem:/ {print $2}') GB; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 		echo "- wrk: $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2 || true)"
@@ -179,12 +190,27 @@ header() { # title
 
 # --- compare ------------------------------------------------------------------------------------
 
-# One wrk run against one target; appends a record.
+# The JIT needs requests, not seconds: on a busy machine a fixed warm-up time can leave the
+# slower app half-compiled. wrk in 5 s steps until WARMUP_REQUESTS or WARMUP_MAX seconds.
+warm_up() { # url, wrk arguments...
+	local url=$1 count=0 started=$SECONDS
+	shift
+	while ((count < WARMUP_REQUESTS && SECONDS - started < WARMUP_MAX)); do
+		count=$((count + $(wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$@" "$url" | sed -n 's/^ *\([0-9]*\) requests in .*/\1/p')))
+	done
+	log "  warm-up of $url: $count requests in $((SECONDS - started)) s"
+}
+
+# One wrk run against one target (round 0: the warm-up); appends a record.
 measure() { # round, target label, app (service|bare), pid, status url (or ""), url, wrk headers...
 	local round=$1 target=$2 app=$3 pid=$4 statuses_url=$5 url=$6 file before="" after="" ticks
 	shift 6
 	local headers=()
 	for h in "$@"; do headers+=(-H "$h"); done
+	if ((round == 0)); then
+		warm_up "$url" "${headers[@]}"
+		return
+	fi
 	file="$OUT/wrk-r$round-$(echo "$target" | tr -c 'A-Za-z0-9' '_').txt"
 	[[ -n "$statuses_url" ]] && before=$("${BENCH_PY[@]}" statuses --app "$statuses_url")
 	ticks=$(cpu_ticks "$pid")
@@ -203,9 +229,7 @@ measure() { # round, target label, app (service|bare), pid, status url (or ""), 
 run_compare() {
 	header "Service vs bare Spring Boot"
 	log "output: $OUT"
-	local key hash
-	key="kb_bench_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-	hash=$(printf %s "$key" | sha256sum | cut -d' ' -f1)
+	local key=$API_KEY
 
 	log "service, open (demo profile: 2 Kling + 2 useapi.net accounts, simulated upstreams)"
 	start_service service-open
@@ -220,9 +244,7 @@ run_compare() {
 	log "  /balances: $(wc -c <"$OUT/balances.json") bytes, complete: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["complete"])' "$OUT/balances.json")"
 
 	log "service, api-key mode (one consumer, its rate limit lifted so the limiter is passed, not hit)"
-	start_service service-apikey --balances.security.mode=api-key \
-		--balances.security.api-keys[0].name=bench --balances.security.api-keys[0].sha256="$hash" \
-		--resilience4j.ratelimiter.configs.consumer.limit-for-period=100000000
+	start_service service-apikey "${API_KEY_ARGS[@]}"
 	local key_pid=$SVC_PID key_url=$SVC_URL
 	[[ "$(curl -s -o /dev/null -w '%{http_code}' -H "X-API-Key: $key" "$key_url/balances")" == 200 ]] \
 		|| die "the api-key service refused the bench key"
@@ -253,14 +275,8 @@ run_compare() {
 		esac
 	}
 
-	log "warm-up: $WARMUP per target"
-	local saved=$DURATION
-	DURATION=$WARMUP
-	local warm=$RESULTS
-	RESULTS=/dev/null
+	log "warm-up per target: $WARMUP_REQUESTS requests or ${WARMUP_MAX}s"
 	for t in "${targets[@]}"; do target_run 0 "$t"; done
-	RESULTS=$warm
-	DURATION=$saved
 
 	for round in $(seq 1 "$ROUNDS"); do
 		log "round $round: wrk -t$THREADS -c$CONNECTIONS -d$DURATION per target"
@@ -367,7 +383,7 @@ JDK25_HOME=${JDK25_HOME:-$(ls -d /usr/lib/jvm/temurin-2[5-9]* /usr/lib/jvm/*-2[5
 
 # Records one app under the cached /balances load: JFR from JVM start to ready, then
 # PROFILE_SECONDS of wrk under JFR. Writes <label>-*.txt and appends its sections to the report.
-profile_app() { # label, java home ("" = java on PATH), app (service|bare), extra JFR settings...
+profile_app() { # label, java home ("" = java on PATH), app (service|service-apikey|bare), extra JFR settings...
 	local label=$1 home=$2 app=$3
 	shift 3
 	local java_bin=java jcmd_bin=jcmd jfr_bin=jfr
@@ -375,11 +391,14 @@ profile_app() { # label, java home ("" = java on PATH), app (service|bare), extr
 	JAVA_CMD=$java_bin
 	EXTRA_JVM=(-XX:FlightRecorderOptions:stackdepth=256 -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints
 		"-XX:StartFlightRecording=name=startup,settings=profile,filename=$OUT/$label-startup.jfr$(printf ',%s' "$@")")
-	local pid url
+	local pid url headers=()
 	if [[ "$app" == service ]]; then
 		start_service "$label"
 		pid=$SVC_PID url=$SVC_URL/balances
 		curl -s -o "$OUT/balances.json" "$url"
+	elif [[ "$app" == service-apikey ]]; then
+		start_service "$label" "${API_KEY_ARGS[@]}"
+		pid=$SVC_PID url=$SVC_URL/balances headers=(-H "X-API-Key: $API_KEY")
 	else
 		start_bare "$label" "$OUT/balances.json"
 		pid=$BARE_PID url=$BARE_URL/balances
@@ -387,11 +406,11 @@ profile_app() { # label, java home ("" = java on PATH), app (service|bare), extr
 	EXTRA_JVM=()
 	JAVA_CMD=java
 	"$jcmd_bin" "$pid" JFR.stop name=startup >/dev/null
-	wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null
+	warm_up "$url" "${headers[@]}"
 	local ticks
 	ticks=$(cpu_ticks "$pid")
 	"$jcmd_bin" "$pid" JFR.start name=load settings=profile "$@" filename="$OUT/$label-load.jfr" >/dev/null
-	wrk -t"$THREADS" -c"$CONNECTIONS" -d"${PROFILE_SECONDS}s" --latency "$url" >"$OUT/$label-wrk.txt"
+	wrk -t"$THREADS" -c"$CONNECTIONS" -d"${PROFILE_SECONDS}s" --latency "${headers[@]}" "$url" >"$OUT/$label-wrk.txt"
 	"$jcmd_bin" "$pid" JFR.stop name=load >/dev/null
 	ticks=$(($(cpu_ticks "$pid") - ticks))
 	stop "$pid"
@@ -422,10 +441,11 @@ run_profile() {
 		log "service and bare app on $JDK25_HOME: CPU-time sampling (jdk.CPUTimeSample, every 1 ms of CPU)"
 		profile_app service-25 "$JDK25_HOME" service "${cputime[@]}"
 		profile_app bare-25 "$JDK25_HOME" bare "${cputime[@]}"
+		profile_app service-apikey-25 "$JDK25_HOME" service-apikey "${cputime[@]}"
 	fi
 	{
 		echo "Each app: JFR (\`settings=profile\`, stack depth 256, DebugNonSafepoints) from JVM start to ready, then"
-		echo "\`wrk -t$THREADS -c$CONNECTIONS -d$WARMUP\` warm-up and \`wrk -t$THREADS -c$CONNECTIONS -d${PROFILE_SECONDS}s\` on \`/balances\` under a second recording."
+		echo "a warm-up ($WARMUP_REQUESTS requests or ${WARMUP_MAX} s) and \`wrk -t$THREADS -c$CONNECTIONS -d${PROFILE_SECONDS}s\` on \`/balances\` under a second recording."
 		echo "Layers: each sample is charged to the innermost layer on its stack, so a filter counts only"
 		echo "the work it does itself, not the filters and the handler it wraps. Threads: \`http-nio-*\`."
 		echo
