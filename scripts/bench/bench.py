@@ -83,6 +83,32 @@ def server_statuses(app):
     return counts
 
 
+def jit_counters(pid):
+    """Compilations so far and the time spent in them (ms), from the JVM's hsperfdata file: no
+    jcmd, which would start a JVM on every call."""
+    import glob
+    import struct
+    paths = glob.glob(f"/tmp/hsperfdata_*/{pid}")
+    if not paths:
+        return 0, 0
+    with open(paths[0], "rb") as perf:
+        data = perf.read()
+    order = "<" if data[4] == 1 else ">"
+    entry_offset, entries = struct.unpack(order + "ii", data[24:32])
+    values = {}
+    offset = entry_offset
+    for _ in range(entries):
+        length, name_offset, vector_length = struct.unpack(order + "iii", data[offset:offset + 12])
+        data_type = chr(data[offset + 12])
+        data_offset = struct.unpack(order + "i", data[offset + 16:offset + 20])[0]
+        name = data[offset + name_offset:data.index(b"\0", offset + name_offset)].decode()
+        if data_type == "J" and vector_length == 0:
+            values[name] = struct.unpack(order + "q", data[offset + data_offset:offset + data_offset + 8])[0]
+        offset += length
+    frequency = values.get("sun.os.hrt.frequency", 1_000_000_000) or 1
+    return values.get("sun.ci.totalCompiles", 0), values.get("java.ci.totalTime", 0) * 1000 // frequency
+
+
 # ---------------------------------------------------------------------------------------------
 # compare mode: one record per measurement in results.jsonl, then the report
 
@@ -636,6 +662,8 @@ def main():
     p.add_argument("--statuses-before")
     p.add_argument("--statuses-after")
     p.add_argument("--loadavg", default="")
+    p = sub.add_parser("jit")
+    p.add_argument("--pid", required=True)
     p = sub.add_parser("statuses")
     p.add_argument("--app", required=True)
     p = sub.add_parser("compare-report")
@@ -686,6 +714,8 @@ def main():
                   "cpu_ms": cpu_us / 1000, "loadavg": args.loadavg,
                   "cpu_us_per_request": (cpu_us / parsed["requests"]) if parsed["requests"] else None}
         print(json.dumps(record))
+    elif args.command == "jit":
+        print(*jit_counters(args.pid))
     elif args.command == "statuses":
         print(json.dumps(server_statuses(args.app)))
     elif args.command == "compare-report":

@@ -10,8 +10,9 @@
 #
 # Settings (environment), with defaults:
 #   THREADS=2 CONNECTIONS=64 DURATION=10s   the wrk load of every measurement
-#   WARMUP_REQUESTS=10000 WARMUP_MAX=60   warm-up per target before the first round (JIT), not
-#                    recorded: wrk in 5 s steps until that many requests or that many seconds
+#   WARMUP_REQUESTS=10000 WARMUP_MAX=180   warm-up per target before the first round (JIT), not
+#                    recorded: wrk in 5 s steps until that many requests, the JIT is (nearly) idle
+#                    and CPU per request has settled, or that many seconds
 #   ROUNDS=2         measurement rounds; round 2 runs the targets in reverse order
 #   STARTUP_RUNS=3   start-ups per app (alternating service, bare); the median is reported
 #   JVM_OPTS="-Xmx256m -XX:+UseSerialGC"   the SAME flags for the service and the bare app
@@ -37,7 +38,7 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 DURATION=${DURATION:-10s}
 WARMUP_REQUESTS=${WARMUP_REQUESTS:-10000}
-WARMUP_MAX=${WARMUP_MAX:-60}
+WARMUP_MAX=${WARMUP_MAX:-180}
 ROUNDS=${ROUNDS:-2}
 STARTUP_RUNS=${STARTUP_RUNS:-3}
 JVM_OPTS=${JVM_OPTS:--Xmx256m -XX:+UseSerialGC}
@@ -55,7 +56,8 @@ BENCH_PY=(python3 "$HERE/bench.py")
 # The JDK's own analysis views (jfr view) need JDK 21+; used when one is installed.
 JFR_VIEW=${JFR_VIEW:-$(ls -d /usr/lib/jvm/temurin-2[1-9]*/bin/jfr /usr/lib/jvm/*-2[1-9]*/bin/jfr 2>/dev/null | head -n 1 || true)}
 
-log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+mkdir -p "$OUT"
+log() { printf "[bench %s] %s\n" "$(date -u +%H:%M:%S)" "$*" | tee -a "$OUT/bench.log" >&2; }
 die() { log "$*"; exit 2; }
 
 for tool in java jcmd jfr curl python3; do
@@ -190,15 +192,28 @@ header() { # title
 
 # --- compare ------------------------------------------------------------------------------------
 
-# The JIT needs requests, not seconds: on a busy machine a fixed warm-up time can leave the
-# slower app half-compiled. wrk in 5 s steps until WARMUP_REQUESTS or WARMUP_MAX seconds.
-warm_up() { # url, wrk arguments...
-	local url=$1 count=0 started=$SECONDS
-	shift
-	while ((count < WARMUP_REQUESTS && SECONDS - started < WARMUP_MAX)); do
-		count=$((count + $(wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$@" "$url" | sed -n 's/^ *\([0-9]*\) requests in .*/\1/p')))
+# The JIT needs requests, not seconds, and on two busy cores C2 takes long to catch up: a fixed
+# warm-up left the service at several times its settled CPU per request. wrk in 5 s steps until
+# at least WARMUP_REQUESTS requests AND a step with under 100 ms of JIT compilation whose server
+# CPU per request is within 15 % of the step before, or WARMUP_MAX seconds.
+warm_up() { # pid, url, wrk arguments...
+	local pid=$1 url=$2 count=0 started=$SECONDS previous=0 current ticks requests steps="" jit compiles compile_ms
+	shift 2
+	while ((SECONDS - started < WARMUP_MAX)); do
+		ticks=$(cpu_ticks "$pid")
+		read -r compiles compile_ms < <("${BENCH_PY[@]}" jit --pid "$pid")
+		requests=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$@" "$url" | sed -n 's/^ *\([0-9]*\) requests in .*/\1/p')
+		current=$((($(cpu_ticks "$pid") - ticks) * 1000000 / CLK_TCK / (requests > 0 ? requests : 1)))
+		read -r -a jit < <("${BENCH_PY[@]}" jit --pid "$pid")
+		compiles=$((jit[0] - compiles)) compile_ms=$((jit[1] - compile_ms))
+		count=$((count + requests))
+		steps+=" $current (${compiles}c/${compile_ms}ms)"
+		if ((count >= WARMUP_REQUESTS && compile_ms < 100 && current * 100 <= previous * 115 && previous * 100 <= current * 115)); then
+			break
+		fi
+		previous=$current
 	done
-	log "  warm-up of $url: $count requests in $((SECONDS - started)) s"
+	log "  warm-up of $url: $count requests in $((SECONDS - started)) s; per 5 s step: CPU µs/req (JIT compilations/compile time):$steps"
 }
 
 # One wrk run against one target (round 0: the warm-up); appends a record.
@@ -208,7 +223,7 @@ measure() { # round, target label, app (service|bare), pid, status url (or ""), 
 	local headers=()
 	for h in "$@"; do headers+=(-H "$h"); done
 	if ((round == 0)); then
-		warm_up "$url" "${headers[@]}"
+		warm_up "$pid" "$url" "${headers[@]}"
 		return
 	fi
 	file="$OUT/wrk-r$round-$(echo "$target" | tr -c 'A-Za-z0-9' '_').txt"
@@ -406,7 +421,7 @@ profile_app() { # label, java home ("" = java on PATH), app (service|service-api
 	EXTRA_JVM=()
 	JAVA_CMD=java
 	"$jcmd_bin" "$pid" JFR.stop name=startup >/dev/null
-	warm_up "$url" "${headers[@]}"
+	warm_up "$pid" "$url" "${headers[@]}"
 	local ticks
 	ticks=$(cpu_ticks "$pid")
 	"$jcmd_bin" "$pid" JFR.start name=load settings=profile "$@" filename="$OUT/$label-load.jfr" >/dev/null
@@ -445,7 +460,7 @@ run_profile() {
 	fi
 	{
 		echo "Each app: JFR (\`settings=profile\`, stack depth 256, DebugNonSafepoints) from JVM start to ready, then"
-		echo "a warm-up ($WARMUP_REQUESTS requests or ${WARMUP_MAX} s) and \`wrk -t$THREADS -c$CONNECTIONS -d${PROFILE_SECONDS}s\` on \`/balances\` under a second recording."
+		echo "a warm-up (at least $WARMUP_REQUESTS requests, JIT idle, settled CPU per request; at most ${WARMUP_MAX} s) and \`wrk -t$THREADS -c$CONNECTIONS -d${PROFILE_SECONDS}s\` on \`/balances\` under a second recording."
 		echo "Layers: each sample is charged to the innermost layer on its stack, so a filter counts only"
 		echo "the work it does itself, not the filters and the handler it wraps. Threads: \`http-nio-*\`."
 		echo
