@@ -246,11 +246,19 @@ def fanout_stubs(wiremock, delay_ms):
 
 
 def upstream_calls(wiremock):
-    journal = json.loads(admin(wiremock, "GET", "/__admin/requests"))
+    """Requests WireMock received (the journal is reset with the stubs before each run)."""
+    journal = json.loads(admin(wiremock, "GET", "/__admin/requests?limit=100000"))
     counts = Counter()
     for entry in journal.get("requests", []):
-        url = entry["request"]["url"]
-        counts["kling" if url.startswith("/kling/") else "useapi" if url.startswith("/useapi/") else "other"] += 1
+        url = entry["request"]["url"].split("?")[0]
+        if url.startswith("/kling/"):
+            counts["kling"] += 1
+        elif url.rstrip("/") == "/useapi/v1/kling/accounts":
+            counts["useapi discovery"] += 1
+        elif url.startswith("/useapi/"):
+            counts["useapi"] += 1
+        else:
+            counts["other"] += 1
     return dict(counts)
 
 
@@ -259,6 +267,7 @@ def fanout_poll(app, kling, useapi, ready_epoch, interval, timeout):
     expected = kling + useapi
     polls = 0
     observations = Counter()    # error code -> account observations
+    messages = Counter()        # "code: message" -> account observations
     accounts_with = defaultdict(set)
     done = {}
     last = None
@@ -281,6 +290,7 @@ def fanout_poll(app, kling, useapi, ready_epoch, interval, timeout):
             error = account.get("error")
             if error:
                 observations[error["code"]] += 1
+                messages[f"{account['provider']} {error['code']}: {error.get('message')}"] += 1
                 accounts_with[error["code"]].add(account["provider"] + "/" + account["account"])
             elif account.get("remaining") is not None:
                 good[account["provider"]] += 1
@@ -293,6 +303,7 @@ def fanout_poll(app, kling, useapi, ready_epoch, interval, timeout):
             break
         time.sleep(max(0.0, interval - (time.time() - started)))
     return {"seconds": done, "polls": polls, "error_observations": dict(observations),
+            "error_messages": dict(messages),
             "accounts_with_error": {code: len(names) for code, names in accounts_with.items()}, "last": last}
 
 
@@ -313,10 +324,19 @@ def fanout_report(records):
         def secs(key):
             return f"{seconds[key]:.1f} s" if key in seconds else f"not within {r['timeout']} s"
 
-        lines.append(f"| {r['kling']} + {r['useapi']} | {r['run']} | {secs('all')} | {secs('kling')} | "
+        lines.append(f"| {r['kling']} + {r['useapi']} | {r['run']} (ready after {r.get('ready_ms', 0) / 1000:.0f} s) | {secs('all')} | {secs('kling')} | "
                      f"{secs('useapi')} | {r['kling_floor']:.2f} s | {r['useapi_floor']:.1f} s ({r['useapi_floor_with_delay']:.1f} s) | "
                      f"{error_text or 'none'} | "
-                     f"Kling {calls.get('kling', 0)}, useapi.net {calls.get('useapi', 0)} | {r['result']['polls']} |")
+                     f"Kling {calls.get('kling', 0)}, useapi.net {calls.get('useapi', 0)}"
+                     f"{', discovery ' + str(calls['useapi discovery']) if calls.get('useapi discovery') else ''} | "
+                     f"{r['result']['polls']} |")
+    messages = Counter()
+    for r in records:
+        if r["kind"] == "fanout":
+            messages.update(r["result"].get("error_messages", {}))
+    if messages:
+        lines += ["", "Errors seen while polling, all runs (account observations):", ""]
+        lines += [f"- {count:,} × {message}" for message, count in messages.most_common()]
     return "\n".join(lines)
 
 
@@ -627,6 +647,67 @@ def profile_report(records, directory):
 
 
 # ---------------------------------------------------------------------------------------------
+# start-up steps (BufferingApplicationStartup, written by startup/StartupSteps.java)
+
+# A step is charged to the first feature whose pattern matches its name and tags (bean name, type).
+STEP_FEATURES = [
+    ("configuration classes: parsing, auto-configuration conditions", r"^spring\.context\.config-classes\.parse"),
+    ("environment prepared (config files, profiles, logging set-up)", r"^spring\.boot\.application\.environment-prepared"),
+    ("ApplicationReadyEvent listeners", r"^spring\.boot\.application\.ready"),
+    ("ApplicationStartedEvent listeners, runners", r"^spring\.boot\.application\.started"),
+    ("demo upstream server (demo profile)", r"(?i)demo"),
+    ("springdoc / OpenAPI document", r"(?i)springdoc|openapi|swagger|modelConverter"),
+    ("Spring Security", r"(?i)security|filterChain|authentication"),
+    ("Resilience4j", r"(?i)resilience4j|circuitBreaker|retry|bulkhead|rateLimiter|timeLimiter"),
+    ("WebClient / Reactor Netty", r"(?i)webClient|clientHttpConnector|reactor|netty|ClientHttp"),
+    ("actuator, Micrometer, Prometheus", r"(?i)actuat|management|endpoint|meter|prometheus|observation|health|metrics"),
+    ("the service's own beans (providers, balances, properties)", r"dev\.klingbalances|beanName=(kling|useapi|balanceService)\b"),
+    ("Caffeine / cache", r"(?i)caffeine|cacheManager|\bcache"),
+    ("Bean Validation", r"(?i)validat"),
+    ("Jackson", r"(?i)jackson|jsonMapper|jsonComponent"),
+    ("Tomcat, web server", r"(?i)tomcat|webserver|servletWebServer"),
+    ("Spring MVC", r"(?i)requestMapping|handler|mvc|dispatcher|resourceHandlerMapping|viewResolver|conversionService"),
+]
+
+
+def startup_steps(path):
+    features = Counter()
+    steps = []
+    header = ""
+    with open(path, encoding="utf-8") as text:
+        for line in text:
+            line = line.rstrip("\n")
+            if line.startswith("#"):
+                header = line[1:].strip()
+                continue
+            self_ms, total_ms, name, tags = (line.split("\t") + ["", "", "", ""])[:4]
+            subject = name + " " + tags
+            feature = next((label for label, pattern in STEP_FEATURES if re.search(pattern, subject)),
+                           "other Spring beans and context work")
+            features[feature] += float(self_ms)
+            steps.append((float(self_ms), float(total_ms), name, tags))
+    return header, features, steps
+
+
+def startup_steps_report(service_path, bare_path):
+    service_header, service, service_steps = startup_steps(service_path)
+    bare_header, bare, _ = startup_steps(bare_path)
+    out = [f"Service: {service_header}. Bare app: {bare_header}. Own time of each step (its duration minus the "
+           "steps nested in it), summed by feature; the steps cover SpringApplication.run, not the JVM start "
+           "before main().", "", "| feature | service ms | bare app ms |", "|---|---|---|"]
+    for label, value in sorted(service.items(), key=lambda item: -item[1]):
+        out.append(f"| {label} | {value:,.0f} | {bare.get(label, 0.0):,.0f} |")
+    for label, value in bare.items():
+        if label not in service:
+            out.append(f"| {label} | 0 | {value:,.0f} |")
+    out.append(f"| **sum** | {sum(service.values()):,.0f} | {sum(bare.values()):,.0f} |")
+    out += ["", "The service's 25 costliest steps (own time):", "", "| own ms | total ms | step | tags |", "|---|---|---|---|"]
+    for self_ms, total_ms, name, tags in sorted(service_steps, reverse=True)[:25]:
+        out.append(f"| {self_ms:,.0f} | {total_ms:,.0f} | {name} | {tags[:160]} |")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
 # class loading: -Xlog:class+load output, counted by library
 
 
@@ -684,6 +765,7 @@ def main():
     p.add_argument("--pacing-margin", type=float, required=True)
     p.add_argument("--max-connections", type=int, required=True)
     p.add_argument("--delay-ms", type=int, required=True)
+    p.add_argument("--ready-ms", type=int, default=0)
     p = sub.add_parser("fanout-report")
     p.add_argument("--results", required=True)
     p = sub.add_parser("jfr")
@@ -696,6 +778,9 @@ def main():
     p = sub.add_parser("profile-report")
     p.add_argument("--results", required=True)
     p.add_argument("--dir", required=True)
+    p = sub.add_parser("startup-steps")
+    p.add_argument("--service", required=True)
+    p.add_argument("--bare", required=True)
     p = sub.add_parser("classes")
     p.add_argument("--file", required=True)
     args = parser.parse_args()
@@ -727,6 +812,7 @@ def main():
         result = fanout_poll(args.app, args.kling, args.useapi, args.ready_epoch, args.interval, args.timeout)
         print(json.dumps({
             "kind": "fanout", "kling": args.kling, "useapi": args.useapi, "run": args.run, "timeout": args.timeout,
+            "ready_ms": args.ready_ms,
             "result": result, "upstream_calls": upstream_calls(args.wiremock),
             # useapi.net: every call paced 1/rps + margin apart (emails configured: no discovery call)
             "useapi_floor": args.useapi * (1.0 / args.rps + args.pacing_margin),
@@ -745,6 +831,8 @@ def main():
     elif args.command == "profile-report":
         with open(args.results, encoding="utf-8") as text:
             print(profile_report([json.loads(line) for line in text if line.strip()], args.dir))
+    elif args.command == "startup-steps":
+        print(startup_steps_report(args.service, args.bare))
     elif args.command == "classes":
         total, counts = class_load_counts(args.file)
         print(f"{total:,} classes loaded.\n\n| library | classes | share |\n|---|---|---|")

@@ -19,6 +19,7 @@
 #   FANOUT_SIZES="10 50 200"  Kling accounts per fan-out run; useapi.net accounts = round(N*30/200), >= 1
 #   FANOUT_RUNS=2  UPSTREAM_DELAY_MS=300  FANOUT_TIMEOUT=180 (s)  POLL_INTERVAL=0.2 (s)
 #   PROFILE_SECONDS=30   length of the JFR recording under load
+#   READY_TIMEOUT=600    seconds an app may take to get ready (a busy 2-core machine is slow)
 #   OUT=target/bench/<mode>-<UTC time>   where every raw output and report.md go
 #   JAR, BARE_JAR, WIREMOCK_JAR   built or found when not given
 #
@@ -48,6 +49,7 @@ UPSTREAM_DELAY_MS=${UPSTREAM_DELAY_MS:-300}
 FANOUT_TIMEOUT=${FANOUT_TIMEOUT:-180}
 POLL_INTERVAL=${POLL_INTERVAL:-0.2}
 PROFILE_SECONDS=${PROFILE_SECONDS:-30}
+READY_TIMEOUT=${READY_TIMEOUT:-600}
 OUT=${OUT:-$ROOT/target/bench/$MODE-$(date -u +%Y%m%dT%H%M%SZ)}
 WIREMOCK_VERSION=$(sed -n 's:.*<wiremock.version>\(.*\)</wiremock.version>.*:\1:p' "$ROOT/pom.xml")
 WIREMOCK_JAR=${WIREMOCK_JAR:-$HOME/.m2/repository/org/wiremock/wiremock-standalone/$WIREMOCK_VERSION/wiremock-standalone-$WIREMOCK_VERSION.jar}
@@ -155,7 +157,7 @@ start_service() { # name, extra arguments... ; sets SVC_PID SVC_URL READY_MS REA
 		"${SERVICE_ARGS[@]}" --server.port="$port" --balances.demo.port="$demo" "$@"
 	SVC_PID=$STARTED_PID
 	SVC_URL="http://127.0.0.1:$port"
-	wait_200 "$SVC_URL/actuator/health/readiness" "$SVC_PID" 180 || die "$name did not get ready (see $OUT/$name.log)"
+	wait_200 "$SVC_URL/actuator/health/readiness" "$SVC_PID" "$READY_TIMEOUT" || die "$name did not get ready (see $OUT/$name.log)"
 }
 start_bare() { # name, body file ; sets BARE_PID BARE_URL READY_MS READY_CPU_MS
 	local port
@@ -164,7 +166,7 @@ start_bare() { # name, body file ; sets BARE_PID BARE_URL READY_MS READY_CPU_MS
 		--server.address=127.0.0.1 --server.port="$port" --bare.body-file="$2"
 	BARE_PID=$STARTED_PID
 	BARE_URL="http://127.0.0.1:$port"
-	wait_200 "$BARE_URL/balances" "$BARE_PID" 120 || die "$1 did not get ready (see $OUT/$1.log)"
+	wait_200 "$BARE_URL/balances" "$BARE_PID" "$READY_TIMEOUT" || die "$1 did not get ready (see $OUT/$1.log)"
 }
 EXTRA_JVM=()
 JAVA_CMD=java
@@ -342,7 +344,7 @@ run_fanout() {
 	start_java "$OUT/wiremock.log" -Xmx512m -jar "$WIREMOCK_JAR" --bind-address 127.0.0.1 --port "$wm_port" \
 		--async-response-enabled true --async-response-threads 64 --container-threads 300 --disable-banner
 	local wm_pid=$STARTED_PID
-	wait_200 "$wm_url/__admin/health" "$wm_pid" 60 || die "WireMock did not start (see $OUT/wiremock.log)"
+	wait_200 "$wm_url/__admin/health" "$wm_pid" "$READY_TIMEOUT" || die "WireMock did not start (see $OUT/wiremock.log)"
 
 	local -a results=()
 	for n in $FANOUT_SIZES; do
@@ -366,12 +368,13 @@ run_fanout() {
 				--balances.useapi.base-url="$wm_url/useapi" >"$OUT/fanout-$n-$run.log" 2>&1 &
 			local pid=$!
 			PIDS+=("$pid")
-			wait_200 "http://127.0.0.1:$port/actuator/health/readiness" "$pid" 180 \
+			wait_200 "http://127.0.0.1:$port/actuator/health/readiness" "$pid" "$READY_TIMEOUT" \
 				|| die "the service did not get ready (see $OUT/fanout-$n-$run.log)"
 			local ready=$EPOCHREALTIME
+			log "  ready after $READY_MS ms"
 			record "$("${BENCH_PY[@]}" fanout-poll --app "http://127.0.0.1:$port" --wiremock "$wm_url" --kling "$n" \
 				--useapi "$m" --ready-epoch "$ready" --interval "$POLL_INTERVAL" --timeout "$FANOUT_TIMEOUT" --run "$run" \
-				--rps 2 --pacing-margin 0.1 --max-connections 16 --delay-ms "$UPSTREAM_DELAY_MS")"
+				--rps 2 --pacing-margin 0.1 --max-connections 16 --delay-ms "$UPSTREAM_DELAY_MS" --ready-ms "$READY_MS")"
 			log "  $(tail -n 1 "$RESULTS" | python3 -c 'import json,sys; r=json.load(sys.stdin)["result"]; print(r["seconds"], r["error_observations"])')"
 			stop "$pid"
 		done
@@ -484,7 +487,7 @@ run_profile() {
 				start_java "$OUT/variant-$i-$run.log" "${JVM_FLAGS[@]}" -jar "$JAR" --server.address=127.0.0.1 \
 					--server.port="$port" --balances.security.mode=none
 				SVC_PID=$STARTED_PID
-				wait_200 "http://127.0.0.1:$port/actuator/health/readiness" "$SVC_PID" 180 || die "variant $i failed"
+				wait_200 "http://127.0.0.1:$port/actuator/health/readiness" "$SVC_PID" "$READY_TIMEOUT" || die "variant $i failed"
 			else
 				if [[ "$v" == C1 ]]; then EXTRA_JVM=(-XX:TieredStopAtLevel=1); else read -r -a args <<<"$v"; fi
 				start_service "variant-$i-$run" "${args[@]}"
@@ -519,6 +522,27 @@ run_profile() {
 			echo "- ${names[$i]}: $(grep -o 'Started .* in .*)' "$OUT/variant-$i-1.log" | sed 's/^Started [A-Za-z]* //')"
 		done
 		echo "- bare app: $(grep -o 'Started .* in .*)' "$OUT/variant-bare-1.log" | sed 's/^Started [A-Za-z]* //')"
+		echo
+	} >>"$REPORT"
+
+	log "start-up steps of both apps (Spring's BufferingApplicationStartup, via startup/StartupSteps.java)"
+	local extract=$OUT/extract port demo
+	java -Djarmode=tools -jar "$JAR" extract --destination "$extract/service" >/dev/null
+	java -Djarmode=tools -jar "$BARE_JAR" extract --destination "$extract/bare" >/dev/null
+	port=$(free_port)
+	demo=$(free_port)
+	java "${JVM_FLAGS[@]}" -Dbench.application=dev.klingbalances.KlingBalancesApplication \
+		-Dbench.out="$OUT/startup-steps-service.tsv" -cp "$(ls "$extract"/service/*.jar)" "$HERE/startup/StartupSteps.java" \
+		--spring.profiles.active=demo "${SERVICE_ARGS[@]}" --server.port="$port" --balances.demo.port="$demo" \
+		>"$OUT/startup-steps-service.log" 2>&1 || die "the start-up steps run failed (see $OUT/startup-steps-service.log)"
+	java "${JVM_FLAGS[@]}" -Dbench.application=dev.klingbalances.bench.bare.BareApplication \
+		-Dbench.out="$OUT/startup-steps-bare.tsv" -cp "$(ls "$extract"/bare/*.jar)" "$HERE/startup/StartupSteps.java" \
+		--server.address=127.0.0.1 --server.port="$port" --bare.body-file="$OUT/balances.json" \
+		>"$OUT/startup-steps-bare.log" 2>&1 || die "the start-up steps run failed (see $OUT/startup-steps-bare.log)"
+	{
+		echo "### Start-up steps by feature (Spring's BufferingApplicationStartup)"
+		echo
+		"${BENCH_PY[@]}" startup-steps --service "$OUT/startup-steps-service.tsv" --bare "$OUT/startup-steps-bare.tsv"
 		echo
 	} >>"$REPORT"
 
