@@ -361,8 +361,12 @@ REQUEST_LAYERS = [
     ("API key filter / consumer rate limiter",
      r"^(dev\.klingbalances\.security\.(ApiKey|ConsumerRateLimitFilter)|io\.github\.resilience4j\.ratelimiter\.)"),
     ("Spring Security filter chain", r"^org\.springframework\.security\."),
-    ("Micrometer observation (http.server.requests)",
-     r"^(org\.springframework\.web\.filter\.ServerHttpObservationFilter|io\.micrometer\.|dev\.klingbalances\.security\.ConsumerObservationConvention)"),
+    # Spring Security's own observations (an event around every security filter, one per
+    # authorization decision) run through the same Micrometer code as http.server.requests; the
+    # two are told apart by who called into Micrometer (SPLIT_LAYERS).
+    ("Micrometer: http.server.requests observation",
+     r"^(org\.springframework\.web\.filter\.ServerHttpObservationFilter|io\.micrometer\.|dev\.klingbalances\.security\.ConsumerObservationConvention"
+     r"|org\.springframework\.http\.server\.observation\.)"),
     ("actuator endpoint", r"^org\.springframework\.boot\.actuate\."),
     ("DispatcherServlet (handler lookup, other MVC)", r"^org\.springframework\.web\.servlet\."),
     ("other Spring web filters", r"^org\.springframework\.web\.filter\."),
@@ -425,14 +429,28 @@ def frame_method(frame):
     return frame.split("(")[0]
 
 
+# (layer, caller pattern, new layer): a sample of that layer whose first caller outside
+# Micrometer and the JDK matches the pattern is charged to the new layer instead.
+SPLIT_LAYERS = [
+    ("Micrometer: http.server.requests observation",
+     r"^org\.springframework\.security\.(web\.ObservationFilterChainDecorator|authorization\.(Observation|AuthorizationObservation))",
+     "Micrometer: Spring Security's observations (filter-chain events, authorization)"),
+]
+
+
 def layer_of(frames, layers):
     return layer_and_frame(frames, layers)[0]
 
 
 def layer_and_frame(frames, layers):
-    for frame in frames:
+    for depth, frame in enumerate(frames):
         for name, pattern in layers:
             if re.search(pattern, frame):
+                for layer, caller_pattern, new_name in SPLIT_LAYERS:
+                    if layer == name:
+                        caller = next((f for f in frames[depth:] if not re.match(r"^(io\.micrometer\.|java\.|jdk\.)", f)), "")
+                        if re.search(caller_pattern, caller):
+                            return new_name, frame_method(frame)
                 return name, frame_method(frame)
     return "other", (frame_method(frames[0]) if frames else "?")
 
@@ -609,7 +627,7 @@ def profile_report(records, directory):
                 + " | ".join(f"{name} alloc KB/req" for name, _ in columns) + " |",
                 "|---|" + "---|" * (2 * len(columns))]
         totals = [0.0] * (2 * len(columns))
-        for layer in [name for name, _ in REQUEST_LAYERS] + ["other"]:
+        for layer in [name for name, _ in REQUEST_LAYERS] + [new for _, _, new in SPLIT_LAYERS] + ["other"]:
             cells = []
             for _, (r, _, cpu, _) in columns:
                 value = dict(cpu["layers"]).get(layer, 0.0)
