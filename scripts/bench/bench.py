@@ -249,7 +249,11 @@ def upstream_calls(wiremock):
     """Requests WireMock received (the journal is reset with the stubs before each run)."""
     journal = json.loads(admin(wiremock, "GET", "/__admin/requests?limit=100000"))
     counts = Counter()
+    first = None
     for entry in journal.get("requests", []):
+        logged = entry["request"].get("loggedDate")
+        if logged is not None and (first is None or logged < first):
+            first = logged
         url = entry["request"]["url"].split("?")[0]
         if url.startswith("/kling/"):
             counts["kling"] += 1
@@ -259,7 +263,7 @@ def upstream_calls(wiremock):
             counts["useapi"] += 1
         else:
             counts["other"] += 1
-    return dict(counts)
+    return dict(counts), (first / 1000 if first is not None else None)
 
 
 def fanout_poll(app, kling, useapi, ready_epoch, interval, timeout):
@@ -308,7 +312,8 @@ def fanout_poll(app, kling, useapi, ready_epoch, interval, timeout):
 
 
 def fanout_report(records):
-    lines = ["| accounts (Kling + useapi.net) | run | every account known | Kling known | useapi.net known "
+    lines = ["| accounts (Kling + useapi.net) | run | every account known: from ready (from the first upstream call) "
+             "| Kling known | useapi.net known "
              "| Kling floor | useapi.net floor (pacing model) | errors seen while polling (account observations; distinct accounts) "
              "| upstream calls | polls |",
              "|---|---|---|---|---|---|---|---|---|---|"]
@@ -321,8 +326,12 @@ def fanout_report(records):
         error_text = ", ".join(f"{code} {count} ({distinct.get(code, 0)})" for code, count in sorted(errors.items()))
         calls = r.get("upstream_calls", {})
 
+        lead = r.get("first_call_before_ready") or 0.0
+
         def secs(key):
-            return f"{seconds[key]:.1f} s" if key in seconds else f"not within {r['timeout']} s"
+            if key not in seconds:
+                return f"not within {r['timeout']} s"
+            return f"{seconds[key]:.1f} s ({seconds[key] + lead:.1f} s)"
 
         lines.append(f"| {r['kling']} + {r['useapi']} | {r['run']} (ready after {r.get('ready_ms', 0) / 1000:.0f} s) | {secs('all')} | {secs('kling')} | "
                      f"{secs('useapi')} | {r['kling_floor']:.2f} s | {r['useapi_floor']:.1f} s ({r['useapi_floor_with_delay']:.1f} s) | "
@@ -828,10 +837,12 @@ def main():
         fanout_stubs(args.wiremock, args.delay_ms)
     elif args.command == "fanout-poll":
         result = fanout_poll(args.app, args.kling, args.useapi, args.ready_epoch, args.interval, args.timeout)
+        calls, first_call = upstream_calls(args.wiremock)
         print(json.dumps({
             "kind": "fanout", "kling": args.kling, "useapi": args.useapi, "run": args.run, "timeout": args.timeout,
             "ready_ms": args.ready_ms,
-            "result": result, "upstream_calls": upstream_calls(args.wiremock),
+            "result": result, "upstream_calls": calls, "first_call_before_ready": (
+                args.ready_epoch - first_call if first_call is not None else None),
             # useapi.net: every call paced 1/rps + margin apart (emails configured: no discovery call)
             "useapi_floor": args.useapi * (1.0 / args.rps + args.pacing_margin),
             # the pacer also counts from the end of the previous call: the next call starts 1/rps + margin
