@@ -250,19 +250,34 @@ def upstream_calls(wiremock):
     journal = json.loads(admin(wiremock, "GET", "/__admin/requests?limit=100000"))
     counts = Counter()
     first = None
+    arrivals = defaultdict(list)
     for entry in journal.get("requests", []):
         logged = entry["request"].get("loggedDate")
         if logged is not None and (first is None or logged < first):
             first = logged
         url = entry["request"]["url"].split("?")[0]
         if url.startswith("/kling/"):
-            counts["kling"] += 1
+            kind = "kling"
         elif url.rstrip("/") == "/useapi/v1/kling/accounts":
-            counts["useapi discovery"] += 1
+            kind = "useapi discovery"
         elif url.startswith("/useapi/"):
-            counts["useapi"] += 1
+            kind = "useapi"
         else:
-            counts["other"] += 1
+            kind = "other"
+        counts[kind] += 1
+        if logged is not None:
+            arrivals[kind].append(logged)
+    for kind, times in arrivals.items():
+        times.sort()
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        counts[kind + " span ms"] = times[-1] - times[0]
+        if gaps:
+            counts[kind + " min gap ms"] = min(gaps)
+        if kind == "useapi":
+            # more than `requests-per-second` (2) arrivals in any 1 s window breaks useapi.net's rule
+            counts["useapi 1 s windows over 2"] = sum(1 for i, t in enumerate(times)
+                                                      if sum(1 for u in times[i:] if u - t < 1000) > 2)
+            counts["useapi arrivals ms"] = [t - times[0] for t in times]
     return dict(counts), (first / 1000 if first is not None else None)
 
 
@@ -314,7 +329,7 @@ def fanout_poll(app, kling, useapi, ready_epoch, interval, timeout):
 def fanout_report(records):
     lines = ["| accounts (Kling + useapi.net) | run | every account known: from ready (from the first upstream call) "
              "| Kling known | useapi.net known "
-             "| Kling floor | useapi.net floor (pacing model) | errors seen while polling (account observations; distinct accounts) "
+             "| Kling floor | useapi.net floor (exact) | errors seen while polling (account observations; distinct accounts) "
              "| upstream calls | polls |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in records:
@@ -334,9 +349,11 @@ def fanout_report(records):
             return f"{seconds[key]:.1f} s ({seconds[key] + lead:.1f} s)"
 
         lines.append(f"| {r['kling']} + {r['useapi']} | {r['run']} (ready after {r.get('ready_ms', 0) / 1000:.0f} s) | {secs('all')} | {secs('kling')} | "
-                     f"{secs('useapi')} | {r['kling_floor']:.2f} s | {r['useapi_floor']:.1f} s ({r['useapi_floor_with_delay']:.1f} s) | "
+                     f"{secs('useapi')} | {r['kling_floor']:.2f} s | {r['useapi_floor']:.1f} s ({r.get('useapi_floor_exact', 0):.1f} s) | "
                      f"{error_text or 'none'} | "
                      f"Kling {calls.get('kling', 0)}, useapi.net {calls.get('useapi', 0)}"
+                     f" (arrivals over {calls.get('useapi span ms', 0) / 1000:.1f} s, closest {calls.get('useapi min gap ms', 0)} ms"
+                     f" apart, {calls.get('useapi 1 s windows over 2', 0)} windows of 1 s with more than 2)"
                      f"{', discovery ' + str(calls['useapi discovery']) if calls.get('useapi discovery') else ''} | "
                      f"{r['result']['polls']} |")
     messages = Counter()
@@ -845,10 +862,8 @@ def main():
                 args.ready_epoch - first_call if first_call is not None else None),
             # useapi.net: every call paced 1/rps + margin apart (emails configured: no discovery call)
             "useapi_floor": args.useapi * (1.0 / args.rps + args.pacing_margin),
-            # the pacer also counts from the end of the previous call: the next call starts 1/rps + margin
-            # after the previous one ENDED, so each call but the last costs the upstream delay too
-            "useapi_floor_with_delay": (args.useapi - 1) * (1.0 / args.rps + args.pacing_margin + args.delay_ms / 1000)
-            + args.delay_ms / 1000,
+            # the same, exactly: the first call goes at once, the last answers after the upstream delay
+            "useapi_floor_exact": (args.useapi - 1) * (1.0 / args.rps + args.pacing_margin) + args.delay_ms / 1000,
             "kling_floor": args.kling / args.max_connections * args.delay_ms / 1000}))
     elif args.command == "fanout-report":
         with open(args.results, encoding="utf-8") as text:

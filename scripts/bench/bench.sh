@@ -387,9 +387,8 @@ run_fanout() {
 		echo "\`/balances\` polled every ${POLL_INTERVAL} s (a poll may wait up to \`balances.deadline\`, 4 s). The warm-up"
 		echo "starts on ApplicationReadyEvent, a little before readiness answers 200 (seconds on a busy machine), so the"
 		echo "figure in brackets counts from the first request WireMock received instead."
-		echo "Floors: Kling N / 16 connections × ${UPSTREAM_DELAY_MS} ms; useapi.net M × (1/2 rps + 0.1 s margin); in brackets the"
-		echo "useapi.net pacing model of today's code, where the next call waits 1/rps + margin after the previous one"
-		echo "ENDED: (M − 1) × (0.6 s + ${UPSTREAM_DELAY_MS} ms) + ${UPSTREAM_DELAY_MS} ms."
+		echo "Floors: Kling N / 16 connections × ${UPSTREAM_DELAY_MS} ms; useapi.net M × (1/2 rps + 0.1 s margin), in brackets"
+		echo "exactly: (M − 1) × 0.6 s + ${UPSTREAM_DELAY_MS} ms (the first call goes at once, the last still takes its answer time)."
 		echo
 		"${BENCH_PY[@]}" fanout-report --results "$RESULTS"
 	} >>"$REPORT"
