@@ -6,6 +6,7 @@ Not meant to be run on its own; bench.sh is the entry point. Standard library on
 
 import argparse
 import json
+import os
 import re
 import statistics
 import sys
@@ -619,6 +620,26 @@ def gc_summary(path):
     return collections, pauses, lost
 
 
+def blocking(path, seconds):
+    """Where request threads waited for a lock (jdk.JavaMonitorEnter) or parked (jdk.ThreadPark),
+    by the first frame outside the JDK; idle Tomcat workers waiting for work are left out."""
+    waited, events = Counter(), Counter()
+    for fields, frames in parse_jfr_text(path):
+        thread = fields.get("eventThread", "")
+        if "http-nio" not in thread:
+            continue
+        site = next((frame_method(f) for f in frames if not re.match(r"^(java\.|jdk\.|sun\.)", f)), "?")
+        if site.startswith("org.apache.tomcat.util.threads.TaskQueue"):
+            continue
+        waited[site] += period_ms(fields.get("duration"))
+        events[site] += 1
+    out = [f"| where (first frame outside the JDK) | events | time waited, all request threads | per second of load |",
+           "|---|---|---|---|"]
+    for site, ms in waited.most_common(10):
+        out.append(f"| `{site}` | {events[site]:,} | {ms / 1000:,.1f} s | {ms / 1000 / seconds:,.2f} s/s |")
+    return "\n".join(out)
+
+
 def profile_report(records, directory):
     runs = [r for r in records if r["kind"] == "profile"]
     out = ["| recording | req/s under JFR | requests | process CPU (/proc) | CPU µs/req | sampled | "
@@ -681,6 +702,11 @@ def profile_report(records, directory):
             a = alloc_suspects.get(name, 0.0)
             c_text = f"{c * 1000 / requests:,.0f}" if kind == "cputime" else f"{c:,.0f}"
             out.append(f"| {name} | {c_text} | {share(c, cpu_total)} | {a / requests / 1024:,.1f} | {share(a, alloc_total)} |")
+        blocking_file = f"{directory}/{label}-load-blocking.txt"
+        if os.path.exists(blocking_file):
+            out += ["", f"#### {label}: request threads blocked (JFR jdk.JavaMonitorEnter and jdk.ThreadPark, "
+                    "events of 10 ms or more; idle workers left out)", "",
+                    blocking(blocking_file, r.get("seconds", 30))]
         out += ["", jfr_markdown(f"{label}: CPU under load, request threads ({r['event']})", cpu, kind, INTERESTING)]
         out += ["", jfr_markdown(f"{label}: allocation under load, request threads", alloc, "alloc", INTERESTING)]
         if r["app"] == "service":

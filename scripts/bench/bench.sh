@@ -440,8 +440,9 @@ profile_app() { # label, java home ("" = java on PATH), app (service|service-api
 	"$jfr_bin" print --stack-depth 256 --events "$event" "$OUT/$label-load.jfr" >"$OUT/$label-load-cpu.txt"
 	"$jfr_bin" print --stack-depth 256 --events jdk.ObjectAllocationSample "$OUT/$label-load.jfr" >"$OUT/$label-load-alloc.txt"
 	"$jfr_bin" print --events jdk.GarbageCollection,jdk.CPUTimeSamplesLost "$OUT/$label-load.jfr" >"$OUT/$label-load-gc.txt"
+	"$jfr_bin" print --stack-depth 64 --events jdk.ThreadPark,jdk.JavaMonitorEnter "$OUT/$label-load.jfr" >"$OUT/$label-load-blocking.txt"
 	"$jfr_bin" print --stack-depth 256 --events "$event" "$OUT/$label-startup.jfr" >"$OUT/$label-startup-cpu.txt"
-	echo "{\"kind\":\"profile\",\"label\":\"$label\",\"app\":\"$app\",\"event\":\"$event\",\"requests\":$requests,\"cpu_ms\":$((ticks * 1000 / $CLK_TCK)),\"rps\":\"$(sed -n 's/^Requests\/sec:\s*//p' "$OUT/$label-wrk.txt")\"}" >>"$RESULTS"
+	echo "{\"kind\":\"profile\",\"label\":\"$label\",\"app\":\"$app\",\"event\":\"$event\",\"requests\":$requests,\"seconds\":$PROFILE_SECONDS,\"cpu_ms\":$((ticks * 1000 / $CLK_TCK)),\"rps\":\"$(sed -n 's/^Requests\/sec:\s*//p' "$OUT/$label-wrk.txt")\"}" >>"$RESULTS"
 	if [[ -n "$JFR_VIEW" ]]; then
 		for view in hot-methods allocation-by-site; do
 			"$JFR_VIEW" view --width 200 "$view" "$OUT/$label-load.jfr" >"$OUT/$label-view-$view.txt" 2>&1 || true
