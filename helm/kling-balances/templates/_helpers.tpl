@@ -35,7 +35,7 @@ Common labels
 */}}
 {{- define "kling-balances.labels" -}}
 helm.sh/chart: {{ include "kling-balances.chart" . }}
-{{ include "kling-balances.selectorLabels" . }}
+{{ include "kling-balances.releaseLabels" . }}
 {{- if .Chart.AppVersion }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 {{- end }}
@@ -43,11 +43,29 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
 {{/*
-Selector labels
+The chart and the release: shared by the application and the helm test pod.
 */}}
-{{- define "kling-balances.selectorLabels" -}}
+{{- define "kling-balances.releaseLabels" -}}
 app.kubernetes.io/name: {{ include "kling-balances.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Selector labels of the application's pods: the Deployment's (immutable), the Service's, the
+PodDisruptionBudget's and the NetworkPolicy's. The component keeps other pods of the release,
+such as the helm test pod, out of all of them.
+*/}}
+{{- define "kling-balances.selectorLabels" -}}
+{{ include "kling-balances.releaseLabels" . }}
+app.kubernetes.io/component: server
+{{- end }}
+
+{{/*
+Selector labels of the helm test pod; the NetworkPolicy lets it reach both ports.
+*/}}
+{{- define "kling-balances.testSelectorLabels" -}}
+{{ include "kling-balances.releaseLabels" . }}
+app.kubernetes.io/component: test
 {{- end }}
 
 {{/*
@@ -62,10 +80,23 @@ Create the name of the service account to use
 {{- end }}
 
 {{/*
-Labels for every resource: the common labels plus commonLabels from the values.
+Labels for every resource of the application: the common labels, its component and
+commonLabels from the values.
 */}}
 {{- define "kling-balances.allLabels" -}}
 {{ include "kling-balances.labels" . }}
+app.kubernetes.io/component: server
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Labels of the helm test pod: like allLabels, but its own component.
+*/}}
+{{- define "kling-balances.testLabels" -}}
+{{ include "kling-balances.labels" . }}
+app.kubernetes.io/component: test
 {{- with .Values.commonLabels }}
 {{ toYaml . }}
 {{- end }}
@@ -106,5 +137,48 @@ Refuses credentials given both inline and through existingSecret: one source of 
 {{- define "kling-balances.validateCredentials" -}}
 {{- if and .Values.existingSecret (or .Values.kling.accounts .Values.useapi.token .Values.security.apiKeys) -}}
 {{- fail "existingSecret is set: put the Kling accounts, the useapi.net token and the API key hashes into that Secret and leave kling.accounts, useapi.token and security.apiKeys empty" -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+The API and the actuator on one port would put metrics, info and the upstreams' health
+behind the Ingress.
+*/}}
+{{- define "kling-balances.validatePorts" -}}
+{{- if eq (int .Values.containerPorts.http) (int .Values.containerPorts.management) -}}
+{{- fail "containerPorts.management must differ from containerPorts.http: the actuator gets its own port, which the Ingress never routes to" -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+The pod's grace period: the preStop sleep, then the application's shutdown phase (running
+requests finish), then 5 s for the JVM to exit. Derived when terminationGracePeriodSeconds is
+empty; a given value must leave at least that much time.
+*/}}
+{{- define "kling-balances.terminationGracePeriodSeconds" -}}
+{{- $needed := add (int .Values.shutdown.preStopSleepSeconds) (int .Values.shutdown.timeoutPerPhaseSeconds) 5 -}}
+{{- $given := .Values.terminationGracePeriodSeconds -}}
+{{- if eq (toString $given) "" -}}
+{{ $needed }}
+{{- else if lt (int $given) $needed -}}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must be at least %d: shutdown.preStopSleepSeconds + shutdown.timeoutPerPhaseSeconds + 5 s for the JVM to exit (leave it empty to have it derived)" (int $given) $needed) -}}
+{{- else -}}
+{{ int $given }}
+{{- end -}}
+{{- end }}
+
+{{/*
+Container lifecycle: lifecycleHooks from the values; without a preStop hook there, an exec of
+`sleep` (in the image; the sleep action needs Kubernetes 1.30), so that endpoints and load
+balancers stop sending requests before the application stops taking them.
+*/}}
+{{- define "kling-balances.lifecycle" -}}
+{{- $lifecycle := deepCopy (.Values.lifecycleHooks | default dict) -}}
+{{- $sleep := int .Values.shutdown.preStopSleepSeconds -}}
+{{- if and (not (hasKey $lifecycle "preStop")) (gt $sleep 0) -}}
+{{- $_ := set $lifecycle "preStop" (dict "exec" (dict "command" (list "sleep" (toString $sleep)))) -}}
+{{- end -}}
+{{- with $lifecycle -}}
+{{ toYaml . }}
 {{- end -}}
 {{- end }}

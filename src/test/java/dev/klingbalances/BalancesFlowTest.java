@@ -44,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Each test uses its own snapshot keys' state from a fresh cache (see {@link #clearCaches()}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "balances.cache.warm-up=false", "balances.security.mode=none",
+		properties = { "balances.cache.warm-up=false", "balances.cache.keep-warm=requested", "balances.security.mode=none",
 				"management.endpoints.web.exposure.include=health,info,prometheus,caches",
 				"resilience4j.retry.configs.default.wait-duration=50ms" })
 @ExtendWith(OutputCaptureExtension.class)
@@ -68,10 +68,7 @@ class BalancesFlowTest {
 
 	@DynamicPropertySource
 	static void upstreams(DynamicPropertyRegistry registry) {
-		for (String property : stubs.properties()) {
-			int split = property.indexOf('=');
-			registry.add(property.substring(0, split), () -> property.substring(split + 1));
-		}
+		stubs.register(registry);
 	}
 
 	@AfterAll

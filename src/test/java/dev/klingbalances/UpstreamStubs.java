@@ -1,9 +1,12 @@
 package dev.klingbalances;
 
+import java.time.Duration;
 import java.util.List;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -66,6 +69,14 @@ public final class UpstreamStubs {
 				"balances.useapi.base-url=" + useapiBaseUrl(), "balances.useapi.token=" + USEAPI_TOKEN };
 	}
 
+	/** Points the app under test at these stubs. */
+	public void register(DynamicPropertyRegistry registry) {
+		for (String property : properties()) {
+			int split = property.indexOf('=');
+			registry.add(property.substring(0, split), () -> property.substring(split + 1));
+		}
+	}
+
 	/** Good answers for every account, with a small delay so concurrent callers overlap. */
 	public void healthy(int delayMillis) {
 		this.server.resetAll();
@@ -101,6 +112,11 @@ public final class UpstreamStubs {
 	}
 
 	public static String klingCosts(String remaining, String total) {
+		return klingCosts(remaining, total, Duration.ofDays(30));
+	}
+
+	/** A live pack with these figures that expires this long from now, and an expired one. */
+	public static String klingCosts(String remaining, String total, Duration expiresIn) {
 		long now = System.currentTimeMillis();
 		return """
 				{"code":0,"message":"SUCCEED","request_id":"req-1","data":{"code":0,"msg":"ok",
@@ -111,7 +127,7 @@ public final class UpstreamStubs {
 				  {"resource_pack_name":"Old pack","resource_pack_id":"0001","resource_pack_type":"decreasing_total",
 				   "total_quantity":500.0,"remaining_quantity":0.0,"purchase_time":%d,"effective_time":%d,"invalid_time":%d,
 				   "status":"expired"}]}}"""
-			.formatted(total, remaining, now - 86_400_000L, now - 86_400_000L, now + 30 * 86_400_000L,
+			.formatted(total, remaining, now - 86_400_000L, now - 86_400_000L, now + expiresIn.toMillis(),
 					now - 400 * 3_600_000L, now - 400 * 3_600_000L, now - 3_600_000L);
 	}
 

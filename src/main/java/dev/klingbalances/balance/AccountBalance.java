@@ -24,5 +24,7 @@ public record AccountBalance(
 		@Schema(description = "True when the figures are older than the cache TTL or the latest refresh failed") boolean stale,
 		@Schema(description = "How far the upstream's own figures may lag reality (Kling: PT12H); null when not known to lag", example = "PT12H", nullable = true) @Nullable Duration dataDelay,
 		@Schema(description = "A note worth reading, e.g. why an account has no active grant", nullable = true) @Nullable String remark,
-		@Schema(description = "Set when the latest fetch failed or is still running; null when the figures are current", nullable = true) @Nullable AccountError error) {
+		@Schema(description = "Set when the latest fetch failed or is still running; null when the figures are current", nullable = true) @Nullable AccountError error,
+		@Schema(description = "Active grants, and the upstream session, expiring within balances.alerts.expiry-warning (soonest first); empty when none") List<ExpiringSoon> expiringSoon,
+		@Schema(description = "Burn rate and run-out forecast from this service's history of the account's figures") Forecast forecast) {
 }

@@ -3,6 +3,7 @@ package dev.klingbalances.balance;
 import java.time.Clock;
 import java.time.Duration;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.caffeine.CaffeineCache;
@@ -12,7 +13,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.TaskScheduler;
 
-/** Wiring of the aggregation layer: clock, cache visibility, warm-up and refresh-ahead. */
+/** Wiring of the aggregation layer: clock, cache visibility, warm-up and the refresh sweep. */
 @Configuration(proxyBeanMethods = false)
 class BalanceConfiguration {
 
@@ -20,6 +21,13 @@ class BalanceConfiguration {
 	Clock clock() {
 		// Millisecond ticks: timestamps in answers read cleanly and compare across replicas.
 		return Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
+	}
+
+	/** The history of every account's figures, in memory unless a shared store is configured. */
+	@Bean
+	@ConditionalOnMissingBean
+	HistoryStore historyStore() {
+		return new MemoryHistoryStore();
 	}
 
 	/** Exposes the snapshot caches to Actuator's caches endpoint and to Micrometer's cache metrics. */
@@ -35,15 +43,30 @@ class BalanceConfiguration {
 		return manager;
 	}
 
-	/** Once the service is ready: warm every account (if enabled) and start the refresh-ahead sweep. */
+	/** This process runs the warm-up and the sweep, unless replicas elect one leader among them. */
+	@Bean
+	@ConditionalOnMissingBean
+	Leadership leadership() {
+		return Leadership.ALWAYS;
+	}
+
+	/**
+	 * Once the service is ready: warm every account (if enabled) and start the sweep that keeps
+	 * them fresh. Both run on the leader only: with several replicas, once for all of them (a new
+	 * leader's first sweep fetches whatever is missing or due).
+	 */
 	@Bean
 	ApplicationListener<ApplicationReadyEvent> balancesStartup(BalanceService service, BalancesProperties properties,
-			TaskScheduler taskScheduler) {
+			TaskScheduler taskScheduler, Leadership leadership) {
 		return (event) -> {
-			if (properties.cache().warmUp()) {
+			if (properties.cache().warmUp() && leadership.isLeader()) {
 				service.warmUp();
 			}
-			taskScheduler.scheduleWithFixedDelay(service::refreshAhead, properties.cache().sweepInterval());
+			taskScheduler.scheduleWithFixedDelay(() -> {
+				if (leadership.isLeader()) {
+					service.sweep();
+				}
+			}, properties.cache().sweepInterval());
 		};
 	}
 

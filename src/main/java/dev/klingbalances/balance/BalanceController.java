@@ -1,13 +1,7 @@
 package dev.klingbalances.balance;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -21,6 +15,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -39,14 +34,14 @@ class BalanceController {
 
 	private final BalanceService service;
 
-	private final JsonMapper jsonMapper;
-
 	private final Clock clock;
 
-	BalanceController(BalanceService service, JsonMapper jsonMapper, Clock clock) {
+	private final JsonMapper jsonMapper;
+
+	BalanceController(BalanceService service, Clock clock, JsonMapper jsonMapper) {
 		this.service = service;
-		this.jsonMapper = jsonMapper;
 		this.clock = clock;
+		this.jsonMapper = jsonMapper;
 	}
 
 	@GetMapping
@@ -70,7 +65,7 @@ class BalanceController {
 	@ApiResponse(responseCode = "401", ref = "#/components/responses/Unauthorized")
 	@ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
 	@ApiResponse(responseCode = "500", ref = "#/components/responses/InternalError")
-	ResponseEntity<BalancesResponse> balances(
+	ResponseEntity<byte[]> balances(
 			@Parameter(description = "Only this provider's accounts (all providers when absent)")
 			@RequestParam(required = false) @Nullable String provider,
 			@Parameter(description = "Fetch from the upstreams now instead of serving fresh cached figures "
@@ -78,8 +73,13 @@ class BalanceController {
 			@RequestParam(defaultValue = "false") boolean refresh,
 			WebRequest request) {
 		Set<String> providers = (provider != null) ? Set.of(knownProvider(provider)) : Set.of();
-		BalancesResponse response = this.service.balances(providers, refresh);
-		return conditional(response.withoutTimestamp(), response, response.accounts(), request);
+		BalanceView view = this.service.balances(providers, refresh);
+		Instant now = this.clock.instant();
+		PreparedJson<BalancesResponse> content = view.content();
+		if (request.checkNotModified(content.etag())) {
+			return notModified(content, now);
+		}
+		return ok(content, now).body(view.body(now));
 	}
 
 	@GetMapping("/{provider}/{account}")
@@ -102,14 +102,55 @@ class BalanceController {
 	@ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
 	@ApiResponse(responseCode = "500", ref = "#/components/responses/InternalError")
 	@ApiResponse(responseCode = "503", ref = "#/components/responses/AccountListUnavailable")
-	ResponseEntity<AccountBalance> balance(
+	ResponseEntity<byte[]> balance(
 			@Parameter(description = "Provider name", example = "kling") @PathVariable String provider,
 			@Parameter(description = "Kling account id, or useapi.net account e-mail", example = "team-a") @PathVariable String account,
 			@Parameter(description = "Fetch from the upstream now instead of serving fresh cached figures")
 			@RequestParam(defaultValue = "false") boolean refresh,
 			WebRequest request) {
-		AccountBalance balance = this.service.balance(provider, account, refresh);
-		return conditional(balance, balance, List.of(balance), request);
+		PreparedJson<AccountBalance> content = this.service.balance(provider, account, refresh);
+		Instant now = this.clock.instant();
+		if (request.checkNotModified(content.etag())) {
+			return notModified(content, now);
+		}
+		return ok(content, now).body(content.bytes());
+	}
+
+	@GetMapping("/{provider}/{account}/history")
+	@Operation(operationId = "getAccountHistory", summary = "Recorded figures of one account",
+			description = """
+					The account's figures as this service recorded them over the forecast window \
+					(`balances.forecast.window`, 7 days by default), oldest first: each successful read \
+					(unchanged figures at most once per `balances.forecast.resolution`) and each failure, \
+					with its error code. This is the history the forecast rests on; it is kept in memory \
+					unless a shared store is configured, so it starts anew when the service restarts. \
+					Never calls an upstream. Supports `If-None-Match`.""")
+	@ApiResponse(responseCode = "200", description = "The recorded figures",
+			headers = @Header(name = "ETag", description = "Entity tag of the content; send it back in If-None-Match", schema = @Schema(type = "string")),
+			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = AccountHistory.class)))
+	@ApiResponse(responseCode = "304", description = "Not modified since the ETag given in If-None-Match",
+			content = @Content)
+	@ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+	@ApiResponse(responseCode = "401", ref = "#/components/responses/Unauthorized")
+	@ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
+	@ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
+	@ApiResponse(responseCode = "500", ref = "#/components/responses/InternalError")
+	ResponseEntity<byte[]> history(
+			@Parameter(description = "Provider name", example = "kling") @PathVariable String provider,
+			@Parameter(description = "Kling account id, or useapi.net account e-mail", example = "team-a") @PathVariable String account,
+			@Parameter(description = "Only figures recorded at or after this instant (ISO-8601, UTC, e.g. 2026-11-20T00:00:00Z); the whole window when absent or earlier",
+					schema = @Schema(type = "string", format = "date-time"))
+			@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant since,
+			WebRequest request) {
+		AccountHistory history = this.service.history(provider, account, since);
+		// The entity tag is over the points only: `from` moves with the clock when no since is
+		// given, and unchanged points must still be answered 304.
+		PreparedJson<AccountHistory> content = new PreparedJson<>(history, this.jsonMapper.writeValueAsBytes(history),
+				PreparedJson.etag(this.jsonMapper.writeValueAsBytes(history.points())), null);
+		if (request.checkNotModified(content.etag())) {
+			return notModified(content, this.clock.instant());
+		}
+		return ok(content, this.clock.instant()).body(content.bytes());
 	}
 
 	private String knownProvider(String provider) {
@@ -121,40 +162,21 @@ class BalanceController {
 	}
 
 	/**
-	 * Adds an ETag over the content (not the timestamp) and a max-age that lasts as long as
-	 * every account is fresh; answers 304 when the client already has this content.
+	 * The ETag is over the content (not the timestamp); the max-age lasts as long as every
+	 * account in the answer is fresh, and is 0 when anything is stale or failed.
 	 */
-	private <T> ResponseEntity<T> conditional(Object content, T body, List<AccountBalance> accounts,
-			WebRequest request) {
-		String etag = etag(content);
-		if (request.checkNotModified(etag)) {
-			return ResponseEntity.status(304).eTag(etag).cacheControl(cacheControl(accounts)).build();
-		}
-		return ResponseEntity.ok().eTag(etag).cacheControl(cacheControl(accounts)).body(body);
+	private static ResponseEntity.BodyBuilder ok(PreparedJson<?> content, Instant now) {
+		return ResponseEntity.ok()
+			.eTag(content.etag())
+			.cacheControl(CacheControl.maxAge(content.maxAge(now)).cachePrivate())
+			.contentType(MediaType.APPLICATION_JSON);
 	}
 
-	private CacheControl cacheControl(List<AccountBalance> accounts) {
-		Instant now = this.clock.instant();
-		boolean allFresh = accounts.stream().allMatch((account) -> !account.stale() && account.error() == null);
-		long seconds = allFresh ? accounts.stream()
-			.map(AccountBalance::freshUntil)
-			.filter(Objects::nonNull)
-			.map((until) -> Math.max(0, Duration.between(now, until).toSeconds()))
-			.min(Long::compare)
-			.orElse(0L) : 0L;
-		return CacheControl.maxAge(Duration.ofSeconds(seconds)).cachePrivate();
+	private static ResponseEntity<byte[]> notModified(PreparedJson<?> content, Instant now) {
+		return ResponseEntity.status(304)
+			.eTag(content.etag())
+			.cacheControl(CacheControl.maxAge(content.maxAge(now)).cachePrivate())
+			.build();
 	}
-
-	private String etag(Object content) {
-		try {
-			byte[] json = this.jsonMapper.writeValueAsBytes(content);
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(json);
-			return "\"" + HexFormat.of().formatHex(digest, 0, 16) + "\"";
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
-		}
-	}
-
 
 }

@@ -1,16 +1,14 @@
 package dev.klingbalances.balance;
 
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -18,19 +16,20 @@ import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.stereotype.Service;
 
 /**
- * Assembles {@code /balances}: asks every provider for its accounts and every account for its
- * snapshot through the {@link RefreshingCache}s, waits at most for the deadline, and reports
- * what it has: fresh figures, stale figures with the reason, or the error alone. Never a zero
- * for a failure.
+ * Serves {@code /balances}. A request whose accounts are all fresh is answered from a
+ * {@link BalanceView} built once from the cache; otherwise it asks every selected provider for
+ * its accounts and every account for its snapshot through the {@link RefreshingCache}s, waits
+ * at most for the deadline, and answers from a view rebuilt with what is there. Also runs the
+ * warm-up and the background sweep that keeps accounts fresh.
  */
 @Service
 public class BalanceService {
-
-	private static final String ALL_ACCOUNTS = "*";
 
 	private final Map<String, ProviderCaches> providers;
 
@@ -38,35 +37,56 @@ public class BalanceService {
 
 	private final Clock clock;
 
+	private final ViewAssembler assembler;
+
+	private final BalanceHistory history;
+
+	/** The type of an account list, for a shared store to read it back. */
+	private static final TypeReference<List<String>> ACCOUNT_LIST = new TypeReference<>() {
+	};
+
+	/** One slot per selection of providers ("" = all): its current view and whether it was asked for. */
+	private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+
+	/**
+	 * @param sharedStore the store the replicas share, or null when this process is the only one
+	 */
 	public BalanceService(List<BalanceProvider> providers, BalancesProperties properties, Clock clock,
-			MeterRegistry meterRegistry) {
+			MeterRegistry meterRegistry, JsonMapper jsonMapper, HistoryStore historyStore,
+			@Nullable SharedStore sharedStore) {
 		this.properties = properties;
 		this.clock = clock;
+		this.history = new BalanceHistory(historyStore, properties.forecast(), clock);
+		this.assembler = new ViewAssembler(properties, clock, jsonMapper, this.history);
 		Map<String, ProviderCaches> byName = new LinkedHashMap<>();
 		providers.stream().sorted(Comparator.comparing(BalanceProvider::name)).forEach((provider) -> {
+			String accounts = "accounts." + provider.name();
+			String balances = "balances." + provider.name();
 			ProviderCaches caches = new ProviderCaches(provider,
-					new RefreshingCache<>("accounts." + provider.name(), (all) -> provider.accounts(),
-							provider.cacheTtl(), properties.cache(), clock, meterRegistry),
-					new RefreshingCache<>("balances." + provider.name(), provider::fetch, provider.cacheTtl(),
-							properties.cache(), clock, meterRegistry));
+					new RefreshingCache<>(accounts, (all) -> provider.accounts(), provider.cacheTtl(), properties.cache(),
+							clock, meterRegistry,
+							(sharedStore != null) ? sharedStore.entries(accounts, ACCOUNT_LIST.getType()) : null),
+					new RefreshingCache<>(balances, provider::fetch, provider.cacheTtl(), properties.cache(), clock,
+							meterRegistry,
+							(sharedStore != null) ? sharedStore.entries(balances, BalanceSnapshot.class) : null));
+			caches.snapshots().listen((account, previous, next) -> this.history.record(provider.name(), account, previous, next));
 			if (byName.putIfAbsent(provider.name(), caches) != null) {
 				throw new IllegalStateException("Two balance providers are named '" + provider.name() + "'");
 			}
 		});
-		this.providers = Map.copyOf(byName);
+		this.providers = byName;
 	}
 
 	/** Names of the registered providers, sorted. */
 	public List<String> providerNames() {
-		return this.providers.keySet().stream().sorted().toList();
+		return List.copyOf(this.providers.keySet());
 	}
 
 	/** Every cache this service keeps, for Actuator and metrics. */
-	public List<RefreshingCache<String, ?>> caches() {
+	public List<RefreshingCache<?>> caches() {
 		return this.providers.values()
 			.stream()
-			.sorted(Comparator.comparing((caches) -> caches.provider().name()))
-			.flatMap((caches) -> Stream.<RefreshingCache<String, ?>>of(caches.accounts(), caches.snapshots()))
+			.flatMap((caches) -> Stream.<RefreshingCache<?>>of(caches.accounts(), caches.snapshots()))
 			.toList();
 	}
 
@@ -75,77 +95,95 @@ public class BalanceService {
 	 * @param providerNames providers to include (all when empty); must be registered names
 	 * @param refresh fetch from the upstreams even when the cached figures are fresh
 	 */
-	public BalancesResponse balances(Collection<String> providerNames, boolean refresh) {
+	public BalanceView balances(Collection<String> providerNames, boolean refresh) {
+		Slot slot = slot(providerNames);
+		slot.asked = true;
+		BalanceView view = current(slot);
+		if (!refresh && view.servesWithoutFetch(this.clock.instant())) {
+			return view;
+		}
 		long deadline = deadline();
-		List<ProviderCaches> selected = this.providers.values()
-			.stream()
-			.filter((caches) -> providerNames.isEmpty() || providerNames.contains(caches.provider().name()))
-			.sorted(Comparator.comparing((caches) -> caches.provider().name()))
-			.toList();
-
 		Map<ProviderCaches, CompletableFuture<CachedValue<List<String>>>> lists = new LinkedHashMap<>();
-		selected.forEach((caches) -> lists.put(caches, caches.accounts().get(ALL_ACCOUNTS, refresh)));
+		slot.selected.forEach((caches) -> lists.put(caches, caches.accounts().get(ProviderCaches.ALL_ACCOUNTS, refresh)));
 		awaitUntil(lists.values(), deadline);
-
-		List<ProviderError> providerErrors = new ArrayList<>();
-		Map<ProviderCaches, Map<String, CompletableFuture<CachedValue<BalanceSnapshot>>>> fetches = new LinkedHashMap<>();
-		lists.forEach((caches, list) -> {
-			AccountList accounts = accountList(caches, list);
-			if (accounts.error() != null) {
-				providerErrors.add(new ProviderError(caches.provider().name(), accounts.error()));
-			}
-			Map<String, CompletableFuture<CachedValue<BalanceSnapshot>>> perAccount = new LinkedHashMap<>();
-			accounts.names().stream().sorted().forEach((account) -> perAccount.put(account, caches.snapshots().get(account, refresh)));
-			fetches.put(caches, perAccount);
-		});
-		awaitUntil(fetches.values().stream().flatMap((perAccount) -> perAccount.values().stream()).toList(), deadline);
-
-		Instant now = this.clock.instant();
-		List<AccountBalance> accounts = new ArrayList<>();
-		List<ProviderTotal> totals = new ArrayList<>();
-		fetches.forEach((caches, perAccount) -> {
-			List<AccountBalance> ofProvider = perAccount.entrySet()
-				.stream()
-				.map((fetch) -> toAccountBalance(caches, fetch.getKey(), fetch.getValue(), now))
-				.toList();
-			accounts.addAll(ofProvider);
-			boolean listed = providerErrors.stream().noneMatch((error) -> error.provider().equals(caches.provider().name()));
-			totals.add(total(caches.provider(), ofProvider, listed));
-		});
-		boolean complete = providerErrors.isEmpty() && accounts.stream().allMatch((account) -> account.error() == null);
-		return new BalancesResponse(now, complete, List.copyOf(accounts), List.copyOf(totals), List.copyOf(providerErrors));
+		List<CompletableFuture<?>> fetches = lists.entrySet().stream().flatMap((list) -> {
+			ProviderCaches caches = list.getKey();
+			return servableNames(caches, list.getValue()).stream().map((account) -> caches.snapshots().get(account, refresh));
+		}).<CompletableFuture<?>>map((future) -> future).toList();
+		awaitUntil(fetches, deadline);
+		return current(slot);
 	}
 
 	/**
-	 * One account's balance.
+	 * One account's balance, from the provider's view.
 	 * @throws UnknownResourceException when the provider or the account is not known
 	 * @throws AccountListUnavailableException when the provider's account list cannot be read
 	 */
-	public AccountBalance balance(String providerName, String account, boolean refresh) {
+	public PreparedJson<AccountBalance> balance(String providerName, String account, boolean refresh) {
 		ProviderCaches caches = this.providers.get(providerName);
 		if (caches == null) {
 			throw new UnknownResourceException("No provider named '" + providerName + "'.");
 		}
+		Slot slot = slot(List.of(providerName));
+		BalanceView view = current(slot);
+		if (!refresh && view.servesWithoutFetch(providerName, account, this.clock.instant())) {
+			// A known account (it is in the view): it counts as asked for, as a fetch through the cache would.
+			caches.snapshots().touch(List.of(account));
+			return view.account(providerName, account);
+		}
 		long deadline = deadline();
-		CompletableFuture<CachedValue<List<String>>> list = caches.accounts().get(ALL_ACCOUNTS, refresh);
+		CompletableFuture<CachedValue<List<String>>> list = caches.accounts().get(ProviderCaches.ALL_ACCOUNTS, refresh);
 		awaitUntil(List.of(list), deadline);
-		AccountList accounts = accountList(caches, list);
-		if (!accounts.names().contains(account)) {
-			if (accounts.error() != null && accounts.names().isEmpty()) {
-				throw new AccountListUnavailableException(providerName, accounts.error());
-			}
+		if (servableNames(caches, list).contains(account)) {
+			awaitUntil(List.of(caches.snapshots().get(account, refresh)), deadline);
+		}
+		view = current(slot);
+		PreparedJson<AccountBalance> answer = view.account(providerName, account);
+		if (answer != null) {
+			return answer;
+		}
+		ProviderError listError = view.response()
+			.providerErrors()
+			.stream()
+			.filter((error) -> error.provider().equals(providerName))
+			.findFirst()
+			.orElse(null);
+		if (listError != null && view.response().accounts().isEmpty()) {
+			throw new AccountListUnavailableException(providerName, listError.error());
+		}
+		throw new UnknownResourceException("Provider '" + providerName + "' has no account with that name.");
+	}
+
+	/**
+	 * An account's recorded history, from {@code since} (or the start of the window), without
+	 * fetching anything.
+	 * @throws UnknownResourceException when the provider or the account is not known
+	 */
+	public AccountHistory history(String providerName, String account, @Nullable Instant since) {
+		ProviderCaches caches = this.providers.get(providerName);
+		if (caches == null) {
+			throw new UnknownResourceException("No provider named '" + providerName + "'.");
+		}
+		AccountBalance balance = current(slot(List.of(providerName))).accountBalance(providerName, account);
+		if (balance == null) {
 			throw new UnknownResourceException("Provider '" + providerName + "' has no account with that name.");
 		}
-		CompletableFuture<CachedValue<BalanceSnapshot>> fetch = caches.snapshots().get(account, refresh);
-		awaitUntil(List.of(fetch), deadline);
-		return toAccountBalance(caches, account, fetch, this.clock.instant());
+		Instant oldest = this.clock.instant().minus(this.properties.forecast().window());
+		Instant from = (since != null && since.isAfter(oldest)) ? since : oldest;
+		return new AccountHistory(providerName, account, balance.unit(), from,
+				this.history.samples(providerName, account, from).stream().map(AccountHistory.Point::of).toList());
+	}
+
+	/** The view of the given providers as the cache holds it now, without fetching anything. */
+	public BalanceView view(Collection<String> providerNames) {
+		return current(slot(providerNames));
 	}
 
 	/** Starts a fetch of every account of every provider without waiting (start-up warm-up). */
 	public void warmUp() {
 		this.providers.values()
 			.forEach((caches) -> caches.accounts()
-				.prefetch(ALL_ACCOUNTS)
+				.prefetch(ProviderCaches.ALL_ACCOUNTS)
 				.thenAccept((list) -> {
 					List<String> names = list.value();
 					if (names != null) {
@@ -154,96 +192,104 @@ public class BalanceService {
 				}));
 	}
 
-	/** Refreshes ahead whatever is being asked for and about to go stale. */
-	public void refreshAhead() {
+	/**
+	 * The background sweep: keeps the accounts fresh (all of them, or the ones asked for, per
+	 * {@code balances.cache.keep-warm}), each at its own refresh point, and forgets accounts that
+	 * their provider no longer lists.
+	 */
+	public void sweep() {
+		boolean all = this.properties.cache().keepWarm() == BalancesProperties.KeepWarm.ALL;
+		if (!all) {
+			this.slots.values().forEach(this::passOnDemand);
+		}
+		for (ProviderCaches caches : this.providers.values()) {
+			CachedValue<List<String>> list = caches.accounts().peek(ProviderCaches.ALL_ACCOUNTS);
+			List<String> names = (list != null) ? list.value() : null;
+			if (names != null && list.error() == null) {
+				caches.snapshots().retainOnly(names);
+				this.history.retainOnly(caches.name(), names);
+			}
+			if (all) {
+				caches.accounts().refreshDue(List.of(ProviderCaches.ALL_ACCOUNTS));
+				if (names != null) {
+					caches.snapshots().refreshDue(names);
+				}
+			}
+			else {
+				caches.accounts().refreshRequested();
+				caches.snapshots().refreshRequested();
+			}
+		}
+	}
+
+	/** Brings this replica's copies up to date with the shared store, if there is one. */
+	public void resync() {
 		this.providers.values().forEach((caches) -> {
-			caches.accounts().refreshAhead();
-			caches.snapshots().refreshAhead();
+			caches.accounts().resync();
+			caches.snapshots().resync();
 		});
 	}
 
-	private AccountList accountList(ProviderCaches caches, CompletableFuture<CachedValue<List<String>>> list) {
-		Instant now = this.clock.instant();
-		CachedValue<List<String>> entry = list.isDone() ? list.join() : caches.accounts().peek(ALL_ACCOUNTS);
-		List<String> names = (entry != null) ? entry.servableValue(now, this.properties.cache().maxStale()) : null;
-		AccountError error = (entry != null) ? entry.error() : null;
-		if (!list.isDone() && error == null) {
-			error = new AccountError(ErrorCode.PENDING,
-					"The account list was still loading at the response deadline; it fills in shortly.", null, now);
+	/** Requests answered from a view leave no trace in the caches; the sweep marks their accounts as asked for. */
+	private void passOnDemand(Slot slot) {
+		if (!slot.asked) {
+			return;
 		}
-		return new AccountList((names != null) ? names : List.of(), error);
-	}
-
-	private AccountBalance toAccountBalance(ProviderCaches caches, String account,
-			CompletableFuture<CachedValue<BalanceSnapshot>> fetch, Instant now) {
-		BalanceProvider provider = caches.provider();
-		RefreshingCache<String, BalanceSnapshot> snapshots = caches.snapshots();
-		CachedValue<BalanceSnapshot> entry = fetch.isDone() ? fetch.join() : snapshots.peek(account);
-		BalanceSnapshot snapshot = (entry != null) ? entry.servableValue(now, this.properties.cache().maxStale())
-				: null;
-		AccountError error = (entry != null) ? entry.error() : null;
-		boolean current = snapshot != null && !entry.isStale(now, snapshots.ttl());
-		if (!fetch.isDone() && error == null && !current) {
-			error = new AccountError(ErrorCode.PENDING, (snapshot != null)
-					? "A refresh was still running at the response deadline; the last good figures are shown."
-					: "The first fetch was still running at the response deadline; figures follow shortly.", null, now);
-		}
-		if (snapshot == null) {
-			return new AccountBalance(provider.name(), account, provider.unit(), null, null, List.of(), Map.of(), null,
-					null, false, provider.dataDelay(), null, error);
-		}
-		List<Grant> active = snapshot.grants().stream().filter((grant) -> grant.status() == GrantStatus.ACTIVE).toList();
-		BigDecimal remaining = sum(active.stream().map(Grant::remaining).toList());
-		BigDecimal total = sum(active.stream().map(Grant::total).toList());
-		boolean stale = error != null || entry.isStale(now, snapshots.ttl());
-		Instant freshUntil = Objects.requireNonNull(entry.fetchedAt()).plus(snapshots.ttl());
-		return new AccountBalance(provider.name(), account, provider.unit(), remaining, total, snapshot.grants(),
-				snapshot.details(), entry.fetchedAt(), freshUntil, stale, provider.dataDelay(),
-				remark(snapshot, active, remaining), error);
-	}
-
-	private static @Nullable String remark(BalanceSnapshot snapshot, List<Grant> active, @Nullable BigDecimal remaining) {
-		if (snapshot.grants().isEmpty()) {
-			return "The upstream reports no grants on this account (for Kling: no resource packs, e.g. pay-as-you-go).";
-		}
-		if (active.isEmpty()) {
-			return "None of this account's grants is active: they are expired, used up or not yet effective.";
-		}
-		if (remaining == null) {
-			return "An active grant has no reported quantity, so the account's remaining capacity is unknown.";
-		}
-		return null;
-	}
-
-	/** Sum of the quantities, or null when any is unknown: an unknown never counts as zero. */
-	private static @Nullable BigDecimal sum(List<@Nullable BigDecimal> quantities) {
-		BigDecimal sum = BigDecimal.ZERO;
-		for (BigDecimal quantity : quantities) {
-			if (quantity == null) {
-				return null;
+		slot.asked = false;
+		BalanceView view = slot.view;
+		for (ProviderCaches caches : slot.selected) {
+			caches.accounts().touch(List.of(ProviderCaches.ALL_ACCOUNTS));
+			if (view != null) {
+				caches.snapshots()
+					.touch(view.response()
+						.accounts()
+						.stream()
+						.filter((account) -> account.provider().equals(caches.name()))
+						.map(AccountBalance::account)
+						.toList());
 			}
-			sum = sum.add(quantity);
 		}
-		return sum;
 	}
 
-	/**
-	 * @param listed false when the provider's account list could not be read (or is still
-	 * loading): accounts may be missing, so the sum cannot be complete
-	 */
-	private static ProviderTotal total(BalanceProvider provider, List<AccountBalance> accounts, boolean listed) {
-		List<AccountBalance> known = accounts.stream()
-			.filter((account) -> account.remaining() != null && account.total() != null)
-			.toList();
-		boolean complete = listed && known.size() == accounts.size();
-		if (known.isEmpty() && !complete) {
-			// Nothing is known: a sum of nothing would read as a zero balance.
-			return new ProviderTotal(provider.name(), provider.unit(), null, null, 0, false, false);
+	private List<String> servableNames(ProviderCaches caches, CompletableFuture<CachedValue<List<String>>> list) {
+		CachedValue<List<String>> entry = list.isDone() ? list.join() : caches.accounts().peek(ProviderCaches.ALL_ACCOUNTS);
+		List<String> names = (entry != null) ? entry.servableValue(this.clock.instant(), this.properties.cache().maxStale())
+				: null;
+		return (names != null) ? names : List.of();
+	}
+
+	private Slot slot(Collection<String> providerNames) {
+		String key = String.join(",", providerNames.stream().sorted().toList());
+		return this.slots.computeIfAbsent(key, (ignored) -> new Slot(this.providers.values()
+			.stream()
+			.filter((caches) -> providerNames.isEmpty() || providerNames.contains(caches.name()))
+			.toList()));
+	}
+
+	/** The slot's view, rebuilt when the caches changed or time alone changed its content. */
+	private BalanceView current(Slot slot) {
+		BalanceView view = slot.view;
+		if (view != null && view.version() == version(slot) && this.clock.instant().isBefore(view.validUntil())) {
+			return view;
 		}
-		BigDecimal remaining = known.stream().map(AccountBalance::remaining).reduce(BigDecimal.ZERO, BigDecimal::add);
-		BigDecimal total = known.stream().map(AccountBalance::total).reduce(BigDecimal.ZERO, BigDecimal::add);
-		return new ProviderTotal(provider.name(), provider.unit(), remaining, total, known.size(), complete,
-				known.stream().anyMatch(AccountBalance::stale));
+		synchronized (slot) {
+			view = slot.view;
+			// Read the version before the entries, so a change during assembly rebuilds again.
+			long version = version(slot);
+			if (view == null || view.version() != version || !this.clock.instant().isBefore(view.validUntil())) {
+				view = this.assembler.assemble(slot.selected, version);
+				slot.view = view;
+			}
+			return view;
+		}
+	}
+
+	private static long version(Slot slot) {
+		long version = 0;
+		for (ProviderCaches caches : slot.selected) {
+			version += caches.version();
+		}
+		return version;
 	}
 
 	/** The response deadline on the monotonic clock: waiting is real time, whatever the logical clock says. */
@@ -270,11 +316,19 @@ public class BalanceService {
 		}
 	}
 
-	private record ProviderCaches(BalanceProvider provider, RefreshingCache<String, List<String>> accounts,
-			RefreshingCache<String, BalanceSnapshot> snapshots) {
-	}
+	private static final class Slot {
 
-	private record AccountList(List<String> names, @Nullable AccountError error) {
+		private final List<ProviderCaches> selected;
+
+		private volatile BalanceView view;
+
+		/** Asked for since the last sweep (only kept track of with keep-warm=requested). */
+		private volatile boolean asked;
+
+		Slot(List<ProviderCaches> selected) {
+			this.selected = selected;
+		}
+
 	}
 
 }

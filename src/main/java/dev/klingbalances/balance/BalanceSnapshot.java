@@ -1,5 +1,9 @@
 package dev.klingbalances.balance;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,9 +16,26 @@ import java.util.Map;
  */
 public record BalanceSnapshot(List<Grant> grants, Map<String, Object> details) {
 
+	/**
+	 * The {@code details} key of an {@link java.time.Instant}: when the upstream session the
+	 * account is read through expires (useapi.net's Kling web session). Expiry warnings and
+	 * metrics use it; the figures cannot be read after it.
+	 */
+	public static final String SESSION_EXPIRES_AT = "sessionExpiresAt";
+
 	public BalanceSnapshot {
 		grants = List.copyOf(grants);
-		details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));
+		Map<String, Object> copy = new LinkedHashMap<>(details);
+		// A snapshot read back from the shared store's JSON has the session expiry as text.
+		if (copy.get(SESSION_EXPIRES_AT) instanceof String text) {
+			try {
+				copy.put(SESSION_EXPIRES_AT, Instant.parse(text));
+			}
+			catch (DateTimeParseException ex) {
+				copy.remove(SESSION_EXPIRES_AT);
+			}
+		}
+		details = Collections.unmodifiableMap(copy);
 	}
 
 }

@@ -4,17 +4,19 @@ import java.time.Instant;
 import java.util.List;
 
 import io.swagger.v3.oas.annotations.media.Schema;
-import org.jspecify.annotations.Nullable;
 
 /** The answer of {@code GET /balances}. */
 @Schema(description = "Balances of every account, normalized, with totals per provider and unit")
-public record BalancesResponse(@Schema(description = "When this answer was assembled (UTC)") @Nullable Instant generatedAt,
+public record BalancesResponse(@Schema(description = "When this answer was served (UTC)") Instant generatedAt,
 		@Schema(description = "False when any account or provider has an error: then some figures are stale or missing") boolean complete,
 		@Schema(description = "Every account, sorted by provider and account; failed ones included with `error` set") List<AccountBalance> accounts,
 		@Schema(description = "One total per provider, in that provider's unit") List<ProviderTotal> totals,
 		@Schema(description = "Providers whose account list could not be read") List<ProviderError> providerErrors) {
 
-	/** The same answer without its timestamp: what the ETag is computed over. */
+	/**
+	 * The same answer without its timestamp: what the ETag is computed over, and the bytes the
+	 * timestamp of each answer is spliced into ({@link BalanceView}). Never served as it is.
+	 */
 	BalancesResponse withoutTimestamp() {
 		return new BalancesResponse(null, this.complete, this.accounts, this.totals, this.providerErrors);
 	}

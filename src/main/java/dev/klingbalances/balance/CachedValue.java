@@ -13,9 +13,11 @@ import org.jspecify.annotations.Nullable;
  * @param fetchedAt when {@code value} was fetched
  * @param error the latest attempt's failure, or null when the latest attempt succeeded
  * @param checkedAt when the latest attempt finished
+ * @param retryAt with an error: the upstream asked not to be called again before this
+ * ({@code Retry-After}); null when it did not
  */
 public record CachedValue<V>(@Nullable V value, @Nullable Instant fetchedAt, @Nullable AccountError error,
-		Instant checkedAt) {
+		Instant checkedAt, @Nullable Instant retryAt) {
 
 	/** The value if it is still servable at {@code now}, however stale. */
 	public @Nullable V servableValue(Instant now, Duration maxStale) {
@@ -23,10 +25,14 @@ public record CachedValue<V>(@Nullable V value, @Nullable Instant fetchedAt, @Nu
 				? this.value : null;
 	}
 
-	/** Until when this entry answers requests without a new fetch. */
+	/**
+	 * Until when this entry answers requests without a new fetch: the TTL after a success; the
+	 * error TTL after a failure, or longer when the upstream asked for a longer pause.
+	 */
 	public Instant freshUntil(Duration ttl, Duration errorTtl) {
 		if (this.error != null) {
-			return this.checkedAt.plus(errorTtl);
+			Instant remembered = this.checkedAt.plus(errorTtl);
+			return (this.retryAt != null && this.retryAt.isAfter(remembered)) ? this.retryAt : remembered;
 		}
 		return (this.fetchedAt != null) ? this.fetchedAt.plus(ttl) : this.checkedAt;
 	}

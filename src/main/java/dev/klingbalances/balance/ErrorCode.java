@@ -22,7 +22,8 @@ public enum ErrorCode {
 	BAD_RESPONSE(FailureClass.BAD_RESPONSE, "The upstream's answer could not be read."),
 	ACCOUNT_NOT_FOUND(FailureClass.NOT_FOUND, "The upstream does not know this account."),
 	REQUEST_REJECTED(FailureClass.REJECTED, "The upstream rejected the request as invalid."),
-	PENDING(FailureClass.PENDING, "The first fetch was still running at the response deadline.");
+	PENDING(FailureClass.PENDING, "The first fetch was still running at the response deadline."),
+	STORE_UNAVAILABLE(FailureClass.UNAVAILABLE, "The shared store (Redis) could not be reached, so no upstream call was made; this replica's last figures are shown.");
 
 	private final FailureClass failureClass;
 

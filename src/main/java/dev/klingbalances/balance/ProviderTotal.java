@@ -13,5 +13,6 @@ public record ProviderTotal(@Schema(description = "Provider name", example = "kl
 		@Schema(description = "Sum of total over the accounts with known figures; null exactly when remaining is", example = "200.0") @Nullable BigDecimal total,
 		@Schema(description = "How many accounts contributed", example = "1") int accounts,
 		@Schema(description = "False when some account of this provider has no known figures, so the sum is too low") boolean complete,
-		@Schema(description = "True when some contributing figures are stale") boolean stale) {
+		@Schema(description = "True when some contributing figures are stale") boolean stale,
+		@Schema(description = "The pool's forecast: every account's grants used at the sum of their burn rates; null fields while an account with capacity has no rate yet") Forecast forecast) {
 }

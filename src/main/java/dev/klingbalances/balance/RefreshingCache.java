@@ -3,38 +3,55 @@ package dev.klingbalances.balance;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * A cache of upstream values with the semantics the service promises: one fetch at a time per
  * key however many callers ask (cold, expired or forced), freshness per TTL, failures
- * remembered for a short error TTL while the last good value stays servable (stale) for
- * max-stale, and refresh-ahead for keys that are being asked for.
+ * remembered for the error TTL (or as long as the upstream asked us to wait, if longer) while
+ * the last good value stays servable (stale) for max-stale, and refresh-ahead at a point of the
+ * TTL that is spread per key, so keys fetched together do not all come due together.
  * <p>
- * Values live in a bounded Caffeine cache (statistics on, exposed through Spring's cache
- * abstraction for Actuator and Micrometer). Fetches never fail the returned future: a failure
- * completes it with an entry that carries the error.
+ * Fetches wait their turn in a bounded queue with a fixed number running at once, so a burst
+ * (warm-up, hundreds of accounts) queues instead of overrunning the provider's own limits;
+ * only a full queue refuses, as {@code THROTTLED}.
+ * <p>
+ * Values live in a bounded Caffeine cache (statistics on, its ticker driven by the injected
+ * clock, exposed through Spring's cache abstraction for Actuator and Micrometer). Fetches never
+ * fail the returned future: a failure completes it with an entry that carries the error.
+ * {@link #version()} changes whenever an entry or the set of running fetches changes, so views
+ * built from this cache know when to rebuild.
  */
-public final class RefreshingCache<K, V> {
+public final class RefreshingCache<V> {
 
 	private static final Logger logger = LoggerFactory.getLogger(RefreshingCache.class);
 
 	private final String name;
 
-	private final Function<K, Mono<V>> loader;
+	private final Function<String, Mono<V>> loader;
 
 	private final Duration ttl;
 
@@ -42,32 +59,73 @@ public final class RefreshingCache<K, V> {
 
 	private final Clock clock;
 
-	private final Cache<K, CachedValue<V>> entries;
+	private final Cache<String, CachedValue<V>> entries;
 
-	/** Keys asked for recently: the ones kept warm by {@link #refreshAhead()}. */
-	private final Cache<K, Boolean> demand;
+	/** Keys asked for recently: the ones kept warm by {@link #refreshRequested()}. */
+	private final Cache<String, Boolean> demand;
 
-	private final ConcurrentMap<K, CompletableFuture<CachedValue<V>>> inFlight = new ConcurrentHashMap<>();
+	/** Fetches queued or running, by key: the single flight. */
+	private final ConcurrentMap<String, CompletableFuture<CachedValue<V>>> inFlight = new ConcurrentHashMap<>();
+
+	private final FetchQueue queue;
+
+	private final AtomicLong version = new AtomicLong();
 
 	private final MeterRegistry meterRegistry;
 
-	public RefreshingCache(String name, Function<K, Mono<V>> loader, Duration ttl, BalancesProperties.Cache settings,
+	private volatile Listener<V> listener = (key, previous, next) -> {
+	};
+
+	/** The entries every replica shares (the Redis store); null with the memory store. */
+	private final @Nullable SharedEntries<V> shared;
+
+	/** Fetches waiting for another replica that holds the key's lease. */
+	private final ConcurrentMap<String, CompletableFuture<CachedValue<V>>> awaitingRemote = new ConcurrentHashMap<>();
+
+	public RefreshingCache(String name, Function<String, Mono<V>> loader, Duration ttl, BalancesProperties.Cache settings,
 			Clock clock, MeterRegistry meterRegistry) {
+		this(name, loader, ttl, settings, clock, meterRegistry, null);
+	}
+
+	/**
+	 * @param shared the entries every replica shares, or null when this process is the only one
+	 */
+	public RefreshingCache(String name, Function<String, Mono<V>> loader, Duration ttl, BalancesProperties.Cache settings,
+			Clock clock, MeterRegistry meterRegistry, @Nullable SharedEntries<V> shared) {
 		this.name = name;
+		this.shared = shared;
 		this.loader = loader;
 		this.ttl = ttl;
 		this.settings = settings;
 		this.clock = clock;
 		this.meterRegistry = meterRegistry;
+		Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
 		this.entries = Caffeine.newBuilder()
+			.ticker(ticker)
 			.maximumSize(settings.maximumSize())
 			.expireAfterWrite(settings.maxStale().plus(ttl))
+			// Any removal (expiry, size, an explicit clear through Actuator or a test) changes views.
+			.executor(Runnable::run)
+			.removalListener((key, value, cause) -> this.version.incrementAndGet())
 			.recordStats()
 			.build();
 		this.demand = Caffeine.newBuilder()
+			.ticker(ticker)
 			.maximumSize(settings.maximumSize())
 			.expireAfterWrite(settings.keepWarmFor())
 			.build();
+		this.queue = new FetchQueue(settings.fetchConcurrency(), settings.fetchQueueCapacity());
+		Gauge.builder("balances.fetch.queued", this.queue, FetchQueue::queued)
+			.description("Fetches waiting for their turn")
+			.tag("cache", name)
+			.register(meterRegistry);
+		Gauge.builder("balances.fetch.running", this.queue, FetchQueue::running)
+			.description("Fetches running now")
+			.tag("cache", name)
+			.register(meterRegistry);
+		if (shared != null) {
+			shared.onWrite(this::adoptRemote);
+		}
 	}
 
 	public String name() {
@@ -79,71 +137,171 @@ public final class RefreshingCache<K, V> {
 	}
 
 	/** The Caffeine cache behind this one, for Actuator and metrics. */
-	public Cache<K, CachedValue<V>> nativeCache() {
+	public Cache<String, CachedValue<V>> nativeCache() {
 		return this.entries;
+	}
+
+	/** Changes whenever an entry is published or removed, or a fetch starts or ends. */
+	public long version() {
+		return this.version.get();
+	}
+
+	/** Called after an entry is published (history, notifications); must not block. */
+	public void listen(Listener<V> listener) {
+		this.listener = listener;
 	}
 
 	/**
 	 * The current entry if it is fresh, otherwise the outcome of a fetch (joining one that is
-	 * already running). Never completes exceptionally.
+	 * already queued or running). Never completes exceptionally.
 	 * @param refresh fetch even if the entry is fresh (still joins a running fetch)
 	 */
-	public CompletableFuture<CachedValue<V>> get(K key, boolean refresh) {
+	public CompletableFuture<CachedValue<V>> get(String key, boolean refresh) {
 		this.demand.put(key, Boolean.TRUE);
 		CachedValue<V> current = this.entries.getIfPresent(key);
 		Instant now = this.clock.instant();
-		if (!refresh && current != null && now.isBefore(current.freshUntil(this.ttl, this.settings.errorTtl()))) {
-			if (isDueForRefresh(current, now)) {
-				load(key);
+		if (!refresh && isFresh(current, now)) {
+			if (isDueForRefresh(key, current, now)) {
+				load(key, current, true);
 			}
 			return CompletableFuture.completedFuture(current);
 		}
-		return load(key);
+		return load(key, current, refresh);
 	}
 
 	/**
 	 * Like {@link #get} without refresh, but the key does not count as asked for, so warm-up
 	 * alone does not keep it refreshed ahead.
 	 */
-	public CompletableFuture<CachedValue<V>> prefetch(K key) {
-		CachedValue<V> current = this.entries.asMap().get(key);
-		if (current != null && this.clock.instant().isBefore(current.freshUntil(this.ttl, this.settings.errorTtl()))) {
+	public CompletableFuture<CachedValue<V>> prefetch(String key) {
+		CachedValue<V> current = peek(key);
+		if (isFresh(current, this.clock.instant())) {
 			return CompletableFuture.completedFuture(current);
 		}
-		return load(key);
+		return load(key, current, false);
 	}
 
 	/** The entry as it stands, without fetching and without counting a cache access. */
-	public @Nullable CachedValue<V> peek(K key) {
+	public @Nullable CachedValue<V> peek(String key) {
 		return this.entries.asMap().get(key);
 	}
 
-	/** Refreshes, in the background, every recently requested key that is about to go stale. */
-	public void refreshAhead() {
+	/** Whether a fetch of this key is queued or running. */
+	public boolean isLoading(String key) {
+		return this.inFlight.containsKey(key);
+	}
+
+	/** Whether no fetch is queued or running. */
+	public boolean isIdle() {
+		return this.inFlight.isEmpty();
+	}
+
+	/** Marks keys as asked for, as {@link #get} does, without reading them. */
+	void touch(Collection<String> keys) {
+		keys.forEach((key) -> this.demand.put(key, Boolean.TRUE));
+	}
+
+	/** Starts a fetch of each key that is missing, stale or past its refresh point. */
+	public void refreshDue(Collection<String> keys) {
 		Instant now = this.clock.instant();
-		for (K key : this.demand.asMap().keySet()) {
-			CachedValue<V> current = this.entries.asMap().get(key);
-			if (current == null || !now.isBefore(current.freshUntil(this.ttl, this.settings.errorTtl()))
-					|| isDueForRefresh(current, now)) {
-				load(key);
+		for (String key : keys) {
+			CachedValue<V> current = peek(key);
+			if (!isFresh(current, now)) {
+				load(key, current, false);
+			}
+			else if (isDueForRefresh(key, current, now)) {
+				load(key, current, true);
 			}
 		}
 	}
 
-	private boolean isDueForRefresh(CachedValue<V> current, Instant now) {
+	/** Refreshes, in the background, every recently requested key that is due. */
+	public void refreshRequested() {
+		refreshDue(Set.copyOf(this.demand.asMap().keySet()));
+	}
+
+	/** Drops the entries of keys that no longer exist (an account removed upstream). */
+	public void retainOnly(Collection<String> keys) {
+		Set<String> keep = Set.copyOf(keys);
+		this.entries.asMap().keySet().removeIf((key) -> !keep.contains(key));
+		this.demand.asMap().keySet().removeIf((key) -> !keep.contains(key));
+	}
+
+	/** Until when the entry answers without a fetch: the TTL, or the error's remembrance. */
+	public Instant freshUntil(CachedValue<V> entry) {
+		return entry.freshUntil(this.ttl, this.settings.errorTtl());
+	}
+
+	private boolean isFresh(@Nullable CachedValue<V> current, Instant now) {
+		return current != null && now.isBefore(freshUntil(current));
+	}
+
+	/**
+	 * A good value is refreshed ahead once it has lived its key's share of the TTL: between
+	 * {@code refresh-ahead - refresh-jitter} and {@code refresh-ahead}, fixed per key.
+	 */
+	private boolean isDueForRefresh(String key, CachedValue<V> current, Instant now) {
 		if (current.error() != null || current.fetchedAt() == null) {
 			return false;
 		}
-		long aheadMillis = (long) (this.ttl.toMillis() * this.settings.refreshAhead());
-		return !now.isBefore(current.fetchedAt().plusMillis(aheadMillis));
+		return !now.isBefore(current.fetchedAt().plusMillis(refreshAfterMillis(key)));
 	}
 
-	private CompletableFuture<CachedValue<V>> load(K key) {
+	long refreshAfterMillis(String key) {
+		// A stable spread in [0, 1) per key: its hash, mixed (MurmurHash3's finalizer) so that
+		// similar names ("team-1", "team-2") land far apart.
+		int hash = key.hashCode();
+		hash ^= hash >>> 16;
+		hash *= 0x85ebca6b;
+		hash ^= hash >>> 13;
+		hash *= 0xc2b2ae35;
+		hash ^= hash >>> 16;
+		double spread = (hash >>> 8) / (double) (1 << 24);
+		double share = this.settings.refreshAhead() - this.settings.refreshJitter() * spread;
+		return (long) (this.ttl.toMillis() * share);
+	}
+
+	/**
+	 * Joins the fetch of this key or starts one. {@code observed} is the entry the caller based
+	 * its decision on: if a fetch published a newer one in between (its in-flight mark already
+	 * gone), that fetch answers the caller and no second one starts.
+	 * @param force fetch even when a replica sharing the store has a fresh entry (a refresh)
+	 */
+	private CompletableFuture<CachedValue<V>> load(String key, @Nullable CachedValue<V> observed, boolean force) {
 		CompletableFuture<CachedValue<V>> mine = new CompletableFuture<>();
 		CompletableFuture<CachedValue<V>> running = this.inFlight.putIfAbsent(key, mine);
 		if (running != null) {
 			return running;
 		}
+		CachedValue<V> latest = peek(key);
+		if (latest != observed && latest != null) {
+			this.inFlight.remove(key, mine);
+			mine.complete(latest);
+			return mine;
+		}
+		this.version.incrementAndGet();
+		if (!this.queue.submit(() -> fetch(key, mine, force))) {
+			UpstreamException full = new UpstreamException(ErrorCode.THROTTLED, "More than "
+					+ this.settings.fetchQueueCapacity() + " fetches are waiting; this one was not queued.", null);
+			finish(key, mine, null, full, System.nanoTime(), false);
+		}
+		return mine;
+	}
+
+	private void fetch(String key, CompletableFuture<CachedValue<V>> mine, boolean force) {
+		if (this.shared == null) {
+			fetchUpstream(key, mine);
+			return;
+		}
+		// The store is called synchronously: never on a request's or an event loop's thread.
+		Schedulers.boundedElastic().schedule(() -> {
+			if (takeTurn(key, mine, force)) {
+				fetchUpstream(key, mine);
+			}
+		});
+	}
+
+	private void fetchUpstream(String key, CompletableFuture<CachedValue<V>> mine) {
 		long start = System.nanoTime();
 		Mono<V> source;
 		try {
@@ -152,43 +310,220 @@ public final class RefreshingCache<K, V> {
 		catch (RuntimeException ex) {
 			source = Mono.error(ex);
 		}
+		// The provider's pacing refuses a wait that could not end before this fetch times out.
 		source.timeout(this.settings.loadTimeout())
+			.contextWrite(FetchDeadline.of(start + this.settings.loadTimeout().toNanos()))
 			.toFuture()
-			.whenComplete((value, failure) -> finish(key, mine, value, failure, start));
-		return mine;
+			.whenComplete((value, failure) -> {
+				try {
+					finish(key, mine, value, failure, start, this.shared != null);
+				}
+				finally {
+					this.queue.done();
+				}
+			});
 	}
 
-	private void finish(K key, CompletableFuture<CachedValue<V>> mine, @Nullable V value, @Nullable Throwable failure,
-			long start) {
+	/**
+	 * With a shared store: whether this replica should fetch the key now. Not when another
+	 * replica's entry is fresh (it is taken over), nor when another replica holds the key's
+	 * lease (its result is awaited), nor when the store cannot be reached (nothing is fetched
+	 * without it). In those cases {@code mine} is completed here, and the queue slot given back.
+	 */
+	private boolean takeTurn(String key, CompletableFuture<CachedValue<V>> mine, boolean force) {
+		SharedEntries<V> shared = Objects.requireNonNull(this.shared);
+		CachedValue<V> remote;
+		try {
+			remote = shared.read(key);
+			if (remote != null) {
+				adopt(key, remote);
+				if (!force && isFresh(remote, this.clock.instant())) {
+					settle(key, mine, remote);
+					return false;
+				}
+			}
+			if (shared.tryLease(key, leaseTime())) {
+				return true;
+			}
+		}
+		catch (StoreUnavailableException ex) {
+			AccountError error = new AccountError(ErrorCode.STORE_UNAVAILABLE,
+					"The shared store could not be reached; no upstream call was made.", null, this.clock.instant());
+			try {
+				finish(key, mine, null, new UpstreamException(error.code(), error.message(), null), System.nanoTime(),
+						false);
+			}
+			finally {
+				this.queue.done();
+			}
+			return false;
+		}
+		awaitRemote(key, mine, remote);
+		return false;
+	}
+
+	/**
+	 * Another replica is fetching the key: take its result when it is written (or, should that
+	 * notice be lost, when the lease would have run out).
+	 */
+	private void awaitRemote(String key, CompletableFuture<CachedValue<V>> mine, @Nullable CachedValue<V> seen) {
+		this.awaitingRemote.put(key, mine);
+		// Written between our read and our registration: no notice will come for it.
+		CachedValue<V> written = readShared(key);
+		if (written != null && isNewer(written, seen) && this.awaitingRemote.remove(key, mine)) {
+			adopt(key, written);
+			settle(key, mine, written);
+			return;
+		}
+		Mono.delay(leaseTime()).subscribe((tick) -> {
+			if (this.awaitingRemote.remove(key, mine)) {
+				CachedValue<V> late = readShared(key);
+				if (late != null && isNewer(late, seen)) {
+					adopt(key, late);
+					settle(key, mine, late);
+				}
+				else {
+					AccountError error = new AccountError(ErrorCode.UPSTREAM_TIMEOUT,
+							"Another replica's fetch did not finish within " + leaseTime().toSeconds() + " s.", null,
+							this.clock.instant());
+					CachedValue<V> previous = peek(key);
+					settle(key, mine, (previous != null)
+							? new CachedValue<>(previous.value(), previous.fetchedAt(), error, error.occurredAt(), null)
+							: new CachedValue<>(null, null, error, error.occurredAt(), null));
+				}
+			}
+		});
+	}
+
+	/** Another replica wrote the key: take its entry, and answer whoever waited for it here. */
+	private void adoptRemote(String key) {
+		CachedValue<V> written = readShared(key);
+		if (written == null) {
+			return;
+		}
+		adopt(key, written);
+		CompletableFuture<CachedValue<V>> waiting = this.awaitingRemote.remove(key);
+		if (waiting != null) {
+			settle(key, waiting, written);
+		}
+	}
+
+	/** Brings this replica's copies up to date with the shared store (a notice may have been lost). */
+	public void resync() {
+		if (this.shared == null) {
+			return;
+		}
+		Set<String> keys = Set.copyOf(this.entries.asMap().keySet());
+		if (keys.isEmpty()) {
+			return;
+		}
+		try {
+			this.shared.readAll(keys).forEach(this::adopt);
+		}
+		catch (StoreUnavailableException ex) {
+			logger.debug("Shared store unavailable while resynchronising {}", this.name);
+		}
+	}
+
+	/** Takes a shared entry when it is newer than this replica's copy. */
+	private void adopt(String key, CachedValue<V> remote) {
+		CachedValue<V> local = peek(key);
+		if (isNewer(remote, local)) {
+			this.entries.put(key, remote);
+			this.version.incrementAndGet();
+		}
+	}
+
+	private static <V> boolean isNewer(CachedValue<V> candidate, @Nullable CachedValue<V> than) {
+		return than == null || candidate.checkedAt().isAfter(than.checkedAt());
+	}
+
+	private @Nullable CachedValue<V> readShared(String key) {
+		try {
+			return Objects.requireNonNull(this.shared).read(key);
+		}
+		catch (StoreUnavailableException ex) {
+			return null;
+		}
+	}
+
+	/** Completes a fetch that ended without calling the upstream here, and gives its queue slot back. */
+	private void settle(String key, CompletableFuture<CachedValue<V>> mine, CachedValue<V> entry) {
+		try {
+			this.inFlight.remove(key, mine);
+			this.version.incrementAndGet();
+			mine.complete(entry);
+		}
+		finally {
+			this.queue.done();
+		}
+	}
+
+	/** How long a replica may hold a key's lease: a fetch never runs longer (retries included). */
+	private Duration leaseTime() {
+		return this.settings.loadTimeout().plusSeconds(5);
+	}
+
+	private void finish(String key, CompletableFuture<CachedValue<V>> mine, @Nullable V value, @Nullable Throwable failure,
+			long start, boolean share) {
 		Instant now = this.clock.instant();
-		CachedValue<V> previous = this.entries.asMap().get(key);
+		CachedValue<V> previous = peek(key);
 		CachedValue<V> next;
 		String outcome;
 		if (failure == null && value != null) {
-			next = new CachedValue<>(value, now, null, now);
+			next = new CachedValue<>(value, now, null, now, null);
 			outcome = "success";
 		}
 		else {
-			AccountError error = toError(key, failure, now);
-			next = (previous != null) ? new CachedValue<>(previous.value(), previous.fetchedAt(), error, now)
-					: new CachedValue<>(null, null, error, now);
+			Throwable cause = unwrap(failure);
+			AccountError error = toError(key, cause, now);
+			Instant retryAt = (cause instanceof UpstreamException upstream && upstream.retryAfter() != null)
+					? now.plus(upstream.retryAfter()) : null;
+			next = (previous != null) ? new CachedValue<>(previous.value(), previous.fetchedAt(), error, now, retryAt)
+					: new CachedValue<>(null, null, error, now, retryAt);
 			outcome = error.code().name();
 		}
-		// Publish before leaving the in-flight map, so no caller sees neither and fetches twice.
+		// Publish before leaving the in-flight map; a caller that read the entry before this
+		// and misses the in-flight mark is answered with this entry (see load).
 		this.entries.put(key, next);
+		if (share) {
+			Schedulers.boundedElastic().schedule(() -> share(key, next));
+		}
 		this.inFlight.remove(key, mine);
+		this.version.incrementAndGet();
 		Timer.builder("balances.fetch")
 			.description("Fetches of upstream values, including retries, by outcome")
 			.tag("cache", this.name)
 			.tag("outcome", outcome)
 			.register(this.meterRegistry)
 			.record(Duration.ofNanos(System.nanoTime() - start));
+		try {
+			this.listener.changed(key, previous, next);
+		}
+		catch (RuntimeException ex) {
+			logger.error("Listener of {} failed for [{}]", this.name, key, ex);
+		}
 		mine.complete(next);
 	}
 
-	private AccountError toError(K key, @Nullable Throwable failure, Instant now) {
-		Throwable cause = (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null)
+	/** Writes the entry for the other replicas and gives the lease back; a store outage only costs them the news. */
+	private void share(String key, CachedValue<V> entry) {
+		SharedEntries<V> shared = Objects.requireNonNull(this.shared);
+		try {
+			shared.write(key, entry);
+			shared.release(key);
+		}
+		catch (StoreUnavailableException ex) {
+			logger.warn("Could not share the entry of {} [{}]: the store is unavailable", this.name, key);
+		}
+	}
+
+	private static @Nullable Throwable unwrap(@Nullable Throwable failure) {
+		return (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null)
 				? failure.getCause() : failure;
+	}
+
+	private AccountError toError(String key, @Nullable Throwable cause, Instant now) {
 		if (cause instanceof UpstreamException upstream) {
 			return new AccountError(upstream.code(), upstream.getMessage(), upstream.upstreamStatus(), now);
 		}
@@ -202,6 +537,94 @@ public final class RefreshingCache<K, V> {
 		// Not classified by the provider: report it as unavailable without echoing its message.
 		logger.warn("Unclassified failure fetching {} [{}]: {}", this.name, key, cause.getClass().getName());
 		return new AccountError(ErrorCode.UPSTREAM_UNAVAILABLE, "Unexpected failure reading the upstream.", null, now);
+	}
+
+	/** Told about every published entry. */
+	@FunctionalInterface
+	public interface Listener<V> {
+
+		void changed(String key, @Nullable CachedValue<V> previous, CachedValue<V> next);
+
+	}
+
+	/** At most {@code concurrency} fetches at once; up to {@code capacity} more wait in order. */
+	private static final class FetchQueue {
+
+		private final int concurrency;
+
+		private final int capacity;
+
+		private final Deque<Runnable> waiting = new ArrayDeque<>();
+
+		private int running;
+
+		FetchQueue(int concurrency, int capacity) {
+			this.concurrency = concurrency;
+			this.capacity = capacity;
+		}
+
+		/**
+		 * Tasks started by a task that ended on the same thread (a fetch that completed at
+		 * once starts the next): run one after another, not nested, so a long queue of
+		 * instant fetches cannot overflow the stack.
+		 */
+		private static final ThreadLocal<Deque<Runnable>> trampoline = new ThreadLocal<>();
+
+		/** Runs the fetch now or queues it; false when the queue is full. */
+		boolean submit(Runnable fetch) {
+			synchronized (this) {
+				if (this.running >= this.concurrency) {
+					if (this.waiting.size() >= this.capacity) {
+						return false;
+					}
+					this.waiting.addLast(fetch);
+					return true;
+				}
+				this.running++;
+			}
+			run(fetch);
+			return true;
+		}
+
+		/** A fetch ended: the next one in line starts. */
+		void done() {
+			Runnable next;
+			synchronized (this) {
+				next = this.waiting.pollFirst();
+				if (next == null) {
+					this.running--;
+					return;
+				}
+			}
+			run(next);
+		}
+
+		private static void run(Runnable task) {
+			Deque<Runnable> pending = trampoline.get();
+			if (pending != null) {
+				pending.addLast(task);
+				return;
+			}
+			pending = new ArrayDeque<>();
+			trampoline.set(pending);
+			try {
+				for (Runnable next = task; next != null; next = pending.pollFirst()) {
+					next.run();
+				}
+			}
+			finally {
+				trampoline.remove();
+			}
+		}
+
+		synchronized int queued() {
+			return this.waiting.size();
+		}
+
+		synchronized int running() {
+			return this.running;
+		}
+
 	}
 
 }

@@ -19,7 +19,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The made-up balances the demo upstreams serve, in the upstreams' own shapes. Times are
  * placed relative to the start of the current UTC day, so every status stays consistent with
- * its dates however long the demo runs, and values don't shift from one request to the next.
+ * its dates however long the demo runs. Active packs and points are used up at their own pace
+ * per minute of use ({@code used}: minutes since the demo started, times
+ * {@code balances.demo.usage}), so the service's history, forecasts and warnings have something
+ * to show; one pack of each provider expires within days.
  */
 final class DemoData {
 
@@ -42,11 +45,13 @@ final class DemoData {
 	 * {@code balances.kling.accounts}), or {@code null} for an account without packs, which Kling
 	 * reports by leaving the list out.
 	 */
-	static @Nullable List<KlingPack> klingPacks(int accountIndex, Instant now) {
+	static @Nullable List<KlingPack> klingPacks(int accountIndex, Instant now, double used) {
 		Instant day = now.truncatedTo(ChronoUnit.DAYS);
 		return switch (accountIndex) {
 			case 0 -> List.of(
-					pack(0, 1, "Video Generation - 3,000 units", "decreasing_total", 3000, 1842, day, -41, 324, "online"),
+					// In steady use: runs out within a day at the demo's pace.
+					pack(0, 1, "Video Generation - 3,000 units", "decreasing_total", 3000, used(1842, 2, used), day, -41,
+							324, "online"),
 					pack(0, 2, "Image Generation - 10,000 units", "decreasing_total", 10000, 0, day, -160, 205, "runOut"),
 					pack(0, 3, "Video Generation - 1,000 units", "decreasing_total", 1000, 312, day, -380, -15, "expired"),
 					pack(0, 4, "Video Generation - 10,000 units", "decreasing_total", 10000, 10000, day, -1, 371,
@@ -55,16 +60,18 @@ final class DemoData {
 					pack(0, 5, "Video Generation - 500 units", "decreasing_total", 500, 0, day, -520, -155, "expired"));
 			case 1 -> List.of(
 					// Bought 300 days ago and still live: the pack a 30-day window silently drops.
-					pack(1, 1, "Video Generation - Monthly 600 units", "constant_period", 600, 126.5, day, -300, 65,
-							"online"),
-					pack(1, 2, "Video Generation - 500 units", "decreasing_total", 500, 477, day, -12, 18, "online"),
+					pack(1, 1, "Video Generation - Monthly 600 units", "constant_period", 600, used(126.5, 0.05, used),
+							day, -300, 65, "online"),
+					// Expires in 5 days, barely used: most of it will expire unused.
+					pack(1, 2, "Video Generation - 500 units", "decreasing_total", 500, used(477, 0.02, used), day, -12,
+							5, "online"),
 					pack(1, 3, "Virtual Try-On - 1,000 units", "decreasing_total", 1000, 0, day, -70, 295, "runOut"));
 			default -> null;
 		};
 	}
 
 	/** Every demo useapi.net account with its balance, keyed by email in listing order. */
-	static Map<String, UseapiAccount> useapiAccounts(Instant now) {
+	static Map<String, UseapiAccount> useapiAccounts(Instant now, double used) {
 		Instant day = now.truncatedTo(ChronoUnit.DAYS);
 		Map<String, UseapiAccount> accounts = new LinkedHashMap<>();
 		// A Pro plan renewed 9 days ago plus a short-lived reward, times in epoch seconds.
@@ -72,8 +79,8 @@ final class DemoData {
 		accounts.put(USEAPI_EMAILS.get(0), new UseapiAccount(USEAPI_EMAILS.get(0),
 				session("18430216", day.plus(days(20)).plus(Duration.ofHours(3)), SECONDS), 5,
 				new UseapiBalance(List.of(
-						point("7391046611", "plan", 300000, 187550, proRenewal.minus(days(30)), proRenewal, SECONDS),
-						point("7391046874", "reward", 6600, 6600, day.minus(days(3)), day.plus(days(4)), SECONDS),
+						point("7391046611", "plan", 300000, (long) used(187550, 40, used), proRenewal.minus(days(30)), proRenewal, SECONDS),
+						point("7391046874", "reward", 6600, (long) used(6600, 2, used), day.minus(days(3)), day.plus(days(4)), SECONDS),
 						point("7288120954", "plan", 300000, 0, proRenewal.minus(days(60)), proRenewal.minus(days(30)),
 								SECONDS)),
 						SECONDS.applyAsLong(proRenewal))));
@@ -82,10 +89,15 @@ final class DemoData {
 		accounts.put(USEAPI_EMAILS.get(1), new UseapiAccount(USEAPI_EMAILS.get(1),
 				session("27719453", day.plus(days(6)).plus(Duration.ofHours(1)), MILLIS), 3,
 				new UseapiBalance(List.of(
-						point("7402285310", "plan", 66000, 12340, standardRenewal.minus(days(30)), standardRenewal,
+						point("7402285310", "plan", 66000, (long) used(12340, 10, used), standardRenewal.minus(days(30)), standardRenewal,
 								MILLIS)),
 						MILLIS.applyAsLong(standardRenewal))));
 		return accounts;
+	}
+
+	/** What is left of {@code start} after {@code used} minutes at {@code perMinute}, whole units, never below 0. */
+	private static double used(double start, double perMinute, double used) {
+		return Math.max(0, Math.ceil(start - perMinute * used));
 	}
 
 	private static KlingPack pack(int account, int number, String name, String type, double total, double remaining,

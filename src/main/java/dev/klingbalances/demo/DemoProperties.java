@@ -3,6 +3,7 @@ package dev.klingbalances.demo;
 import java.time.Duration;
 import java.util.Objects;
 
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -20,6 +21,8 @@ import org.springframework.validation.annotation.Validated;
  * @param latencyJitter a random extra of up to this much, so responses don't arrive in lockstep
  * @param threads requests answered at the same time
  * @param queueCapacity requests that may wait for a thread; beyond that the connection is closed
+ * @param usage how fast the simulated accounts use their capacity: 1 is the demo's own pace
+ * (a forecast and warnings within minutes), 0 keeps every figure still
  */
 @Validated
 @ConfigurationProperties("balances.demo")
@@ -28,7 +31,8 @@ public record DemoProperties(
 		@NotNull @DefaultValue("150ms") Duration latency,
 		@NotNull @DefaultValue("100ms") Duration latencyJitter,
 		@Min(1) @DefaultValue("4") int threads,
-		@Min(1) @DefaultValue("64") int queueCapacity) {
+		@Min(1) @DefaultValue("64") int queueCapacity,
+		@DecimalMin("0") @DefaultValue("1") double usage) {
 
 	public DemoProperties {
 		Objects.requireNonNull(latency, "latency");

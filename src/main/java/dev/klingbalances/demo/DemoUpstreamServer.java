@@ -84,8 +84,9 @@ public final class DemoUpstreamServer implements SmartLifecycle, AutoCloseable {
 		}
 		JsonMapper json = JsonMapper.builder().disable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY).build();
 		// Built before binding so a bad credential fails start-up without leaving a socket open.
-		HttpHandler kling = new KlingDemoHandler(this.klingAccounts, this.clock, json);
-		HttpHandler useapi = new UseapiDemoHandler(this.useapiToken, this.clock, json);
+		DemoUsage usage = new DemoUsage(this.clock, this.properties.usage());
+		HttpHandler kling = new KlingDemoHandler(this.klingAccounts, this.clock, usage, json);
+		HttpHandler useapi = new UseapiDemoHandler(this.useapiToken, this.clock, usage, json);
 		HttpServer server = bind();
 		ThreadPoolExecutor executor = newExecutor();
 		server.setExecutor(executor);

@@ -40,14 +40,17 @@ final class KlingDemoHandler implements HttpHandler {
 
 	private final Clock clock;
 
+	private final DemoUsage usage;
+
 	private final JsonMapper json;
 
-	KlingDemoHandler(List<KlingCredential> credentials, Clock clock, JsonMapper json) {
+	KlingDemoHandler(List<KlingCredential> credentials, Clock clock, DemoUsage usage, JsonMapper json) {
 		this.accounts = new ArrayList<>(credentials.size());
 		for (int index = 0; index < credentials.size(); index++) {
 			this.accounts.add(Account.of(index, credentials.get(index)));
 		}
 		this.clock = clock;
+		this.usage = usage;
 		this.json = json;
 	}
 
@@ -152,7 +155,7 @@ final class KlingDemoHandler implements HttpHandler {
 			throw new KlingError(400, 1201, "Invalid request parameters: end_time is before start_time");
 		}
 		String name = query.get("resource_pack_name");
-		List<KlingPack> packs = DemoData.klingPacks(account, this.clock.instant());
+		List<KlingPack> packs = DemoData.klingPacks(account, this.clock.instant(), this.usage.minutes());
 		// Kling filters by purchase time, not by validity: a short window hides live packs.
 		List<KlingPack> found = (packs != null) ? packs.stream()
 			.filter((pack) -> pack.purchaseTime() >= start && pack.purchaseTime() <= end)

@@ -29,11 +29,14 @@ final class UseapiDemoHandler implements HttpHandler {
 
 	private final Clock clock;
 
+	private final DemoUsage usage;
+
 	private final JsonMapper json;
 
-	UseapiDemoHandler(@Nullable String token, Clock clock, JsonMapper json) {
+	UseapiDemoHandler(@Nullable String token, Clock clock, DemoUsage usage, JsonMapper json) {
 		this.token = (token == null || token.isBlank()) ? null : token;
 		this.clock = clock;
+		this.usage = usage;
 		this.json = json;
 	}
 
@@ -54,7 +57,7 @@ final class UseapiDemoHandler implements HttpHandler {
 					"{\"error\":\"Unauthorized\",\"code\":401}".getBytes(StandardCharsets.UTF_8));
 			return;
 		}
-		Map<String, UseapiAccount> accounts = DemoData.useapiAccounts(this.clock.instant());
+		Map<String, UseapiAccount> accounts = DemoData.useapiAccounts(this.clock.instant(), this.usage.minutes());
 		if (path.equals(ACCOUNTS_PATH)) {
 			Map<String, UseapiAccount> listing = new LinkedHashMap<>();
 			accounts.forEach((email, account) -> listing.put(email, account.withoutBalance()));

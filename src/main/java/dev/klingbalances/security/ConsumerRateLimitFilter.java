@@ -3,6 +3,7 @@ package dev.klingbalances.security;
 import java.io.IOException;
 import java.time.Duration;
 
+import dev.klingbalances.web.ProblemCode;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
@@ -13,7 +14,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -22,11 +22,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * runaway client cannot spend it for everyone. Limiters are named {@code consumer-<name>} and
  * created from the configured {@code resilience4j.ratelimiter.configs} entry, unless an
  * instance of that name is configured. Over the limit: 429 problem+json with Retry-After.
+ * <p>
+ * Installed only where API keys are required, after the authorization filter: every request it
+ * sees carries an authenticated consumer (an unauthenticated one was answered 401 before).
  */
 final class ConsumerRateLimitFilter extends OncePerRequestFilter {
-
-	/** The consumer name used when the service runs without API keys. */
-	static final String ANONYMOUS = "anonymous";
 
 	private final RateLimiterRegistry registry;
 
@@ -61,7 +61,7 @@ final class ConsumerRateLimitFilter extends OncePerRequestFilter {
 		RateLimiterConfig config = limiter.getRateLimiterConfig();
 		long retryAfter = retryAfterSeconds(limiter);
 		response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
-		this.problems.write(request, response, HttpStatus.TOO_MANY_REQUESTS,
+		this.problems.write(request, response, ProblemCode.TOO_MANY_REQUESTS,
 				"Consumer '" + consumer + "' is limited to " + config.getLimitForPeriod() + " requests per "
 						+ format(config.getLimitRefreshPeriod()) + "; retry after " + retryAfter + " s.");
 	}
@@ -71,13 +71,16 @@ final class ConsumerRateLimitFilter extends OncePerRequestFilter {
 		return this.registry.find(name).orElseGet(() -> this.registry.rateLimiter(name, this.configName));
 	}
 
+	/** The authenticated consumer's name, set by {@link ApiKeyAuthenticationFilter}. */
 	private static String consumer(HttpServletRequest request) {
 		Object consumer = request.getAttribute(ApiKeyAuthenticationFilter.CONSUMER_ATTRIBUTE);
 		if (consumer instanceof String name) {
 			return name;
 		}
-		request.setAttribute(ApiKeyAuthenticationFilter.CONSUMER_ATTRIBUTE, ANONYMOUS);
-		return ANONYMOUS;
+		// Unreachable while the filter sits after authorization: a bug in the filter order, not
+		// a request to let through unlimited or to lump together with others.
+		throw new IllegalStateException("No authenticated consumer: " + ConsumerRateLimitFilter.class.getSimpleName()
+				+ " must run after authorization");
 	}
 
 	/** Whole seconds until a permission is free again, at least 1 (Retry-After has no fractions). */

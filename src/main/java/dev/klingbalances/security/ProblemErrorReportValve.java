@@ -3,15 +3,13 @@ package dev.klingbalances.security;
 import java.io.IOException;
 import java.io.Writer;
 
-import dev.klingbalances.web.ProblemTypes;
+import dev.klingbalances.web.ProblemRenderer;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 
 /**
  * Tomcat's last word on requests it refuses before they reach the application (an encoded
@@ -32,13 +30,8 @@ final class ProblemErrorReportValve extends ErrorReportValve {
 			status = 400;
 			response.setStatus(status);
 		}
-		HttpStatusCode code = HttpStatusCode.valueOf(status);
-		HttpStatus known = HttpStatus.resolve(status);
-		ProblemDetail problem = ProblemTypes.problem(code, ProblemTypes.codeFor(code),
-				(known != null) ? known.getReasonPhrase() : "Error");
-		String body = "{\"type\":\"" + problem.getType() + "\",\"title\":\"" + problem.getTitle() + "\",\"status\":"
-				+ status + ",\"detail\":\"" + problem.getDetail() + "\",\"code\":\"" + ProblemTypes.codeFor(code)
-				+ "\"}";
+		// No instance: the request line may be what Tomcat refused, and is never echoed.
+		String body = ProblemRenderer.json(ProblemRenderer.forStatus(HttpStatusCode.valueOf(status), null));
 		try {
 			response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
 			response.setCharacterEncoding("UTF-8");

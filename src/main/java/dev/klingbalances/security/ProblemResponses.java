@@ -1,18 +1,12 @@
 package dev.klingbalances.security;
 
 import java.io.IOException;
-import java.net.URI;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
-import dev.klingbalances.web.ProblemTypes;
+import dev.klingbalances.web.ProblemCode;
+import dev.klingbalances.web.ProblemRenderer;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.AuthenticationEntryPoint;
@@ -28,16 +22,13 @@ final class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHa
 
 	static final String INVALID_KEY = "The API key is not valid.";
 
-	private final JsonMapper jsonMapper;
-
 	private final boolean keysAccepted;
 
 	/**
 	 * @param keysAccepted false when the service runs without API keys: then no key could
 	 * help, and a refusal is a 403, not a 401 asking for one
 	 */
-	ProblemResponses(JsonMapper jsonMapper, boolean keysAccepted) {
-		this.jsonMapper = jsonMapper;
+	ProblemResponses(boolean keysAccepted) {
 		this.keysAccepted = keysAccepted;
 	}
 
@@ -52,51 +43,19 @@ final class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHa
 		boolean presented = ex instanceof InvalidApiKeyException;
 		response.setHeader("WWW-Authenticate",
 				presented ? "Bearer realm=\"kling-balances\", error=\"invalid_token\"" : "Bearer realm=\"kling-balances\"");
-		write(request, response, HttpStatus.UNAUTHORIZED, presented ? ex.getMessage() : MISSING_KEY);
+		write(request, response, ProblemCode.UNAUTHORIZED, presented ? ex.getMessage() : MISSING_KEY);
 	}
 
 	/** 403: an authenticated consumer asking for something no consumer may read. */
 	@Override
 	public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException ex)
 			throws IOException {
-		write(request, response, HttpStatus.FORBIDDEN, "This endpoint is not available to API consumers.");
+		write(request, response, ProblemCode.FORBIDDEN, "This endpoint is not available to API consumers.");
 	}
 
-	void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String detail)
+	void write(HttpServletRequest request, HttpServletResponse response, ProblemCode code, String detail)
 			throws IOException {
-		if (response.isCommitted()) {
-			return;
-		}
-		ProblemDetail problem = ProblemTypes.problem(status, ProblemTypes.codeFor(status), detail);
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("type", problem.getType().toString());
-		body.put("title", problem.getTitle());
-		body.put("status", problem.getStatus());
-		body.put("detail", problem.getDetail());
-		URI instance = instance(request);
-		if (instance != null) {
-			body.put("instance", instance.toString());
-		}
-		if (problem.getProperties() != null) {
-			body.putAll(problem.getProperties());
-		}
-		response.setStatus(status.value());
-		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-		response.setCharacterEncoding("UTF-8");
-		this.jsonMapper.writeValue(response.getOutputStream(), body);
-	}
-
-	/** The request path, unless it is too long to be worth repeating. */
-	private static @org.jspecify.annotations.Nullable URI instance(HttpServletRequest request) {
-		if (request.getRequestURI().length() > 256) {
-			return null;
-		}
-		try {
-			return URI.create(request.getRequestURI());
-		}
-		catch (IllegalArgumentException ex) {
-			return null;
-		}
+		ProblemRenderer.write(ProblemRenderer.problem(code, code.status(), detail, request.getRequestURI()), response);
 	}
 
 	/** A key was sent but matches no consumer, or was malformed. */

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import dev.klingbalances.web.ProblemCode;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -13,7 +14,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.UriUtils;
@@ -59,7 +59,7 @@ final class RequestLimitsFilter extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		String refusal = refusal(request);
 		if (refusal != null) {
-			this.problems.write(request, response, HttpStatus.BAD_REQUEST, refusal);
+			this.problems.write(request, response, ProblemCode.INVALID_PARAMETER, refusal);
 			return;
 		}
 		chain.doFilter(request, response);

@@ -12,7 +12,6 @@ import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
@@ -37,9 +36,9 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 /**
  * Access control. {@code /balances} needs a consumer's API key (unless
  * {@code balances.security.mode=none}) and is rate-limited per consumer; health probes, the
- * OpenAPI document and Swagger UI are open; Prometheus, info and any other exposed actuator
- * endpoint are as configured; the actuator is read-only. Stateless: no session, no cookie, so
- * no CSRF.
+ * OpenAPI document, Swagger UI and the status page (its HTML and assets, never its figures)
+ * are open; Prometheus, info and any other exposed actuator endpoint are as configured; the
+ * actuator is read-only. Stateless: no session, no cookie, so no CSRF.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -58,13 +57,13 @@ class SecurityConfiguration {
 
 	@Bean
 	SecurityFilterChain securityFilterChain(HttpSecurity http, SecurityProperties properties,
-			ApiKeyAuthenticationProvider provider, RateLimiterRegistry rateLimiters, JsonMapper jsonMapper) {
+			ApiKeyAuthenticationProvider provider, RateLimiterRegistry rateLimiters) {
 		rateLimiters.getConfiguration(properties.rateLimitConfig())
 			.orElseThrow(() -> new IllegalStateException(SecurityProperties.PREFIX + ".rate-limit-config is '"
 					+ properties.rateLimitConfig() + "', but resilience4j.ratelimiter.configs has no entry of that name"));
 		boolean open = properties.mode() == SecurityProperties.Mode.NONE;
 		announce(properties, provider);
-		ProblemResponses problems = new ProblemResponses(jsonMapper, !open);
+		ProblemResponses problems = new ProblemResponses(!open);
 		http.csrf((csrf) -> csrf.disable())
 			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			.requestCache((cache) -> cache.disable())
@@ -88,6 +87,8 @@ class SecurityConfiguration {
 				access(requests, EndpointRequest.toAnyEndpoint(), properties.actuator().other(), open);
 				requests.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
 					.permitAll();
+				// The status page and its assets; the figures it shows come from /balances, which stays closed.
+				requests.requestMatchers("/", "/status", "/status/**", "/webjars/**").permitAll();
 				// The error page answers error dispatches only; called directly it has nothing to say.
 				requests.requestMatchers("/error", "/error/**").denyAll();
 				if (open) {
@@ -118,9 +119,9 @@ class SecurityConfiguration {
 
 	/** Before the security filters, whose request-path parsing fails on broken encodings. */
 	@Bean
-	FilterRegistrationBean<RequestLimitsFilter> requestLimitsFilter(SecurityProperties properties, JsonMapper jsonMapper) {
+	FilterRegistrationBean<RequestLimitsFilter> requestLimitsFilter(SecurityProperties properties) {
 		FilterRegistrationBean<RequestLimitsFilter> registration = new FilterRegistrationBean<>(new RequestLimitsFilter(
-				properties.limits(), "/balances", new ProblemResponses(jsonMapper, properties.mode() != SecurityProperties.Mode.NONE)));
+				properties.limits(), "/balances", new ProblemResponses(properties.mode() != SecurityProperties.Mode.NONE)));
 		registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 2);
 		return registration;
 	}

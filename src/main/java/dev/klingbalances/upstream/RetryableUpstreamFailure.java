@@ -8,12 +8,16 @@ import io.github.resilience4j.bulkhead.BulkheadFullException;
 /**
  * Resilience4j retry predicate (named in {@code application.yml}): retries the failure classes
  * that are worth another try (throttled, unavailable) and a full local bulkhead; never account
- * states, bad responses or an open circuit.
+ * states, bad responses, an open circuit, or a pacer's refusal to wait beyond the fetch's
+ * deadline (a moment later the wait is no shorter and the deadline no later).
  */
 public class RetryableUpstreamFailure implements Predicate<Throwable> {
 
 	@Override
 	public boolean test(Throwable failure) {
+		if (failure instanceof PacingRefusedException) {
+			return false;
+		}
 		if (failure instanceof UpstreamException upstream) {
 			return upstream.retryable();
 		}

@@ -8,7 +8,8 @@ import dev.klingbalances.balance.UpstreamException;
 /**
  * Resilience4j circuit-breaker predicate (named in {@code application.yml}): only an upstream
  * that is down or hanging counts as a failure. Refused credentials or an account in arrears
- * say nothing about the upstream's health and must not open the circuit for other accounts.
+ * say nothing about the upstream's health and must not open the circuit for other accounts;
+ * {@link IgnoredUpstreamFailure} keeps them from counting as successes either.
  */
 public class UnavailableUpstreamFailure implements Predicate<Throwable> {
 

@@ -30,7 +30,8 @@ public final class UpstreamWebClients {
 			.build();
 		HttpClient httpClient = HttpClient.create(pool)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(http.connectTimeout().toMillis()))
-			.responseTimeout(http.responseTimeout());
+			.responseTimeout(http.responseTimeout())
+			.doAfterRequest((request, connection) -> RequestSent.sent(request.currentContextView()));
 		return builder.clone()
 			.baseUrl(baseUrl)
 			.clientConnector(new ReactorClientHttpConnector(httpClient))

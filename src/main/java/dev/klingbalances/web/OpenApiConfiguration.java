@@ -1,11 +1,13 @@
 package dev.klingbalances.web;
 
+import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,6 +19,8 @@ import dev.klingbalances.balance.AccountError;
 import dev.klingbalances.balance.BalanceService;
 import dev.klingbalances.balance.BalancesResponse;
 import dev.klingbalances.balance.ErrorCode;
+import dev.klingbalances.balance.ExpiringSoon;
+import dev.klingbalances.balance.Forecast;
 import dev.klingbalances.balance.Grant;
 import dev.klingbalances.balance.GrantStatus;
 import dev.klingbalances.balance.ProviderError;
@@ -36,16 +40,18 @@ import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
+import org.jspecify.annotations.Nullable;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springdoc.core.utils.SpringDocUtils;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 
 /**
  * The OpenAPI document's shared parts: front matter, the API-key security schemes behind
@@ -71,9 +77,6 @@ class OpenApiConfiguration {
 	private static final String PROBLEM_JSON = org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON_VALUE;
 
 	private static final Instant FETCHED = Instant.parse("2026-05-04T08:00:00Z");
-
-	/** Every problem {@code code} this service answers with, and when. */
-	private static final Map<String, ProblemCode> PROBLEM_CODES = problemCodes();
 
 	@Bean
 	OpenAPI balancesOpenApi(ObjectProvider<BuildProperties> build, JsonMapper jsonMapper) {
@@ -114,14 +117,18 @@ class OpenApiConfiguration {
 	}
 
 	/**
-	 * Spells out what each account error code means, from the enum itself, and makes nullable
-	 * references valid OpenAPI 3.1 ({@code anyOf} the reference and {@code null}).
+	 * Spells out what each account error code means, from the enum itself; states what the
+	 * response records guarantee (every property present, {@code null} only where the component
+	 * is {@code @Nullable}); and makes nullable references valid OpenAPI 3.1 ({@code anyOf} the
+	 * reference and {@code null}).
 	 */
 	@Bean
 	@SuppressWarnings({ "unchecked", "rawtypes" })
-	OpenApiCustomizer documentRefinements(BalanceService balances) {
+	OpenApiCustomizer documentRefinements(BalanceService balances, ListableBeanFactory beans) {
 		return (openApi) -> {
 			Map<String, Schema> schemas = openApi.getComponents().getSchemas();
+			ResponseRecords.of(beans)
+				.forEach((record) -> describeRecord(record, schemas.get(ResponseRecords.schemaName(record))));
 			// Provider names come from the registered providers, so a new provider package
 			// shows up in the contract without touching any annotation.
 			List<String> providers = balances.providerNames();
@@ -157,6 +164,33 @@ class OpenApiConfiguration {
 		};
 	}
 
+	/**
+	 * Every property of a response record is always sent ({@code default-property-inclusion:
+	 * always}), so all are required; a {@code @Nullable} component's value may be {@code null}.
+	 */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static void describeRecord(Class<? extends Record> record, @Nullable Schema<?> schema) {
+		if (schema == null || schema.getProperties() == null) {
+			return;
+		}
+		Map<String, Schema> properties = (Map) schema.getProperties();
+		for (RecordComponent component : record.getRecordComponents()) {
+			Schema property = properties.get(component.getName());
+			if (property != null && ResponseRecords.isNullable(component)) {
+				Set<String> types = new LinkedHashSet<>();
+				if (property.getTypes() != null) {
+					types.addAll(property.getTypes());
+				}
+				else if (property.getType() != null) {
+					types.add(property.getType());
+				}
+				types.add("null");
+				property.setTypes(types);
+			}
+		}
+		schema.setRequired(new ArrayList<>(properties.keySet()));
+	}
+
 	private static Schema nullableReference(Schema<?> property) {
 		if (property.get$ref() == null || property.getTypes() == null || !property.getTypes().contains("null")) {
 			return property;
@@ -167,13 +201,11 @@ class OpenApiConfiguration {
 
 	private static Schema<?> problemSchema() {
 		Schema<Object> code = new StringSchema().description("Stable machine-readable code; clients switch on it:\n\n"
-				+ PROBLEM_CODES.entrySet()
-					.stream()
-					.map((entry) -> "- " + entry.getKey() + " (" + entry.getValue().status().value() + "): "
-							+ entry.getValue().meaning())
+				+ Arrays.stream(ProblemCode.values())
+					.map((problem) -> "- " + problem.name() + " (" + problem.status().value() + "): " + problem.meaning())
 					.collect(Collectors.joining("\n")))
-			.example(ProblemTypes.NOT_FOUND);
-		code.setEnum(List.copyOf(PROBLEM_CODES.keySet()));
+			.example(ProblemCode.NOT_FOUND.name());
+		code.setEnum(Arrays.stream(ProblemCode.values()).<Object>map(ProblemCode::name).toList());
 		return new ObjectSchema()
 			.description("An error, as RFC 9457 problem+json (media type application/problem+json).")
 			.addProperty("type", new StringSchema().format("uri")
@@ -195,35 +227,23 @@ class OpenApiConfiguration {
 			.required(List.of("type", "title", "status", "code"));
 	}
 
-	/** The reusable error responses, each with its problem example(s). */
+	/** One reusable error response per problem code, with its example and headers. */
 	private static Map<String, ApiResponse> problemResponses() {
 		Map<String, ApiResponse> responses = new LinkedHashMap<>();
-		responses.put("BadRequest", problemResponse("A query parameter has a value this service does not accept, "
-				+ "or the request is malformed (bad characters, encoded slashes, oversized values)",
-				ProblemTypes.INVALID_PARAMETER));
-		responses.put("Unauthorized", problemResponse("No API key, or one that is not valid", "UNAUTHORIZED")
-			.addHeaderObject("WWW-Authenticate", new Header().$ref("#/components/headers/WWW-Authenticate")));
-		responses.put("NotFound", problemResponse("Unknown provider or account", ProblemTypes.NOT_FOUND));
-		responses.put("TooManyRequests",
-				problemResponse("This consumer exceeded its rate limit; wait Retry-After seconds", "TOO_MANY_REQUESTS")
-					.addHeaderObject("Retry-After", new Header().$ref("#/components/headers/Retry-After")));
-		responses.put("InternalError", problemResponse("A bug in this service (logged on the server)",
-				ProblemTypes.INTERNAL_ERROR));
-		responses.put("AccountListUnavailable", problemResponse(
-				"The provider's account list cannot be read right now, so it is unknown whether the account exists",
-				ProblemTypes.ACCOUNT_LIST_UNAVAILABLE)
-			.addHeaderObject("Retry-After", new Header().$ref("#/components/headers/Retry-After")));
+		for (ProblemCode code : ProblemCode.values()) {
+			MediaType mediaType = new MediaType().schema(new Schema<>().$ref("#/components/schemas/Problem"))
+				.addExamples(code.name(), new Example().$ref(EXAMPLES + exampleName(code)));
+			ApiResponse response = new ApiResponse().description(code.meaning())
+				.content(new Content().addMediaType(PROBLEM_JSON, mediaType));
+			code.headers()
+				.forEach((header) -> response.addHeaderObject(header, new Header().$ref("#/components/headers/" + header)));
+			responses.put(code.response(), response);
+		}
 		return responses;
 	}
 
-	private static ApiResponse problemResponse(String description, String code) {
-		MediaType mediaType = new MediaType().schema(new Schema<>().$ref("#/components/schemas/Problem"))
-			.addExamples(code, new Example().$ref(EXAMPLES + exampleName(code)));
-		return new ApiResponse().description(description).content(new Content().addMediaType(PROBLEM_JSON, mediaType));
-	}
-
-	private static String exampleName(String code) {
-		return "problem-" + code.toLowerCase(Locale.ROOT).replace('_', '-');
+	private static String exampleName(ProblemCode code) {
+		return "problem-" + code.name().toLowerCase(Locale.ROOT).replace('_', '-');
 	}
 
 	/** Examples serialized by the app's own mapper, so they look exactly like real answers. */
@@ -233,13 +253,19 @@ class OpenApiConfiguration {
 				List.of(new Grant("509f3fd3d4ab4a3f9eec5db27aa44f27", "Video Generation - 200 units", "decreasing_total",
 						GrantStatus.ACTIVE, "online", new BigDecimal("200.0"), new BigDecimal("118.0"),
 						Instant.parse("2026-01-10T00:00:00Z"), Instant.parse("2027-01-10T00:00:00Z"))),
-				Map.of(), FETCHED, FETCHED.plus(Duration.ofMinutes(10)), false, Duration.ofHours(12), null, null);
+				Map.of(), FETCHED, FETCHED.plus(Duration.ofMinutes(10)), false, Duration.ofHours(12), null, null,
+				List.of(),
+				new Forecast(new BigDecimal("6.5"), Instant.parse("2026-05-22T04:00:00Z"),
+						new Forecast.ExpiringUnused(BigDecimal.ZERO, null),
+						new Forecast.Basis(FETCHED.minus(Duration.ofDays(7)), FETCHED, 412)));
 		AccountBalance useapiGood = new AccountBalance("useapi", "artist@example.com", "credits",
 				new BigDecimal("420"), new BigDecimal("660"),
 				List.of(new Grant("order-8812", null, "plan", GrantStatus.ACTIVE, null, new BigDecimal("660"),
 						new BigDecimal("420"), Instant.parse("2026-05-01T00:00:00Z"), Instant.parse("2026-06-01T00:00:00Z"))),
-				Map.of("maxJobs", 4, "sessionExpiresAt", "2026-05-20T00:00:00Z"), FETCHED,
-				FETCHED.plus(Duration.ofMinutes(2)), false, null, null, null);
+				Map.of("maxJobs", 4, "sessionExpiresAt", "2026-05-09T00:00:00Z"), FETCHED,
+				FETCHED.plus(Duration.ofMinutes(2)), false, null, null, null,
+				List.of(new ExpiringSoon(ExpiringSoon.Kind.SESSION, null, null, null, Instant.parse("2026-05-09T00:00:00Z"))),
+				Forecast.NONE);
 		AccountBalance klingArrears = new AccountBalance("kling", "team-b", "units", new BigDecimal("40.0"),
 				new BigDecimal("100.0"),
 				List.of(new Grant("73aa0c0e9c7d4d1f8a3b52e0c2f4d9b1", "Image Generation - 100 units", "decreasing_total",
@@ -248,22 +274,27 @@ class OpenApiConfiguration {
 				Map.of(), FETCHED.minus(Duration.ofHours(3)), FETCHED.minus(Duration.ofHours(3)).plus(Duration.ofMinutes(10)),
 				true, Duration.ofHours(12), null,
 				new AccountError(ErrorCode.ACCOUNT_IN_ARREARS, "Kling answered 429 with code 1101: the account is in arrears.",
-						429, FETCHED));
+						429, FETCHED),
+				List.of(), Forecast.NONE);
 		AccountBalance useapiUnknown = new AccountBalance("useapi", "second@example.com", "credits", null, null,
 				List.of(), Map.of(), null, null, false, null, null,
-				new AccountError(ErrorCode.UPSTREAM_TIMEOUT, "No answer within 60 s, retries included.", null, FETCHED));
+				new AccountError(ErrorCode.UPSTREAM_TIMEOUT, "No answer within 60 s, retries included.", null, FETCHED),
+				List.of(), Forecast.NONE);
 		BalancesResponse full = new BalancesResponse(FETCHED, true, List.of(klingGood, useapiGood),
-				List.of(new ProviderTotal("kling", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1, true, false),
-						new ProviderTotal("useapi", "credits", new BigDecimal("420"), new BigDecimal("660"), 1, true, false)),
+				List.of(new ProviderTotal("kling", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1, true, false,
+						klingGood.forecast()),
+						new ProviderTotal("useapi", "credits", new BigDecimal("420"), new BigDecimal("660"), 1, true, false, Forecast.NONE)),
 				List.of());
 		BalancesResponse partial = new BalancesResponse(FETCHED, false,
 				List.of(klingGood, klingArrears, useapiGood, useapiUnknown),
-				List.of(new ProviderTotal("kling", "units", new BigDecimal("158.0"), new BigDecimal("300.0"), 2, true, true),
-						new ProviderTotal("useapi", "credits", new BigDecimal("420"), new BigDecimal("660"), 1, false, false)),
+				List.of(new ProviderTotal("kling", "units", new BigDecimal("158.0"), new BigDecimal("300.0"), 2, true, true, Forecast.NONE),
+						new ProviderTotal("useapi", "credits", new BigDecimal("420"), new BigDecimal("660"), 1, false, false, Forecast.NONE)),
 				List.of());
 		BalancesResponse providerDown = new BalancesResponse(FETCHED, false, List.of(klingGood),
-				List.of(new ProviderTotal("kling", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1, true, false),
-						new ProviderTotal("useapi", "credits", BigDecimal.ZERO, BigDecimal.ZERO, 0, true, false)),
+				List.of(new ProviderTotal("kling", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1, true, false,
+						klingGood.forecast()),
+						// The account list is unknown: no figures, not a zero (BalanceService's rule).
+						new ProviderTotal("useapi", "credits", null, null, 0, false, false, Forecast.NONE)),
 				List.of(new ProviderError("useapi", new AccountError(ErrorCode.UPSTREAM_UNAVAILABLE,
 						"useapi.net answered 503 while listing the accounts.", 503, FETCHED))));
 
@@ -278,22 +309,13 @@ class OpenApiConfiguration {
 		examples.put("account-ok", example("An account read just now", klingGood, jsonMapper));
 		examples.put("account-error", example("An account whose latest fetch failed: last good figures, stale",
 				klingArrears, jsonMapper));
-		PROBLEM_CODES.forEach((code, problem) -> {
-			Map<String, Object> value = new LinkedHashMap<>();
-			value.put("type", "urn:kling-balances:problem:" + code.toLowerCase(Locale.ROOT).replace('_', '-'));
-			value.put("title", problem.status().getReasonPhrase());
-			value.put("status", problem.status().value());
-			value.put("detail", problem.exampleDetail());
-			value.put("instance", problem.exampleInstance());
-			value.put("code", code);
-			if (code.equals(ProblemTypes.INVALID_PARAMETER)) {
-				value.put("parameter", "provider");
-			}
-			if (code.equals(ProblemTypes.ACCOUNT_LIST_UNAVAILABLE)) {
-				value.put("upstreamError", ErrorCode.UPSTREAM_UNAVAILABLE.name());
-			}
-			examples.put(exampleName(code), new Example().summary(code + ": " + problem.meaning()).value(value));
-		});
+		for (ProblemCode code : ProblemCode.values()) {
+			ProblemDetail problem = ProblemRenderer.problem(code, code.status(), code.example().detail(),
+					code.example().instance());
+			code.example().properties().forEach(problem::setProperty);
+			examples.put(exampleName(code),
+					new Example().summary(code.name() + ": " + code.meaning()).value(ProblemRenderer.members(problem)));
+		}
 		return examples;
 	}
 
@@ -301,40 +323,6 @@ class OpenApiConfiguration {
 		return new Example().summary(summary)
 			.value(jsonMapper.readValue(jsonMapper.writeValueAsBytes(value), new TypeReference<Map<String, Object>>() {
 			}));
-	}
-
-	private static Map<String, ProblemCode> problemCodes() {
-		Map<String, ProblemCode> codes = new LinkedHashMap<>();
-		codes.put(ProblemTypes.INVALID_PARAMETER, new ProblemCode(HttpStatus.BAD_REQUEST,
-				"a parameter or the request itself is not acceptable",
-				"Parameter 'provider' must be one of [kling, useapi].", "/balances"));
-		codes.put("UNAUTHORIZED", new ProblemCode(HttpStatus.UNAUTHORIZED, "no API key, or one that is not valid",
-				"This endpoint needs an API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'.",
-				"/balances"));
-		codes.put("FORBIDDEN", new ProblemCode(HttpStatus.FORBIDDEN,
-				"the endpoint exists but no API consumer may read it (closed actuator endpoints)",
-				"This endpoint is not available to API consumers.", "/actuator"));
-		codes.put(ProblemTypes.NOT_FOUND, new ProblemCode(HttpStatus.NOT_FOUND, "no such provider, account or path",
-				"Provider 'kling' has no account with that name.", "/balances/kling/team-x"));
-		codes.put("METHOD_NOT_ALLOWED", new ProblemCode(HttpStatus.METHOD_NOT_ALLOWED, "only GET is served",
-				"Method 'POST' is not supported.", "/balances"));
-		codes.put("NOT_ACCEPTABLE", new ProblemCode(HttpStatus.NOT_ACCEPTABLE,
-				"the Accept header excludes application/json", "Acceptable representations: [application/json].",
-				"/balances"));
-		codes.put("TOO_MANY_REQUESTS", new ProblemCode(HttpStatus.TOO_MANY_REQUESTS,
-				"this consumer exceeded its rate limit; see Retry-After",
-				"Consumer 'reporting' is limited to 10 requests per 1 s; retry after 1 s.", "/balances"));
-		codes.put(ProblemTypes.INTERNAL_ERROR, new ProblemCode(HttpStatus.INTERNAL_SERVER_ERROR,
-				"a bug in this service; it has been logged", "An internal error occurred; it has been logged.",
-				"/balances"));
-		codes.put(ProblemTypes.ACCOUNT_LIST_UNAVAILABLE, new ProblemCode(HttpStatus.SERVICE_UNAVAILABLE,
-				"the provider's account list cannot be read right now; see Retry-After",
-				"The account list of provider 'useapi' is unavailable: useapi.net answered 503.",
-				"/balances/useapi/artist@example.com"));
-		return codes;
-	}
-
-	private record ProblemCode(HttpStatus status, String meaning, String exampleDetail, String exampleInstance) {
 	}
 
 }

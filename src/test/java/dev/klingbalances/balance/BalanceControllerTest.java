@@ -11,6 +11,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -60,19 +61,26 @@ class BalanceControllerTest {
 				Instant.parse("2027-01-01T00:00:00Z"));
 		return new AccountBalance("kling", "team-a", "units", new BigDecimal("118.0"), new BigDecimal("200.0"),
 				List.of(grant), Map.of(), fetchedAt, fetchedAt.plus(Duration.ofMinutes(15)), false,
-				Duration.ofHours(12), null, null);
+				Duration.ofHours(12), null, null, List.of(), Forecast.NONE);
+	}
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	/** What the service serves: the answer as a view that is never out of date in these tests. */
+	private static BalanceView view(BalancesResponse response) {
+		return new BalanceView(response, 0, Instant.MAX, Instant.MAX, Map.of(), JSON);
 	}
 
 	private static BalancesResponse response(Instant fetchedAt) {
 		return new BalancesResponse(NOW, true, List.of(account(fetchedAt)),
 				List.of(new ProviderTotal("kling", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1, true,
-						false)),
+						false, Forecast.NONE)),
 				List.of());
 	}
 
 	@Test
 	void balancesAnswerInTheDocumentedShape() throws Exception {
-		given(this.service.balances(Set.of(), false)).willReturn(response(NOW.minusSeconds(118)));
+		given(this.service.balances(Set.of(), false)).willReturn(view(response(NOW.minusSeconds(118))));
 		this.mvc.perform(get("/balances"))
 			.andExpect(status().isOk())
 			.andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON))
@@ -93,7 +101,7 @@ class BalanceControllerTest {
 
 	@Test
 	void providerFilterIsPassedOn() throws Exception {
-		given(this.service.balances(Set.of("useapi"), true)).willReturn(new BalancesResponse(NOW, true, List.of(), List.of(), List.of()));
+		given(this.service.balances(Set.of("useapi"), true)).willReturn(view(new BalancesResponse(NOW, true, List.of(), List.of(), List.of())));
 		this.mvc.perform(get("/balances").param("provider", "useapi").param("refresh", "true"))
 			.andExpect(status().isOk());
 		then(this.service).should().balances(Set.of("useapi"), true);
@@ -175,7 +183,7 @@ class BalanceControllerTest {
 
 	@Test
 	void sameContentAnswersNotModifiedToItsEtag() throws Exception {
-		given(this.service.balances(Set.of(), false)).willReturn(response(NOW.minusSeconds(118)));
+		given(this.service.balances(Set.of(), false)).willReturn(view(response(NOW.minusSeconds(118))));
 		String etag = this.mvc.perform(get("/balances"))
 			.andExpect(status().isOk())
 			.andReturn()
@@ -189,9 +197,9 @@ class BalanceControllerTest {
 
 	@Test
 	void changedContentGetsANewEtag() throws Exception {
-		given(this.service.balances(Set.of(), false)).willReturn(response(NOW.minusSeconds(118)));
+		given(this.service.balances(Set.of(), false)).willReturn(view(response(NOW.minusSeconds(118))));
 		String first = this.mvc.perform(get("/balances")).andReturn().getResponse().getHeader("ETag");
-		given(this.service.balances(Set.of(), false)).willReturn(response(NOW.minusSeconds(10)));
+		given(this.service.balances(Set.of(), false)).willReturn(view(response(NOW.minusSeconds(10))));
 		this.mvc.perform(get("/balances").header("If-None-Match", first)).andExpect(status().isOk());
 	}
 
@@ -199,14 +207,62 @@ class BalanceControllerTest {
 	void staleFiguresAreNotCacheableByClients() throws Exception {
 		AccountBalance stale = new AccountBalance("kling", "team-a", "units", new BigDecimal("118.0"),
 				new BigDecimal("200.0"), List.of(), Map.of(), NOW.minusSeconds(3600), NOW.minusSeconds(2700), true,
-				null, null, new AccountError(ErrorCode.UPSTREAM_UNAVAILABLE, "Kling answered 503.", 503, NOW));
-		given(this.service.balance("kling", "team-a", false)).willReturn(stale);
+				null, null, new AccountError(ErrorCode.UPSTREAM_UNAVAILABLE, "Kling answered 503.", 503, NOW), List.of(),
+				Forecast.NONE);
+		given(this.service.balance("kling", "team-a", false)).willReturn(BalanceView.prepare(stale, JSON));
 		this.mvc.perform(get("/balances/kling/team-a"))
 			.andExpect(status().isOk())
 			.andExpect(jsonPath("$.stale").value(true))
 			.andExpect(jsonPath("$.error.code").value("UPSTREAM_UNAVAILABLE"))
 			.andExpect(jsonPath("$.error.upstreamStatus").value(503))
 			.andExpect(header().string("Cache-Control", "max-age=0, private"));
+	}
+
+	@Test
+	void historyAnswersTheRecordedPointsWithAnEtag() throws Exception {
+		List<AccountHistory.Point> points = List.of(
+				new AccountHistory.Point(NOW.minusSeconds(600), new BigDecimal("118"), new BigDecimal("200"), false, null),
+				new AccountHistory.Point(NOW, new BigDecimal("118"), new BigDecimal("200"), true,
+						ErrorCode.UPSTREAM_UNAVAILABLE));
+		given(this.service.history("kling", "team-a", Instant.parse("2026-11-20T00:00:00Z")))
+			.willReturn(new AccountHistory("kling", "team-a", "units", Instant.parse("2026-11-20T00:00:00Z"), points));
+		String etag = this.mvc.perform(get("/balances/kling/team-a/history").param("since", "2026-11-20T00:00:00Z"))
+			.andExpect(status().isOk())
+			.andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON))
+			.andExpect(jsonPath("$.points.length()").value(2))
+			.andExpect(jsonPath("$.points[0].remaining").value(118))
+			.andExpect(jsonPath("$.points[1].error").value("UPSTREAM_UNAVAILABLE"))
+			.andExpect(jsonPath("$.points[0].error").isEmpty())
+			.andReturn()
+			.getResponse()
+			.getHeader("ETag");
+		this.mvc.perform(get("/balances/kling/team-a/history").param("since", "2026-11-20T00:00:00Z")
+			.header("If-None-Match", etag)).andExpect(status().isNotModified());
+		// The window's start moves with the clock; the same points are still the same content.
+		given(this.service.history("kling", "team-a", null))
+			.willReturn(new AccountHistory("kling", "team-a", "units", Instant.parse("2026-11-20T00:05:00Z"), points));
+		this.mvc.perform(get("/balances/kling/team-a/history").header("If-None-Match", etag))
+			.andExpect(status().isNotModified());
+	}
+
+	@Test
+	void historySinceThatIsNotAnInstantIsABadRequestProblem() throws Exception {
+		this.mvc.perform(get("/balances/kling/team-a/history").param("since", "yesterday"))
+			.andExpect(status().isBadRequest())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.code").value("INVALID_PARAMETER"))
+			.andExpect(jsonPath("$.parameter").value("since"));
+		then(this.service).should(never()).history(org.mockito.ArgumentMatchers.anyString(),
+				org.mockito.ArgumentMatchers.anyString(), org.mockito.ArgumentMatchers.any());
+	}
+
+	@Test
+	void historyOfAnUnknownAccountIsANotFoundProblem() throws Exception {
+		given(this.service.history("kling", "nobody", null))
+			.willThrow(new UnknownResourceException("Provider 'kling' has no account with that name."));
+		this.mvc.perform(get("/balances/kling/nobody/history"))
+			.andExpect(status().isNotFound())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON));
 	}
 
 	@TestConfiguration(proxyBeanMethods = false)

@@ -25,10 +25,10 @@ class BalanceServiceTest {
 	private final FakeProvider useapi = new FakeProvider("useapi", "credits", Duration.ofMinutes(2), "a@example.com");
 
 	private BalanceService service(Duration deadline) {
-		BalancesProperties properties = new BalancesProperties(deadline, new BalancesProperties.Cache(
-				Duration.ofHours(24), Duration.ofSeconds(30), 0.8, Duration.ofMinutes(30), Duration.ofSeconds(5),
-				Duration.ofSeconds(60), false, 100));
-		return new BalanceService(List.of(this.useapi, this.kling), properties, this.clock, new SimpleMeterRegistry());
+		BalancesProperties properties = TestSettings.balances("balances.deadline=" + deadline.toMillis() + "ms",
+				"balances.cache.warm-up=false", "balances.cache.keep-warm=requested");
+		return new BalanceService(List.of(this.useapi, this.kling), properties, this.clock, new SimpleMeterRegistry(),
+				TestSettings.jsonMapper(), new MemoryHistoryStore(), null);
 	}
 
 	private BalanceService service() {
@@ -40,7 +40,7 @@ class BalanceServiceTest {
 		this.kling.answer("team-a", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "200", "118"),
 				grant(GrantStatus.EXPIRED, "500", "400"), grant(GrantStatus.PENDING, "100", "100"),
 				grant(GrantStatus.UNKNOWN, "50", "50"), grant(GrantStatus.ACTIVE, "10.5", "0.5"))));
-		AccountBalance account = service().balance("kling", "team-a", false);
+		AccountBalance account = service().balance("kling", "team-a", false).value();
 		assertThat(account.remaining()).isEqualByComparingTo("118.5");
 		assertThat(account.total()).isEqualByComparingTo("210.5");
 		assertThat(account.grants()).hasSize(5);
@@ -55,7 +55,7 @@ class BalanceServiceTest {
 		this.kling.answer("team-a", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "200", "118"))));
 		this.kling.answer("team-b", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "100", "20"))));
 		this.useapi.answer("a@example.com", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "66000", "56000"))));
-		BalancesResponse response = service().balances(Set.of(), false);
+		BalancesResponse response = service().balances(Set.of(), false).response();
 		assertThat(response.complete()).isTrue();
 		assertThat(response.accounts()).extracting(AccountBalance::provider, AccountBalance::account, AccountBalance::unit)
 			.containsExactly(org.assertj.core.groups.Tuple.tuple("kling", "team-a", "units"),
@@ -77,7 +77,7 @@ class BalanceServiceTest {
 		this.kling.answer("team-a", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "200", "118"))));
 		this.kling.answer("team-b", () -> Mono.error(new UpstreamException(ErrorCode.ACCOUNT_IN_ARREARS,
 				"Kling answered code 1101: the account is in arrears.", 429)));
-		BalancesResponse response = service().balances(Set.of("kling"), false);
+		BalancesResponse response = service().balances(Set.of("kling"), false).response();
 		assertThat(response.complete()).isFalse();
 		AccountBalance failed = response.accounts().get(1);
 		assertThat(failed.account()).isEqualTo("team-b");
@@ -100,15 +100,15 @@ class BalanceServiceTest {
 				: Mono.error(new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE, "useapi.net answered 503.", 503)));
 		BalanceService service = service();
 		Instant firstFetch = this.clock.instant();
-		service.balance("useapi", "a@example.com", false);
+		service.balance("useapi", "a@example.com", false).value();
 		this.clock.advance(Duration.ofMinutes(3));
-		AccountBalance stale = service.balance("useapi", "a@example.com", false);
+		AccountBalance stale = service.balance("useapi", "a@example.com", false).value();
 		assertThat(stale.remaining()).isEqualByComparingTo("56000");
 		assertThat(stale.stale()).isTrue();
 		assertThat(stale.fetchedAt()).isEqualTo(firstFetch);
 		assertThat(stale.error().code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
 		this.clock.advance(Duration.ofHours(24));
-		AccountBalance expired = service.balance("useapi", "a@example.com", false);
+		AccountBalance expired = service.balance("useapi", "a@example.com", false).value();
 		assertThat(expired.remaining()).isNull();
 		assertThat(expired.error().code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
 	}
@@ -120,7 +120,7 @@ class BalanceServiceTest {
 			.delayElement(Duration.ofMillis(1500)));
 		BalanceService service = service(Duration.ofMillis(300));
 		long start = System.nanoTime();
-		BalancesResponse first = service.balances(Set.of(), false);
+		BalancesResponse first = service.balances(Set.of(), false).response();
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1400));
 		assertThat(first.accounts().get(0).remaining()).isEqualByComparingTo("118");
 		AccountBalance pending = first.accounts().get(1);
@@ -129,14 +129,14 @@ class BalanceServiceTest {
 		assertThat(first.complete()).isFalse();
 		org.awaitility.Awaitility.await()
 			.atMost(Duration.ofSeconds(5))
-			.until(() -> service.balance("kling", "team-b", false).remaining() != null);
+			.until(() -> service.balance("kling", "team-b", false).value().remaining() != null);
 		assertThat(this.kling.fetches("team-b")).isEqualTo(1);
 	}
 
 	@Test
 	void accountWithoutGrantsSaysWhyInsteadOfAlarmingZero() {
 		this.kling.answer("team-a", () -> Mono.just(snapshot()));
-		AccountBalance account = service().balance("kling", "team-a", false);
+		AccountBalance account = service().balance("kling", "team-a", false).value();
 		assertThat(account.remaining()).isEqualByComparingTo(BigDecimal.ZERO);
 		assertThat(account.error()).isNull();
 		assertThat(account.remark()).contains("no grants");
@@ -147,7 +147,7 @@ class BalanceServiceTest {
 		Grant unknown = new Grant("x", "pack", "decreasing_total", GrantStatus.ACTIVE, "online", new BigDecimal("10"),
 				null, null, null);
 		this.kling.answer("team-a", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "200", "118"), unknown)));
-		AccountBalance account = service().balance("kling", "team-a", false);
+		AccountBalance account = service().balance("kling", "team-a", false).value();
 		assertThat(account.remaining()).isNull();
 		assertThat(account.remark()).contains("unknown");
 	}
@@ -156,7 +156,7 @@ class BalanceServiceTest {
 	void discoveryFailureIsReportedAsAProviderError() {
 		this.useapi.accounts(() -> Mono.error(new UpstreamException(ErrorCode.SUBSCRIPTION_REQUIRED,
 				"useapi.net answered 402: the subscription has lapsed.", 402)));
-		BalancesResponse response = service().balances(Set.of("useapi"), false);
+		BalancesResponse response = service().balances(Set.of("useapi"), false).response();
 		assertThat(response.complete()).isFalse();
 		assertThat(response.accounts()).isEmpty();
 		assertThat(response.providerErrors()).singleElement().satisfies((error) -> {
@@ -169,16 +169,16 @@ class BalanceServiceTest {
 			assertThat(total.complete()).isFalse();
 		});
 		assertThatExceptionOfType(AccountListUnavailableException.class)
-			.isThrownBy(() -> service().balance("useapi", "a@example.com", false));
+			.isThrownBy(() -> service().balance("useapi", "a@example.com", false).value());
 	}
 
 	@Test
 	void unknownProviderOrAccountIsNotFoundAndNeverFetched() {
 		BalanceService service = service();
 		assertThatExceptionOfType(UnknownResourceException.class)
-			.isThrownBy(() -> service.balance("openai", "team-a", false));
+			.isThrownBy(() -> service.balance("openai", "team-a", false).value());
 		assertThatExceptionOfType(UnknownResourceException.class)
-			.isThrownBy(() -> service.balance("kling", "team-z", false));
+			.isThrownBy(() -> service.balance("kling", "team-z", false).value());
 		assertThat(this.kling.fetches("team-z")).isZero();
 	}
 
@@ -186,7 +186,7 @@ class BalanceServiceTest {
 	void totalIsUnknownNotZeroWhenEveryAccountFailedWithoutAGoodSnapshot() {
 		this.kling.answer("team-a", () -> Mono.error(new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE, "down", 503)));
 		this.kling.answer("team-b", () -> Mono.error(new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE, "down", 503)));
-		ProviderTotal total = service().balances(Set.of("kling"), false).totals().get(0);
+		ProviderTotal total = service().balances(Set.of("kling"), false).response().totals().get(0);
 		assertThat(total.remaining()).isNull();
 		assertThat(total.total()).isNull();
 		assertThat(total.accounts()).isZero();
@@ -196,11 +196,10 @@ class BalanceServiceTest {
 	@Test
 	void providerWithoutAccountsTotalsACompleteZero() {
 		FakeProvider none = new FakeProvider("kling", "units", Duration.ofMinutes(15));
-		BalancesProperties properties = new BalancesProperties(Duration.ofSeconds(1), new BalancesProperties.Cache(
-				Duration.ofHours(24), Duration.ofSeconds(30), 0.8, Duration.ofMinutes(30), Duration.ofSeconds(5),
-				Duration.ofSeconds(60), false, 100));
-		ProviderTotal total = new BalanceService(List.of(none), properties, this.clock, new SimpleMeterRegistry())
-			.balances(Set.of(), false)
+		BalancesProperties properties = TestSettings.balances("balances.deadline=1s", "balances.cache.warm-up=false");
+		ProviderTotal total = new BalanceService(List.of(none), properties, this.clock, new SimpleMeterRegistry(),
+				TestSettings.jsonMapper(), new MemoryHistoryStore(), null)
+			.balances(Set.of(), false).response()
 			.totals()
 			.get(0);
 		assertThat(total.remaining()).isEqualByComparingTo(BigDecimal.ZERO);
@@ -225,21 +224,42 @@ class BalanceServiceTest {
 			.until(() -> this.kling.fetches("team-a") == 1 && this.kling.fetches("team-b") == 1
 					&& this.useapi.fetches("a@example.com") == 1);
 		this.clock.advance(Duration.ofMinutes(13));
-		service.refreshAhead();
+		service.sweep();
 		assertThat(this.kling.fetches("team-a")).as("nobody asked: no refresh ahead").isEqualTo(1);
 		assertThat(listings).as("nor of the discovered account list").hasValue(1);
-		AccountBalance served = service.balance("kling", "team-a", false);
+		AccountBalance served = service.balance("kling", "team-a", false).value();
 		assertThat(served.remaining()).isEqualByComparingTo("118");
 		assertThat(served.fetchedAt()).as("served from the warm cache").isEqualTo(warmedAt);
 	}
 
 	@Test
+	void historyListsWhatWasRecordedWithoutFetching() {
+		AtomicInteger remaining = new AtomicInteger(118);
+		this.kling.answer("team-a",
+				() -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "200", Integer.toString(remaining.get())))));
+		BalanceService service = service();
+		Instant first = this.clock.instant();
+		service.balance("kling", "team-a", false);
+		this.clock.advance(Duration.ofMinutes(20));
+		remaining.set(100);
+		service.balance("kling", "team-a", false);
+		int fetches = this.kling.fetches("team-a");
+		AccountHistory history = service.history("kling", "team-a", null);
+		assertThat(history.points()).extracting(AccountHistory.Point::at, AccountHistory.Point::remaining)
+			.containsExactly(org.assertj.core.groups.Tuple.tuple(first, new BigDecimal("118")),
+					org.assertj.core.groups.Tuple.tuple(first.plus(Duration.ofMinutes(20)), new BigDecimal("100")));
+		assertThat(service.history("kling", "team-a", first.plusSeconds(1)).points()).hasSize(1);
+		assertThat(this.kling.fetches("team-a")).isEqualTo(fetches);
+		assertThatExceptionOfType(UnknownResourceException.class)
+			.isThrownBy(() -> service.history("kling", "team-z", null));
+	}
+
+	@Test
 	void noProvidersAnswersAnEmptyCompleteList() {
-		BalancesProperties properties = new BalancesProperties(Duration.ofSeconds(1), new BalancesProperties.Cache(
-				Duration.ofHours(24), Duration.ofSeconds(30), 0.8, Duration.ofMinutes(30), Duration.ofSeconds(5),
-				Duration.ofSeconds(60), false, 100));
-		BalancesResponse response = new BalanceService(List.of(), properties, this.clock, new SimpleMeterRegistry())
-			.balances(Set.of(), false);
+		BalancesProperties properties = TestSettings.balances("balances.deadline=1s", "balances.cache.warm-up=false");
+		BalancesResponse response = new BalanceService(List.of(), properties, this.clock, new SimpleMeterRegistry(),
+				TestSettings.jsonMapper(), new MemoryHistoryStore(), null)
+			.balances(Set.of(), false).response();
 		assertThat(response.accounts()).isEmpty();
 		assertThat(response.complete()).isTrue();
 	}

@@ -23,6 +23,8 @@ public final class FakeProvider implements BalanceProvider {
 
 	private volatile Supplier<Mono<List<String>>> accounts;
 
+	private volatile @Nullable Duration dataDelay;
+
 	private final Map<String, Supplier<Mono<BalanceSnapshot>>> answers = new ConcurrentHashMap<>();
 
 	private final Map<String, AtomicInteger> fetches = new ConcurrentHashMap<>();
@@ -42,6 +44,12 @@ public final class FakeProvider implements BalanceProvider {
 
 	public FakeProvider accounts(Supplier<Mono<List<String>>> accounts) {
 		this.accounts = accounts;
+		return this;
+	}
+
+	/** How far the figures lag (Kling: 12 h); none by default. */
+	public FakeProvider dataDelay(Duration delay) {
+		this.dataDelay = delay;
 		return this;
 	}
 
@@ -77,7 +85,7 @@ public final class FakeProvider implements BalanceProvider {
 
 	@Override
 	public @Nullable Duration dataDelay() {
-		return null;
+		return this.dataDelay;
 	}
 
 	@Override

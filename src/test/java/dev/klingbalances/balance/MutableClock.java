@@ -19,6 +19,14 @@ public final class MutableClock extends Clock {
 		this.now = this.now.plus(duration);
 	}
 
+	/** Moves to {@code instant}, which must not be earlier than now (time never runs backwards). */
+	public void setTo(Instant instant) {
+		if (instant.isBefore(this.now)) {
+			throw new IllegalArgumentException("The clock does not run backwards");
+		}
+		this.now = instant;
+	}
+
 	@Override
 	public ZoneId getZone() {
 		return ZoneOffset.UTC;

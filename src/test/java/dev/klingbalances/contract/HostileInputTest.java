@@ -33,9 +33,12 @@ class HostileInputTest {
 
 	Http http;
 
+	DocumentedProblems problems;
+
 	@BeforeEach
 	void setUp() {
 		this.http = new Http(this.port);
+		this.problems = DocumentedProblems.of(this.http);
 	}
 
 	static Stream<Arguments> hostileRequests() {
@@ -81,12 +84,54 @@ class HostileInputTest {
 		assertThat(response.statusCode()).as(what + " " + response.body()).isEqualTo(status);
 		assertThat(response.headers().firstValue("Content-Type")).as(what).hasValueSatisfying(
 				(type) -> assertThat(type).startsWith("application/problem+json"));
-		JsonNode problem = this.jsonMapper.readTree(response.body());
-		assertThat(problem.path("status").asInt()).isEqualTo(status);
-		assertThat(problem.path("code").asString()).as(what + " code").isNotEmpty();
+		this.problems.assertProblem(status, response.body(), what);
 		assertThat(response.body()).as("echoes no long input").doesNotContain("a".repeat(300))
 			.doesNotContain("x".repeat(300))
 			.doesNotContain("p".repeat(1000));
+	}
+
+	static Stream<Arguments> requestsTomcatRefuses() {
+		return Stream.of(arguments("/balances/alpha/team-a%2Fx", new String[0], 400, "INVALID_PARAMETER", "Bad Request"),
+				arguments("/balances", new String[] { "Expect: something-else" }, 417, "EXPECTATION_FAILED",
+						"Expectation Failed"),
+				// Tomcat answers an unknown Transfer-Encoding with 501; for this GET-only API it is the client's fault.
+				arguments("/balances", new String[] { "Transfer-Encoding: gzip" }, 400, "INVALID_PARAMETER", "Bad Request"));
+	}
+
+	/** Tomcat's own refusals (its error report valve): the same members as every problem, and nothing of the request. */
+	@ParameterizedTest(name = "{0} {1} -> {2}")
+	@MethodSource("requestsTomcatRefuses")
+	void answersRequestsTomcatRefusesWithTheSameProblemJson(String target, String[] headers, int status, String code,
+			String reason) {
+		String[] withKey = Stream.concat(Stream.of(headers), Stream.of("X-API-Key: " + TestKeys.ALICE))
+			.toArray(String[]::new);
+		RawHttp.Response response = new RawHttp(this.port).send("GET",
+				target.getBytes(java.nio.charset.StandardCharsets.US_ASCII), withKey);
+
+		assertThat(response.status()).as(response.all()).isEqualTo(status);
+		assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+		JsonNode problem = this.problems.assertProblem(status, response.content(), target);
+		assertThat(problem.path("code").asString()).isEqualTo(code);
+		assertThat(problem.propertyNames()).containsExactly("type", "title", "status", "detail", "code");
+		assertThat(problem.path("title").asString()).isEqualTo(reason);
+		assertThat(problem.path("detail").asString()).isEqualTo(reason);
+	}
+
+	/**
+	 * Errors the servlet container raises after routing (a method the servlet refuses, a range a
+	 * static resource cannot serve) go through the error page: their instance is the request's
+	 * path, not the error page's.
+	 */
+	@Test
+	void containerErrorsNameTheRequestedPath() {
+		HttpResponse<String> trace = this.http.send("TRACE", "/balances", "X-API-Key", TestKeys.ALICE);
+		HttpResponse<String> range = this.http.get("/swagger-ui/index.html", "Range", "bytes=999999-1000000");
+
+		assertThat(this.problems.assertProblem(405, trace.body(), "TRACE").path("instance").asString())
+			.isEqualTo("/balances");
+		JsonNode unsatisfiable = this.problems.assertProblem(416, range.body(), "Range");
+		assertThat(unsatisfiable.path("code").asString()).isEqualTo("REQUESTED_RANGE_NOT_SATISFIABLE");
+		assertThat(unsatisfiable.path("instance").asString()).isEqualTo("/swagger-ui/index.html");
 	}
 
 	@Test

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and random segments, raw and percent-encoded, valid and broken escapes), query strings and
  * headers, with and without a valid key. Whatever comes in, the answer is never a 5xx (but the
  * 503 the fake {@code broken} provider exists to cause), never a stack trace, never a key or an
- * upstream secret; errors are problem+json. Generation is seeded: a failure names its seed and
+ * upstream secret; errors are problem+json with a code the OpenAPI document publishes. Generation is seeded: a failure names its seed and
  * case, and {@code -Dfuzz.seed=<seed>} replays the run ({@code -Dfuzz.cases=<n>} sets its size).
  * The build uses a fixed seed, so a red build is always reproducible; explore new inputs with
  * {@code -Dfuzz.seed=random} and turn whatever that finds into a fixed case.
@@ -64,9 +64,12 @@ class HttpSurfaceFuzzTest {
 
 	RawHttp http;
 
+	DocumentedProblems problems;
+
 	@BeforeEach
 	void setUp() {
 		this.http = new RawHttp(this.port);
+		this.problems = DocumentedProblems.of(new Http(this.port));
 	}
 
 	@Test
@@ -118,7 +121,7 @@ class HttpSurfaceFuzzTest {
 		return sent;
 	}
 
-	private static void assertSafe(RawHttp.Response response, String what) {
+	private void assertSafe(RawHttp.Response response, String what) {
 		String all = response.all();
 		boolean brokenProvider = response.status() == 503
 				&& response.body().contains("\"code\":\"ACCOUNT_LIST_UNAVAILABLE\"");
@@ -134,6 +137,7 @@ class HttpSurfaceFuzzTest {
 		if (response.status() >= 400 && !response.body().isEmpty()) {
 			assertThat(response.header("Content-Type")).as(what + " content type\n" + all)
 				.startsWith("application/problem+json");
+			this.problems.assertProblem(response.status(), response.content(), what);
 		}
 	}
 

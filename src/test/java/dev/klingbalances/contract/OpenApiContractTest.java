@@ -1,23 +1,39 @@
 package dev.klingbalances.contract;
 
 import java.io.IOException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
+import dev.klingbalances.balance.AccountBalance;
+import dev.klingbalances.balance.AccountError;
+import dev.klingbalances.balance.BalancesResponse;
 import dev.klingbalances.balance.ErrorCode;
+import dev.klingbalances.balance.Grant;
+import dev.klingbalances.balance.ProviderError;
+import dev.klingbalances.balance.ProviderTotal;
+import dev.klingbalances.web.ProblemCode;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,10 +57,16 @@ class OpenApiContractTest {
 
 	static final Path COMMITTED = Path.of("docs", "openapi.json");
 
+	private static final String EXAMPLES = "#/components/examples/";
+
 	private static final JsonMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	@Qualifier("requestMappingHandlerMapping")
+	RequestMappingHandlerMapping handlerMapping;
 
 	Http http;
 
@@ -143,13 +165,167 @@ class OpenApiContractTest {
 			.path("code").path("enum");
 		List<String> codes = new ArrayList<>();
 		problemCodes.forEach((code) -> codes.add(code.asString()));
-		assertThat(codes).contains("INVALID_PARAMETER", "NOT_FOUND", "ACCOUNT_LIST_UNAVAILABLE", "INTERNAL_ERROR",
-				"UNAUTHORIZED", "FORBIDDEN", "TOO_MANY_REQUESTS");
+		assertThat(codes).containsExactlyElementsOf(Arrays.stream(ProblemCode.values()).map(Enum::name).toList());
 		JsonNode componentExamples = document.path("components").path("examples");
-		for (String code : codes) {
-			JsonNode example = componentExamples.path("problem-" + code.toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
-			assertThat(example.path("value").path("code").asString()).as("example of " + code).isEqualTo(code);
+		for (ProblemCode code : ProblemCode.values()) {
+			JsonNode example = componentExamples
+				.path("problem-" + code.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+				.path("value");
+			assertThat(example.path("code").asString()).as("example of " + code).isEqualTo(code.name());
+			assertThat(example.path("type").asString()).as("example of " + code).isEqualTo(code.type().toString());
+			assertThat(example.path("status").asInt()).as("example of " + code).isEqualTo(code.status().value());
 		}
+		// Every code has a reusable response that shows its example.
+		List<String> answered = new ArrayList<>();
+		document.path("components").path("responses").forEach((response) -> response.path("content")
+			.path("application/problem+json").path("examples").forEach((example) -> answered
+				.add(resolve(document, example).path("value").path("code").asString())));
+		assertThat(answered).containsExactlyInAnyOrderElementsOf(codes);
+	}
+
+	/**
+	 * Every example the document shows, wherever it is shown, matches the schema it is shown for
+	 * and, for balances, follows the service's rules: no example may show what the service never
+	 * answers (a failure as a zero, a complete answer with an error, a total that does not add up).
+	 */
+	@Test
+	void everyExampleMatchesItsSchemaAndTheServicesRules() {
+		JsonNode document = served();
+		SchemaCheck schemas = new SchemaCheck(document);
+		Map<String, JsonNode[]> examples = new TreeMap<>();
+		document.path("paths").properties().forEach((path) -> path.getValue().properties().forEach((operation) -> operation
+			.getValue().path("responses").properties().forEach((response) -> collectExamples(document,
+					resolve(document, response.getValue()), operation.getKey() + " " + path.getKey() + " " + response.getKey(),
+					examples))));
+		document.path("components").path("responses").properties().forEach((response) -> collectExamples(document,
+				response.getValue(), "response " + response.getKey(), examples));
+
+		List<String> shown = examples.keySet().stream().filter((name) -> name.startsWith(EXAMPLES)).toList();
+		List<String> components = new ArrayList<>();
+		document.path("components").path("examples").properties().forEach((example) -> components.add(EXAMPLES + example.getKey()));
+		assertThat(shown).as("every component example is shown somewhere, so it is checked").containsAll(components);
+		assertThat(examples).as("examples found").hasSizeGreaterThanOrEqualTo(components.size());
+		List<String> violations = new ArrayList<>();
+		examples.forEach((name, example) -> {
+			JsonNode schema = example[0];
+			JsonNode value = example[1];
+			violations.addAll(schemas.violations(schema, value, name));
+			switch (schema.path("$ref").asString("")) {
+				case "#/components/schemas/BalancesResponse" -> BalanceRules.ofResponse(value)
+					.forEach((violation) -> violations.add(name + ": " + violation));
+				case "#/components/schemas/AccountBalance" -> BalanceRules.ofAccount(value)
+					.forEach((violation) -> violations.add(name + ": " + violation));
+				default -> {
+				}
+			}
+		});
+		assertThat(violations).isEmpty();
+	}
+
+	/**
+	 * Every component of every record the API answers with is always sent, so its schema lists
+	 * it as required.
+	 */
+	@Test
+	void requiresEveryComponentOfEveryResponseRecord() {
+		JsonNode schemas = served().path("components").path("schemas");
+		List<String> notRequired = new ArrayList<>();
+		for (Class<?> record : responseRecords()) {
+			List<String> required = new ArrayList<>();
+			schemas.path(schemaName(record)).path("required").forEach((name) -> required.add(name.asString()));
+			for (RecordComponent component : record.getRecordComponents()) {
+				if (!required.contains(component.getName())) {
+					notRequired.add(schemaName(record) + "." + component.getName());
+				}
+			}
+		}
+		assertThat(notRequired).as("response record components not required in their schema").isEmpty();
+	}
+
+	/** A response record component's schema is nullable exactly when the component is {@code @Nullable}. */
+	@Test
+	void allowsNullExactlyWhereAResponseRecordDoes() {
+		JsonNode schemas = served().path("components").path("schemas");
+		List<String> wrong = new ArrayList<>();
+		for (Class<?> record : responseRecords()) {
+			for (RecordComponent component : record.getRecordComponents()) {
+				JsonNode property = schemas.path(schemaName(record)).path("properties").path(component.getName());
+				boolean nullable = component.getAnnotatedType().isAnnotationPresent(Nullable.class);
+				if (nullableInSchema(property) != nullable) {
+					wrong.add(schemaName(record) + "." + component.getName()
+							+ (nullable ? " is @Nullable but not nullable" : " is nullable but not @Nullable")
+							+ " in the schema: " + property);
+				}
+			}
+		}
+		assertThat(wrong).isEmpty();
+	}
+
+	/** The records the API answers with, found by reflection from the controllers' return types. */
+	private Set<Class<?>> responseRecords() {
+		Set<Class<?>> records = new LinkedHashSet<>();
+		this.handlerMapping.getHandlerMethods()
+			.values()
+			.stream()
+			.filter((handler) -> handler.getBeanType().getPackageName().startsWith("dev.klingbalances"))
+			.forEach((handler) -> {
+				records(handler.getMethod().getGenericReturnType(), records);
+				// Handlers that serve prepared bytes name their record in the documented response.
+				org.springframework.core.annotation.AnnotatedElementUtils
+					.findMergedRepeatableAnnotations(handler.getMethod(),
+							io.swagger.v3.oas.annotations.responses.ApiResponse.class)
+					.stream()
+					.flatMap((response) -> java.util.Arrays.stream(response.content()))
+					.map((content) -> content.schema().implementation())
+					.filter((type) -> type != Void.class)
+					.forEach((type) -> records(type, records));
+			});
+		assertThat(records).as("records found from the controllers").contains(BalancesResponse.class,
+				AccountBalance.class, ProviderTotal.class, ProviderError.class, AccountError.class, Grant.class);
+		return records;
+	}
+
+	/** The schema's name: {@code @Schema(name)} when the record sets one (nested records do), else its simple name. */
+	private static String schemaName(Class<?> record) {
+		io.swagger.v3.oas.annotations.media.Schema schema = record
+			.getAnnotation(io.swagger.v3.oas.annotations.media.Schema.class);
+		return (schema != null && !schema.name().isEmpty()) ? schema.name() : record.getSimpleName();
+	}
+
+	private static boolean nullableInSchema(JsonNode property) {
+		if (property.path("anyOf").toString().contains("{\"type\":\"null\"}")) {
+			return true;
+		}
+		JsonNode type = property.path("type");
+		return type.isArray() && type.toString().contains("\"null\"");
+	}
+
+	private static void records(Type type, Set<Class<?>> records) {
+		if (type instanceof Class<?> recordType && recordType.isRecord() && records.add(recordType)) {
+			for (RecordComponent component : recordType.getRecordComponents()) {
+				records(component.getGenericType(), records);
+			}
+		}
+		if (type instanceof ParameterizedType parameterized) {
+			for (Type argument : parameterized.getActualTypeArguments()) {
+				records(argument, records);
+			}
+		}
+	}
+
+	/** The examples of a response's media types, by name, each with the schema it is shown for. */
+	private static void collectExamples(JsonNode document, JsonNode response, String where,
+			Map<String, JsonNode[]> examples) {
+		response.path("content").properties().forEach((media) -> {
+			JsonNode schema = media.getValue().path("schema");
+			media.getValue().path("examples").properties().forEach((example) -> {
+				String name = example.getValue().path("$ref").asString(where + " " + example.getKey());
+				examples.put(name, new JsonNode[] { schema, resolve(document, example.getValue()).path("value") });
+			});
+			if (media.getValue().has("example")) {
+				examples.put(where + " example", new JsonNode[] { schema, media.getValue().path("example") });
+			}
+		});
 	}
 
 	private JsonNode served() {

@@ -99,6 +99,36 @@ public final class RawHttp {
 			return null;
 		}
 
+		/** The body without chunked transfer framing, when the answer was chunked. */
+		public String content() {
+			String encoding = header("Transfer-Encoding");
+			if (encoding == null || !encoding.toLowerCase(Locale.ROOT).contains("chunked")) {
+				return this.body;
+			}
+			byte[] bytes = this.body.getBytes(StandardCharsets.UTF_8);
+			ByteArrayOutputStream content = new ByteArrayOutputStream();
+			int at = 0;
+			while (at < bytes.length) {
+				int lineEnd = indexOfCrLf(bytes, at);
+				int size = Integer.parseInt(new String(bytes, at, lineEnd - at, StandardCharsets.US_ASCII).split(";")[0].trim(), 16);
+				if (size == 0) {
+					break;
+				}
+				content.write(bytes, lineEnd + 2, size);
+				at = lineEnd + 2 + size + 2;
+			}
+			return content.toString(StandardCharsets.UTF_8);
+		}
+
+		private static int indexOfCrLf(byte[] bytes, int from) {
+			for (int i = from; i + 1 < bytes.length; i++) {
+				if (bytes[i] == '\r' && bytes[i + 1] == '\n') {
+					return i;
+				}
+			}
+			throw new IllegalStateException("Chunked body without a chunk-size line end");
+		}
+
 		public String all() {
 			return this.head + "\n" + this.body;
 		}

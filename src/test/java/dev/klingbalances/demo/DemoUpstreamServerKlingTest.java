@@ -36,7 +36,7 @@ class DemoUpstreamServerKlingTest {
 
 	@BeforeEach
 	void startServer() {
-		this.server = new DemoUpstreamServer(new DemoProperties(0, Duration.ZERO, Duration.ZERO, 2, 16),
+		this.server = new DemoUpstreamServer(new DemoProperties(0, Duration.ZERO, Duration.ZERO, 2, 16, 0),
 				List.of(new KlingCredential("jwt-account", ACCESS_KEY, SECRET_KEY, null),
 						new KlingCredential("api-key-account", null, null, API_KEY),
 						new KlingCredential("payg-account", null, null, PAY_AS_YOU_GO_KEY)),
@@ -206,7 +206,7 @@ class DemoUpstreamServerKlingTest {
 	@Test
 	void secretKeyTooShortForHs256FailsStartWithoutRevealingIt() {
 		DemoUpstreamServer misconfigured = new DemoUpstreamServer(
-				new DemoProperties(0, Duration.ZERO, Duration.ZERO, 1, 1),
+				new DemoProperties(0, Duration.ZERO, Duration.ZERO, 1, 1, 0),
 				List.of(new KlingCredential("short", "ak", "short-secret", null)), null);
 
 		assertThatIllegalArgumentException().isThrownBy(misconfigured::start)

@@ -26,7 +26,7 @@ class DemoUpstreamServerUseapiTest {
 
 	@BeforeEach
 	void startServer() {
-		this.server = new DemoUpstreamServer(new DemoProperties(0, Duration.ZERO, Duration.ZERO, 2, 16), List.of(),
+		this.server = new DemoUpstreamServer(new DemoProperties(0, Duration.ZERO, Duration.ZERO, 2, 16, 0), List.of(),
 				TOKEN);
 		this.server.start();
 	}
@@ -135,7 +135,7 @@ class DemoUpstreamServerUseapiTest {
 	@Test
 	void withoutAConfiguredTokenEveryRequestIsUnauthorized() throws Exception {
 		try (DemoUpstreamServer tokenless = new DemoUpstreamServer(
-				new DemoProperties(0, Duration.ZERO, Duration.ZERO, 1, 4), List.of(), null)) {
+				new DemoProperties(0, Duration.ZERO, Duration.ZERO, 1, 4, 0), List.of(), null)) {
 			tokenless.start();
 
 			HttpResponse<String> response = this.http.get(URI.create(tokenless.useapiBaseUrl() + "/v1/kling/accounts"),
@@ -148,7 +148,7 @@ class DemoUpstreamServerUseapiTest {
 	@Test
 	void simulatedLatencyDelaysEveryAnswer() throws Exception {
 		try (DemoUpstreamServer slow = new DemoUpstreamServer(
-				new DemoProperties(0, Duration.ofMillis(300), Duration.ZERO, 1, 4), List.of(), TOKEN)) {
+				new DemoProperties(0, Duration.ofMillis(300), Duration.ZERO, 1, 4, 0), List.of(), TOKEN)) {
 			slow.start();
 			long started = System.nanoTime();
 

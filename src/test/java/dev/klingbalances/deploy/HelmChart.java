@@ -18,6 +18,8 @@ import com.marcnuri.helm.TemplateCommand;
 import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.Yaml;
 
+import org.springframework.util.FileSystemUtils;
+
 /**
  * Renders the chart in {@code helm/kling-balances} with the Helm library that helm-java
  * embeds, and reads the result as plain maps, the way the API server would see it.
@@ -35,6 +37,13 @@ final class HelmChart {
 	/** Helm's built-in default (v1.20) is older than the chart's kubeVersion. */
 	static final String KUBE_VERSION = "1.30.0";
 
+	/** The oldest Kubernetes version the chart supports ({@code kubeVersion} in Chart.yaml). */
+	static final String OLDEST_KUBE_VERSION = "1.25.0";
+
+	static final String TEST_POD_TEMPLATE = "templates/tests/test-connection.yaml";
+
+	private static final String TEST_HOOK = "\"helm.sh/hook\": test";
+
 	private static final Pattern SEGMENT = Pattern.compile("([^.\\[]+)|\\[(\\d+)]");
 
 	private HelmChart() {
@@ -46,10 +55,14 @@ final class HelmChart {
 	}
 
 	static Rendered render(Path chart, @Nullable Path valuesFile, Map<String, Object> values) {
+		return render(chart, valuesFile, values, KUBE_VERSION);
+	}
+
+	static Rendered render(Path chart, @Nullable Path valuesFile, Map<String, Object> values, String kubeVersion) {
 		TemplateCommand template = new Helm(chart).template()
 			.withName(RELEASE)
 			.withNamespace(NAMESPACE)
-			.withKubeVersion(KUBE_VERSION);
+			.withKubeVersion(kubeVersion);
 		if (valuesFile != null) {
 			template = template.withValuesFile(valuesFile);
 		}
@@ -64,6 +77,26 @@ final class HelmChart {
 			}
 		}
 		return new Rendered(documents);
+	}
+
+	/**
+	 * Renders a copy of the chart whose {@code helm test} hook annotation is removed, so that
+	 * the test pod, which {@code helm template} leaves out as a hook, is part of the manifest.
+	 */
+	static Rendered renderWithTestPod(Path copy, @Nullable Path valuesFile, Map<String, Object> values) {
+		try {
+			FileSystemUtils.copyRecursively(DIRECTORY, copy);
+			Path template = copy.resolve(TEST_POD_TEMPLATE);
+			String withHook = Files.readString(template);
+			if (!withHook.contains(TEST_HOOK)) {
+				throw new AssertionError(TEST_POD_TEMPLATE + " is no longer a helm test hook");
+			}
+			Files.writeString(template, withHook.replace(TEST_HOOK, ""));
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		return render(copy, valuesFile, values);
 	}
 
 	/** A values file from the chart's {@code ci/} directory (the chart-testing value sets). */
@@ -163,6 +196,38 @@ final class HelmChart {
 
 		String probePath(String probe) {
 			return Objects.toString(at(container(), probe + ".httpGet.path"), null);
+		}
+
+		/** The number of the application container's port with this name. */
+		int containerPort(String name) {
+			return asList(container().get("ports")).stream()
+				.filter((port) -> name.equals(at(port, "name")))
+				.map((port) -> ((Number) Objects.requireNonNull(at(port, "containerPort"))).intValue())
+				.findFirst()
+				.orElseThrow(() -> new AssertionError("no container port named " + name));
+		}
+
+		/** The container port that a probe calls (probes name their port). */
+		int probePort(String probe) {
+			return containerPort(String.valueOf(at(container(), probe + ".httpGet.port")));
+		}
+
+		/** The number of the Service's port with this name. */
+		int servicePort(String name) {
+			return asList(at(one("Service"), "spec.ports")).stream()
+				.filter((port) -> name.equals(at(port, "name")))
+				.map((port) -> ((Number) Objects.requireNonNull(at(port, "port"))).intValue())
+				.findFirst()
+				.orElseThrow(() -> new AssertionError("the Service has no port named " + name));
+		}
+
+		/** The port entry of the Service with this number. */
+		Map<String, Object> servicePort(int number) {
+			return asList(at(one("Service"), "spec.ports")).stream()
+				.map(HelmChart::asMap)
+				.filter((port) -> Objects.equals(port.get("port"), number))
+				.findFirst()
+				.orElseThrow(() -> new AssertionError("the Service has no port " + number));
 		}
 
 	}

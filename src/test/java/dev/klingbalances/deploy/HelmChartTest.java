@@ -2,7 +2,9 @@ package dev.klingbalances.deploy;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +25,6 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
-import org.springframework.util.FileSystemUtils;
 
 import static dev.klingbalances.deploy.HelmChart.asList;
 import static dev.klingbalances.deploy.HelmChart.asMap;
@@ -60,16 +61,45 @@ class HelmChartTest {
 
 	@ParameterizedTest
 	@MethodSource("valueSets")
-	void probesHitTheActuatorHealthGroups(String valueSet) {
+	void probesHitTheActuatorHealthGroupsOnTheManagementPort(String valueSet) {
 		HelmChart.Rendered rendered = render(valueSet);
+		Map<String, String> environment = rendered.environment();
 
 		assertThat(rendered.probePath("startupProbe")).isEqualTo("/actuator/health/liveness");
 		assertThat(rendered.probePath("livenessProbe")).isEqualTo("/actuator/health/liveness");
 		assertThat(rendered.probePath("readinessProbe")).isEqualTo("/actuator/health/readiness");
-		assertThat(at(rendered.container(), "readinessProbe.httpGet.port")).isEqualTo("http");
-		assertThat(at(rendered.container(), "ports[0].name")).isEqualTo("http");
-		assertThat(at(rendered.container(), "ports[0].containerPort"))
-			.isEqualTo(Integer.valueOf(rendered.environment().get("SERVER_PORT")));
+		for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+			assertThat(at(rendered.container(), probe + ".httpGet.port")).as(probe).isEqualTo("management");
+		}
+		assertThat(rendered.containerPort("http")).isEqualTo(Integer.valueOf(environment.get("SERVER_PORT")));
+		assertThat(rendered.containerPort("management"))
+			.isEqualTo(Integer.valueOf(environment.get("MANAGEMENT_SERVER_PORT")))
+			.isNotEqualTo(rendered.containerPort("http"));
+	}
+
+	@ParameterizedTest
+	@MethodSource("valueSets")
+	void exposesTheManagementPortOnTheServiceButNeverThroughTheIngress(String valueSet) {
+		HelmChart.Rendered rendered = render(valueSet);
+
+		assertThat(asList(at(rendered.one("Service"), "spec.ports"))).extracting((port) -> at(port, "name"))
+			.containsExactlyInAnyOrder("http", "management");
+		assertThat(asList(at(rendered.one("Service"), "spec.ports")))
+			.allSatisfy((port) -> assertThat(at(port, "targetPort")).isEqualTo(at(port, "name")));
+		for (Map<String, Object> monitor : rendered.all("ServiceMonitor")) {
+			assertThat(asList(at(monitor, "spec.endpoints"))).singleElement().satisfies((endpoint) -> {
+				assertThat(at(endpoint, "port")).isEqualTo("management");
+				assertThat(at(endpoint, "path")).isEqualTo("/actuator/prometheus");
+			});
+		}
+		for (Map<String, Object> ingress : rendered.all("Ingress")) {
+			List<Object> backends = new ArrayList<>();
+			asList(at(ingress, "spec.rules")).forEach((rule) -> asList(at(rule, "http.paths"))
+				.forEach((path) -> backends.add(at(path, "backend.service.port.number"))));
+			assertThat(backends).isNotEmpty()
+				.allSatisfy((port) -> assertThat(rendered.servicePort(((Number) port).intValue()).get("targetPort"))
+					.isEqualTo("http"));
+		}
 	}
 
 	@ParameterizedTest
@@ -110,8 +140,10 @@ class HelmChartTest {
 		Map<String, Object> podLabels = asMap(at(rendered.deployment(), "spec.template.metadata.labels"));
 
 		// The selector is immutable on a Deployment: nothing that changes between releases.
-		assertThat(selector).containsOnlyKeys("app.kubernetes.io/name", "app.kubernetes.io/instance")
-			.containsEntry("app.kubernetes.io/instance", HelmChart.RELEASE);
+		assertThat(selector)
+			.containsOnlyKeys("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component")
+			.containsEntry("app.kubernetes.io/instance", HelmChart.RELEASE)
+			.containsEntry("app.kubernetes.io/component", "server");
 		assertThat(podLabels).containsAllEntriesOf(selector);
 		assertThat(asMap(at(rendered.one("Service"), "spec.selector"))).isEqualTo(selector);
 		for (String kind : List.of("PodDisruptionBudget", "NetworkPolicy")) {
@@ -207,17 +239,24 @@ class HelmChartTest {
 		assertThat(everything.documents()).extracting((resource) -> resource.get("kind"))
 			.contains("HorizontalPodAutoscaler", "NetworkPolicy", "ServiceMonitor", "Ingress");
 		assertThat(at(everything.deployment(), "spec.replicas")).as("the HPA owns the replica count").isNull();
-		assertThat(at(everything.one("ServiceMonitor"), "spec.endpoints[0].path")).isEqualTo("/actuator/prometheus");
-		assertThat(at(everything.one("ServiceMonitor"), "spec.endpoints[0].port")).isEqualTo("http");
 	}
 
 	@Test
-	void networkPolicyAdmitsLabelledConsumersAndLetsOnlyDnsAndHttpsOut() {
-		Map<String, Object> policy = render("all-features-values.yaml").one("NetworkPolicy");
+	void networkPolicyAdmitsConsumersToTheApiAndPrometheusToTheManagementPortAndLetsOnlyDnsAndHttpsOut() {
+		HelmChart.Rendered rendered = render("all-features-values.yaml");
+		Map<String, Object> policy = rendered.one("NetworkPolicy");
+		int http = rendered.containerPort("http");
+		int management = rendered.containerPort("management");
+		Map<String, String> consumer = Map.of("kb-kling-balances-client", "true");
+		Map<String, String> prometheus = Map.of("app.kubernetes.io/name", "prometheus");
+		String release = HelmChart.NAMESPACE;
 
-		assertThat(asMap(at(policy, "spec.ingress[0].from[0].podSelector.matchLabels")))
-			.containsEntry("kb-kling-balances-client", "true");
-		assertThat(at(policy, "spec.ingress[0].ports[0].port")).isEqualTo(8080);
+		assertThat(NetworkPolicyRules.admits(rendered, release, consumer, http)).isTrue();
+		assertThat(NetworkPolicyRules.admits(rendered, release, consumer, management)).isFalse();
+		assertThat(NetworkPolicyRules.admits(rendered, release, Map.of("app", "other"), http)).isFalse();
+		assertThat(NetworkPolicyRules.admits(rendered, "monitoring", prometheus, management)).isTrue();
+		assertThat(NetworkPolicyRules.admits(rendered, "monitoring", prometheus, http)).isFalse();
+		assertThat(NetworkPolicyRules.admits(rendered, "elsewhere", prometheus, management)).isFalse();
 		List<Object> egressPorts = new ArrayList<>();
 		asList(at(policy, "spec.egress")).forEach((rule) -> {
 			assertThat(at(rule, "to")).as("no destination restriction besides the port").isNull();
@@ -228,13 +267,23 @@ class HelmChartTest {
 
 	@ParameterizedTest
 	@ValueSource(strings = { "replicaCount=two", "security.mode=open", "security.apiKeys[0].sha256=not-a-hash",
-			"image.pullPolicy=Sometimes", "kling.accounts[0].accessKey=no-id-and-no-secret", "unknownSetting=1" })
+			"image.pullPolicy=Sometimes", "kling.accounts[0].accessKey=no-id-and-no-secret", "unknownSetting=1",
+			"containerPorts.management=8081x", "service.managementPort=none", "shutdown.preStopSleepSeconds=five",
+			"shutdown.timeoutPerPhaseSeconds=20s", "networkPolicy.managementFrom=monitoring" })
 	void schemaRejectsABadValue(String assignment) {
 		String[] parts = assignment.split("=", 2);
 		Map<String, Object> values = nested(parts[0], parts[1]);
 
 		assertThatIllegalStateException().isThrownBy(() -> HelmChart.render(HelmChart.DIRECTORY, null, values))
 			.withMessageContaining("schema");
+	}
+
+	@Test
+	void refusesTheApiPortForTheManagementServer() {
+		assertThatIllegalStateException()
+			.isThrownBy(() -> HelmChart.render(HelmChart.DIRECTORY, null,
+					Map.of("containerPorts", Map.of("http", 8080, "management", 8080))))
+			.withMessageContaining("containerPorts.management must differ from containerPorts.http");
 	}
 
 	/** Turns {@code a.b[0].c} and a value into nested maps and lists. */
@@ -276,6 +325,9 @@ class HelmChartTest {
 			.containsExactly(new ApiKey("dashboard", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"));
 		assertThat(binder.bind("logging.structured.format.console", String.class).get()).isEqualTo("logstash");
 		assertThat(binder.bind("server.port", Integer.class).get()).isEqualTo(8080);
+		assertThat(binder.bind("management.server.port", Integer.class).get()).isEqualTo(9090);
+		assertThat(binder.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class).get())
+			.isEqualTo(Duration.ofSeconds(25));
 	}
 
 	record KlingAccount(String id, @Nullable String accessKey, @Nullable String secretKey, @Nullable String apiKey) {
@@ -301,24 +353,107 @@ class HelmChartTest {
 		assertThat(documented).allSatisfy((name) -> assertThat(readme).contains("| `" + name + "` |"));
 	}
 
-	@Test
-	void helmTestPodChecksReadinessThroughTheServiceAndPassesTheNetworkPolicy(@TempDir Path copy) throws IOException {
-		Path template = HelmChart.DIRECTORY.resolve("templates/tests/test-connection.yaml");
-		assertThat(Files.readString(template)).contains("\"helm.sh/hook\": test");
-		// `helm template` leaves hooks out of the manifest: render a copy without the hook
-		// annotation to see the pod that `helm test` would run.
-		FileSystemUtils.copyRecursively(HelmChart.DIRECTORY, copy);
-		Path copiedTemplate = copy.resolve("templates/tests/test-connection.yaml");
-		Files.writeString(copiedTemplate, Files.readString(copiedTemplate).replace("\"helm.sh/hook\": test", ""));
-
-		HelmChart.Rendered rendered = HelmChart.render(copy, HelmChart.ciValues("all-features-values.yaml"), Map.of());
+	@ParameterizedTest
+	@MethodSource("valueSets")
+	void helmTestPodIsSelectedByNoAppSelectorAndReachesBothServicePortsThroughTheNetworkPolicy(String valueSet,
+			@TempDir Path copy) {
+		// Every optional resource on, the NetworkPolicy in particular.
+		HelmChart.Rendered rendered = HelmChart.renderWithTestPod(copy, HelmChart.ciValues(valueSet),
+				Map.of("networkPolicy", Map.of("enabled", true), "pdb", Map.of("create", true)));
 		Map<String, Object> pod = rendered.one("Pod");
+		Map<String, Object> podLabels = asMap(at(pod, "metadata.labels"));
 
-		assertThat(asList(at(pod, "spec.containers[0].args")))
-			.contains("http://kb-kling-balances:80/actuator/health/readiness");
-		assertThat(asMap(at(pod, "metadata.labels"))).containsEntry("kb-kling-balances-client", "true");
+		Map<String, Map<String, Object>> selectors = Map.of("Deployment",
+				asMap(at(rendered.deployment(), "spec.selector.matchLabels")), "Service",
+				asMap(at(rendered.one("Service"), "spec.selector")), "PodDisruptionBudget",
+				asMap(at(rendered.one("PodDisruptionBudget"), "spec.selector.matchLabels")), "NetworkPolicy",
+				asMap(at(rendered.one("NetworkPolicy"), "spec.podSelector.matchLabels")));
+		Map<String, Object> appPodLabels = asMap(at(rendered.deployment(), "spec.template.metadata.labels"));
+		selectors.forEach((kind, selector) -> {
+			assertThat(selector).as(kind).isNotEmpty();
+			assertThat(appPodLabels).as("the app pod is selected by the %s", kind).containsAllEntriesOf(selector);
+			assertThat(podLabels.entrySet().containsAll(selector.entrySet()))
+				.as("the helm test pod %s is selected by the %s (%s)", podLabels, kind, selector)
+				.isFalse();
+		});
+
+		List<String> urls = asList(at(pod, "spec.containers[0].args")).stream()
+			.map(String::valueOf)
+			.filter((arg) -> arg.startsWith("http://"))
+			.toList();
+		String service = "http://kb-kling-balances:";
+		assertThat(urls).containsExactlyInAnyOrder(service + rendered.servicePort("http") + "/v3/api-docs",
+				service + rendered.servicePort("management") + "/actuator/health/readiness");
+		for (String url : urls) {
+			int servicePort = URI.create(url).getPort();
+			String targetPort = String.valueOf(rendered.servicePort(servicePort).get("targetPort"));
+			assertThat(NetworkPolicyRules.admits(rendered, HelmChart.NAMESPACE, podLabels,
+					rendered.containerPort(targetPort)))
+				.as("the NetworkPolicy lets the helm test pod reach %s", url)
+				.isTrue();
+		}
 		assertThat(at(pod, "spec.securityContext.runAsNonRoot")).isEqualTo(true);
 		assertThat(at(pod, "spec.restartPolicy")).isEqualTo("Never");
+	}
+
+	@Test
+	void waitsInAPreStopSleepAndAllowsForTheApplicationsShutdownPhase() {
+		HelmChart.Rendered rendered = render("default-values.yaml");
+
+		assertThat(asList(at(rendered.container(), "lifecycle.preStop.exec.command"))).containsExactly("sleep", "5");
+		assertThat(rendered.environment()).containsEntry("SPRING_LIFECYCLE_TIMEOUTPERSHUTDOWNPHASE", "20s");
+		// preStop 5 s + shutdown phase 20 s + 5 s for the JVM to exit
+		assertThat(at(rendered.deployment(), "spec.template.spec.terminationGracePeriodSeconds")).isEqualTo(30);
+	}
+
+	@Test
+	void derivesTheGracePeriodFromThePreStopSleepAndTheShutdownTimeout() {
+		HelmChart.Rendered rendered = HelmChart.render(HelmChart.DIRECTORY, null,
+				Map.of("shutdown", Map.of("preStopSleepSeconds", 10, "timeoutPerPhaseSeconds", 40)));
+
+		assertThat(asList(at(rendered.container(), "lifecycle.preStop.exec.command"))).containsExactly("sleep", "10");
+		assertThat(rendered.environment()).containsEntry("SPRING_LIFECYCLE_TIMEOUTPERSHUTDOWNPHASE", "40s");
+		assertThat(at(rendered.deployment(), "spec.template.spec.terminationGracePeriodSeconds")).isEqualTo(55);
+	}
+
+	@Test
+	void rendersNoPreStopHookWithoutASleep() {
+		HelmChart.Rendered rendered = HelmChart.render(HelmChart.DIRECTORY, null,
+				Map.of("shutdown", Map.of("preStopSleepSeconds", 0)));
+
+		assertThat(rendered.container()).doesNotContainKey("lifecycle");
+		assertThat(at(rendered.deployment(), "spec.template.spec.terminationGracePeriodSeconds")).isEqualTo(25);
+	}
+
+	@Test
+	void keepsAGivenGracePeriodAndRefusesOneTooShortForTheShutdown() {
+		HelmChart.Rendered longer = HelmChart.render(HelmChart.DIRECTORY, null,
+				Map.of("terminationGracePeriodSeconds", 90));
+
+		assertThat(at(longer.deployment(), "spec.template.spec.terminationGracePeriodSeconds")).isEqualTo(90);
+		assertThatIllegalStateException()
+			.isThrownBy(() -> HelmChart.render(HelmChart.DIRECTORY, null, Map.of("terminationGracePeriodSeconds", 20)))
+			.withMessageContaining("terminationGracePeriodSeconds (20) must be at least 30");
+	}
+
+	@Test
+	void aPreStopHookFromTheValuesReplacesTheSleep() {
+		Map<String, Object> hook = Map.of("httpGet", Map.of("path", "/drain", "port", "management"));
+		HelmChart.Rendered rendered = HelmChart.render(HelmChart.DIRECTORY, null,
+				Map.of("lifecycleHooks", Map.of("preStop", hook)));
+
+		assertThat(asMap(at(rendered.container(), "lifecycle.preStop"))).isEqualTo(hook);
+	}
+
+	@ParameterizedTest
+	@MethodSource("valueSets")
+	void rendersForTheOldestSupportedKubernetesWithAnExecPreStop(String valueSet) {
+		HelmChart.Rendered rendered = HelmChart.render(HelmChart.DIRECTORY, HelmChart.ciValues(valueSet), Map.of(),
+				HelmChart.OLDEST_KUBE_VERSION);
+
+		// The sleep action needs Kubernetes 1.30 (beta); an exec of the image's sleep works everywhere.
+		assertThat(at(rendered.container(), "lifecycle.preStop.sleep")).isNull();
+		assertThat(asList(at(rendered.container(), "lifecycle.preStop.exec.command"))).first().isEqualTo("sleep");
 	}
 
 }

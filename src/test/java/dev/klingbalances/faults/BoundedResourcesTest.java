@@ -27,6 +27,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.cache.caffeine.CaffeineCache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Bounded resources: names nobody configured never reach an upstream nor a cache, however many
@@ -49,7 +50,13 @@ class BoundedResourcesTest extends FaultTestSupport {
 	@Test
 	void floodOfUnknownNamesIsAnsweredWithoutUpstreamCallsAndGrowsNoCache() throws Exception {
 		// Given every cache holds what a normal request puts there
-		balances("");
+		JsonNode answer = balances("").body();
+		// and the balance gauges, which follow the answer on a schedule, show its accounts and figures
+		int accounts = answer.get("accounts").size();
+		long figures = answer.get("accounts").valueStream().filter((account) -> account.get("remaining").isNumber()).count();
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.meterRegistry.find("balances.stale").gauges().size() == accounts
+					&& this.meterRegistry.find("balances.remaining").gauges().size() == figures);
 		Map<String, Long> sizesBefore = cacheSizes();
 		int metersBefore = this.meterRegistry.getMeters().size();
 		int upstreamRequestsBefore = stubs.server().getAllServeEvents().size();

@@ -7,6 +7,7 @@ import java.util.List;
 import dev.klingbalances.contract.ConsumerApiTest;
 import dev.klingbalances.contract.Http;
 import dev.klingbalances.contract.TestKeys;
+import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -62,9 +63,7 @@ class ConsumerRateLimitTest {
 	@Test
 	void limitsOneConsumerWithoutLimitingAnother() {
 		Http http = new Http(this.port);
-		for (int i = 0; i < 3; i++) {
-			http.get("/balances", "X-API-Key", TestKeys.THROTTLED);
-		}
+		exhaustTheThrottledConsumersLimit(http);
 
 		assertThat(http.get("/balances", "X-API-Key", TestKeys.ALICE).statusCode()).isEqualTo(200);
 	}
@@ -72,17 +71,26 @@ class ConsumerRateLimitTest {
 	@Test
 	void neverLimitsHealthProbesOrTheDocumentation() {
 		Http http = new Http(this.port);
-		for (int i = 0; i < 3; i++) {
-			http.get("/balances", "X-API-Key", TestKeys.THROTTLED);
-		}
+		exhaustTheThrottledConsumersLimit(http);
 
 		assertThat(http.get("/actuator/health", "X-API-Key", TestKeys.THROTTLED).statusCode()).isEqualTo(200);
 		assertThat(http.get("/v3/api-docs", "X-API-Key", TestKeys.THROTTLED).statusCode()).isEqualTo(200);
 	}
 
 	@Test
+	void refusesARequestWithoutAKeyBeforeItReachesAnyLimiter() {
+		List<String> before = limiterNames();
+
+		HttpResponse<String> response = new Http(this.port).get("/balances");
+
+		assertThat(response.statusCode()).isEqualTo(401);
+		assertThat(limiterNames()).as("no limiter for an unknown consumer").isEqualTo(before);
+	}
+
+	@Test
 	void createsEachConsumersLimiterFromTheConsumerConfigUnlessItHasItsOwnInstance() {
 		new Http(this.port).get("/balances", "X-API-Key", TestKeys.BOB);
+		new Http(this.port).get("/balances", "X-API-Key", TestKeys.THROTTLED);
 
 		assertThat(this.rateLimiters.find("consumer-bob")).hasValueSatisfying((limiter) -> {
 			assertThat(limiter.getRateLimiterConfig().getLimitForPeriod()).isEqualTo(10);
@@ -91,6 +99,22 @@ class ConsumerRateLimitTest {
 		});
 		assertThat(this.rateLimiters.find("consumer-throttled")).hasValueSatisfying(
 				(limiter) -> assertThat(limiter.getRateLimiterConfig().getLimitForPeriod()).isEqualTo(2));
+	}
+
+	private List<String> limiterNames() {
+		return this.rateLimiters.getAllRateLimiters().stream().map(RateLimiter::getName).sorted().toList();
+	}
+
+	/**
+	 * Three requests against a limit of two per hour (fewer than three may be left, since the
+	 * tests share one application): the last one is refused, whatever ran before.
+	 */
+	private static void exhaustTheThrottledConsumersLimit(Http http) {
+		List<Integer> statuses = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			statuses.add(http.get("/balances", "X-API-Key", TestKeys.THROTTLED).statusCode());
+		}
+		assertThat(statuses).as("statuses of the throttled consumer").endsWith(429);
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.klingbalances.security;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 import dev.klingbalances.contract.FakeProviders;
 import dev.klingbalances.contract.Http;
@@ -15,6 +16,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** {@code balances.security.mode=none} (the demo profile): open, with a warning at start-up. */
 @ExtendWith(OutputCaptureExtension.class)
@@ -41,7 +43,9 @@ class OpenModeTest {
 		HttpResponse<String> response = new Http(this.port).get("/balances/alpha/team-a", "X-API-Key", "whatever");
 
 		assertThat(response.statusCode()).isEqualTo(200);
-		assertThat(output.getAll()).contains("GET /balances/alpha/team-a 200 consumer=- ");
+		// The access log is written after the answer went out: the client may read it first.
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(output.getAll()).contains("GET /balances/alpha/team-a 200 consumer=- "));
 	}
 
 	@Test

@@ -11,7 +11,7 @@ import dev.klingbalances.balance.BalanceProvider;
 import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.UpstreamException;
-import dev.klingbalances.upstream.RequestPacer;
+import dev.klingbalances.upstream.RequestLanes;
 import dev.klingbalances.upstream.UpstreamWebClients;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
@@ -33,7 +33,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 /**
  * Kling official API accounts, read from {@code GET /account/costs}.
  * <p>
- * Each attempt waits its turn in the credential's {@link CredentialLane} (Kling allows QPS ≤ 1
+ * Each attempt waits its turn in the credential's {@link RequestLanes lane} (Kling allows QPS ≤ 1
  * per account), then runs the HTTP call inside the {@code kling} bulkhead and circuit breaker;
  * the {@code kling} retry wraps the attempts. A refused token gets one retry with a freshly
  * signed token per fetch, paced like every other request.
@@ -59,15 +59,15 @@ class KlingBalanceProvider implements BalanceProvider {
 	private final Clock clock;
 
 	KlingBalanceProvider(KlingProperties properties, WebClient.Builder webClientBuilder, RetryRegistry retries,
-			CircuitBreakerRegistry circuitBreakers, BulkheadRegistry bulkheads, Clock clock) {
+			CircuitBreakerRegistry circuitBreakers, BulkheadRegistry bulkheads, RequestLanes lanes, Clock clock) {
 		this.properties = properties;
-		RequestPacer pacer = new RequestPacer(properties.minRequestInterval());
 		this.accounts = new LinkedHashMap<>();
 		for (KlingProperties.Account account : properties.accounts()) {
 			KlingCredential credential = KlingCredential.of(account, properties.tokenTtl(),
 					properties.tokenRenewBefore());
 			this.accounts.put(account.id(),
-					new Account(credential, new CredentialLane(pacer, credential.fingerprint())));
+					new Account(credential, lanes.lane("kling:" + credential.fingerprint(), properties.minRequestInterval(),
+							RequestLanes.Turn.UNTIL_ANSWERED)));
 		}
 		WebClient webClient = UpstreamWebClients.create(NAME, webClientBuilder, properties.baseUrl(),
 				properties.http());
@@ -166,7 +166,7 @@ class KlingBalanceProvider implements BalanceProvider {
 		return "KlingBalanceProvider[accounts=" + this.accounts.keySet() + "]";
 	}
 
-	private record Account(KlingCredential credential, CredentialLane lane) {
+	private record Account(KlingCredential credential, RequestLanes.Lane lane) {
 	}
 
 }

@@ -4,15 +4,13 @@ import java.net.ConnectException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.upstream.RetryAfter;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import org.jspecify.annotations.Nullable;
@@ -69,7 +67,9 @@ final class KlingClient {
 				})
 				.exchangeToMono((response) -> {
 					int status = response.statusCode().value();
-					Duration retryAfter = retryAfter(response.headers().asHttpHeaders());
+					Duration retryAfter = RetryAfter.parse(
+							response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER), this.clock.instant(),
+							this.maxRetryAfter);
 					return response.bodyToMono(byte[].class)
 						.defaultIfEmpty(NO_BODY)
 						.onErrorMap((ex) -> transportFailure(ex, status))
@@ -79,32 +79,6 @@ final class KlingClient {
 			// Reactor Netty's response timeout is per read: a slowly dripping body would never trip it
 			.timeout(this.attemptTimeout)
 			.onErrorMap((ex) -> !(ex instanceof UpstreamException), (ex) -> transportFailure(ex, null));
-	}
-
-	/** {@code Retry-After} in seconds or as an HTTP date, at most {@code max-retry-after}. */
-	private @Nullable Duration retryAfter(HttpHeaders headers) {
-		String value = headers.getFirst(HttpHeaders.RETRY_AFTER);
-		if (value == null || value.isBlank()) {
-			return null;
-		}
-		value = value.strip();
-		Duration pause;
-		if (value.matches("\\d{1,30}")) {
-			pause = (value.length() > 12) ? this.maxRetryAfter : Duration.ofSeconds(Long.parseLong(value));
-		}
-		else {
-			try {
-				Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-				pause = Duration.between(this.clock.instant(), at);
-			}
-			catch (DateTimeParseException ex) {
-				return null;
-			}
-		}
-		if (pause.isNegative()) {
-			return Duration.ZERO;
-		}
-		return (pause.compareTo(this.maxRetryAfter) > 0) ? this.maxRetryAfter : pause;
 	}
 
 	/** A failure without a readable answer; {@code status} when the headers had arrived. */

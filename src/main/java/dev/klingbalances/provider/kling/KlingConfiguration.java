@@ -2,6 +2,7 @@ package dev.klingbalances.provider.kling;
 
 import java.time.Clock;
 
+import dev.klingbalances.upstream.RequestLanes;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.RetryRegistry;
@@ -17,8 +18,9 @@ class KlingConfiguration {
 
 	@Bean
 	KlingBalanceProvider kling(KlingProperties properties, WebClient.Builder webClientBuilder, RetryRegistry retries,
-			CircuitBreakerRegistry circuitBreakers, BulkheadRegistry bulkheads, ObjectProvider<Clock> clock) {
-		return new KlingBalanceProvider(properties, webClientBuilder, retries, circuitBreakers, bulkheads,
+			CircuitBreakerRegistry circuitBreakers, BulkheadRegistry bulkheads, RequestLanes lanes,
+			ObjectProvider<Clock> clock) {
+		return new KlingBalanceProvider(properties, webClientBuilder, retries, circuitBreakers, bulkheads, lanes,
 				clock.getIfAvailable(Clock::systemUTC));
 	}
 

@@ -2,11 +2,9 @@ package dev.klingbalances.provider.kling;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.HexFormat;
 import java.util.Set;
 
 import javax.crypto.Mac;
@@ -21,6 +19,7 @@ import com.nimbusds.jose.jca.JCAContext;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.klingbalances.upstream.Fingerprint;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,7 +31,7 @@ abstract sealed class KlingCredential {
 	private final String fingerprint;
 
 	private KlingCredential(String identity) {
-		this.fingerprint = fingerprint(identity);
+		this.fingerprint = Fingerprint.of(identity);
 	}
 
 	static KlingCredential of(KlingProperties.Account account, Duration tokenTtl, Duration renewBefore) {
@@ -52,16 +51,6 @@ abstract sealed class KlingCredential {
 
 	/** The upstream refused this token: the next {@link #bearer} call must not return it again. */
 	abstract void rejected(String token);
-
-	private static String fingerprint(String identity) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
-			return HexFormat.of().formatHex(digest, 0, 8);
-		}
-		catch (GeneralSecurityException ex) {
-			throw new IllegalStateException("SHA-256 is not available", ex);
-		}
-	}
 
 	@Override
 	public String toString() {

@@ -8,6 +8,7 @@ import dev.klingbalances.balance.BalanceProvider;
 import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.upstream.RequestLanes;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.RetryRegistry;
@@ -35,24 +36,35 @@ final class UseapiBalanceProvider implements BalanceProvider {
 
 	private final @Nullable UseapiClient client;
 
+	private final UseapiCapacity capacity;
+
 	/**
 	 * The provider as configured: without a token there is no client (no connection pool,
 	 * nothing that could call useapi.net).
 	 */
 	static UseapiBalanceProvider create(UseapiProperties properties, WebClient.Builder webClientBuilder,
 			RetryRegistry retryRegistry, CircuitBreakerRegistry circuitBreakerRegistry,
-			BulkheadRegistry bulkheadRegistry, Clock clock) {
+			BulkheadRegistry bulkheadRegistry, RequestLanes lanes, Clock clock, UseapiCapacity capacity) {
 		UseapiClient client = properties.hasToken() ? new UseapiClient(properties, webClientBuilder, retryRegistry,
-				circuitBreakerRegistry, bulkheadRegistry, clock) : null;
-		return new UseapiBalanceProvider(properties, client);
+				circuitBreakerRegistry, bulkheadRegistry, lanes, clock) : null;
+		return new UseapiBalanceProvider(properties, client, capacity);
 	}
 
 	/**
 	 * @param client null exactly when no token is configured
+	 * @param capacity told the number of accounts whenever it is known: now for configured
+	 * e-mails (or none at all without a token), after each discovery otherwise
 	 */
-	UseapiBalanceProvider(UseapiProperties properties, @Nullable UseapiClient client) {
+	UseapiBalanceProvider(UseapiProperties properties, @Nullable UseapiClient client, UseapiCapacity capacity) {
 		this.properties = properties;
 		this.client = client;
+		this.capacity = capacity;
+		if (client == null) {
+			capacity.observe(0);
+		}
+		else if (!properties.emails().isEmpty()) {
+			capacity.observe(properties.emails().size());
+		}
 	}
 
 	@Override
@@ -85,6 +97,7 @@ final class UseapiBalanceProvider implements BalanceProvider {
 			return Mono.just(this.properties.emails());
 		}
 		return this.client.discoverAccounts()
+			.doOnNext((accounts) -> this.capacity.observe(accounts.size()))
 			.doOnError(UpstreamException.class,
 					(ex) -> logger.warn("useapi.net account discovery failed: {}", ex.code()));
 	}

@@ -3,10 +3,7 @@ package dev.klingbalances.provider.useapi;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
@@ -15,7 +12,9 @@ import java.util.function.Function;
 import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.UpstreamException;
-import dev.klingbalances.upstream.RequestPacer;
+import dev.klingbalances.upstream.Fingerprint;
+import dev.klingbalances.upstream.RequestLanes;
+import dev.klingbalances.upstream.RetryAfter;
 import dev.klingbalances.upstream.UpstreamWebClients;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
@@ -49,17 +48,16 @@ import org.springframework.web.util.UriUtils;
 
 /**
  * Calls useapi.net with the one configured token. Every attempt (discovery, each account,
- * each retry) first waits for its slot on one {@link RequestPacer}, so the configured
- * requests-per-second is a ceiling for the token as a whole; then the bulkhead, circuit
- * breaker and retry named {@code useapi} apply. Every failure leaves as an
+ * each retry) waits its turn in the token's {@link RequestLanes lane}: one call at a time, each an
+ * interval ({@code 1 / requests-per-second} plus the pacing margin) after the previous one's
+ * end, so the configured requests-per-second is a ceiling for the token as a whole, on
+ * arrival; then the bulkhead, circuit breaker and retry named {@code useapi} apply. Every failure leaves as an
  * {@link UpstreamException} whose message holds neither the token nor an upstream body.
  */
 final class UseapiClient {
 
 	static final String ACCOUNTS_PATH = "/v1/kling/accounts";
 
-	/** One token, so one queue; the key is a label, never the token. */
-	private static final String PACER_KEY = "useapi-token";
 
 	private static final Logger logger = LoggerFactory.getLogger(UseapiClient.class);
 
@@ -80,7 +78,9 @@ final class UseapiClient {
 
 	private final Duration responseTimeout;
 
-	private final RequestPacer pacer;
+	private final Duration maxRetryAfter;
+
+	private final RequestLanes.Lane lane;
 
 	private final Retry retry;
 
@@ -93,7 +93,8 @@ final class UseapiClient {
 	private final Clock clock;
 
 	UseapiClient(UseapiProperties properties, WebClient.Builder webClientBuilder, RetryRegistry retryRegistry,
-			CircuitBreakerRegistry circuitBreakerRegistry, BulkheadRegistry bulkheadRegistry, Clock clock) {
+			CircuitBreakerRegistry circuitBreakerRegistry, BulkheadRegistry bulkheadRegistry, RequestLanes lanes,
+			Clock clock) {
 		if (properties.token() == null) {
 			throw new IllegalArgumentException("balances.useapi.token is not set");
 		}
@@ -102,7 +103,10 @@ final class UseapiClient {
 		this.webClient = UpstreamWebClients.create(UseapiBalanceProvider.NAME, webClientBuilder, this.baseUrl,
 				properties.http());
 		this.responseTimeout = properties.http().responseTimeout();
-		this.pacer = new RequestPacer(properties.minInterval());
+		this.maxRetryAfter = properties.maxRetryAfter();
+		// One token, so one lane; keyed by the token's fingerprint, never the token.
+		this.lane = lanes.lane("useapi:" + Fingerprint.of(this.token), properties.minInterval(),
+				RequestLanes.Turn.UNTIL_SENT);
 		this.retry = retryRegistry.retry(UseapiBalanceProvider.NAME);
 		this.circuitBreaker = circuitBreakerRegistry.circuitBreaker(UseapiBalanceProvider.NAME);
 		this.bulkhead = bulkheadRegistry.bulkhead(UseapiBalanceProvider.NAME);
@@ -162,13 +166,10 @@ final class UseapiClient {
 			.onErrorMap((failure) -> !(failure instanceof UpstreamException), UseapiClient::classify)
 			.transformDeferred(BulkheadOperator.of(this.bulkhead))
 			.transformDeferred(CircuitBreakerOperator.of(this.circuitBreaker));
-		// The next call's interval counts from this one's end too, so a call that reached
-		// useapi.net late (slow connection set-up) is not followed by one arriving right after it.
-		// doOnTerminate, not doFinally: the hold must be in place before the result travels on
-		// and triggers the next call (discovery's answer starts the account fetches at once).
-		Runnable holdFromEnd = () -> this.pacer.holdOff(PACER_KEY, this.pacer.minInterval());
-		return this.pacer.acquire(PACER_KEY)
-			.then(attempt.doOnTerminate(holdFromEnd).doOnCancel(holdFromEnd))
+		// One call at a time with the one token, the next one an interval after this one's end:
+		// the ceiling holds where useapi.net counts it, on arrival, even when a call reached it
+		// late (slow connection set-up, a busy machine).
+		return this.lane.run(attempt)
 			.transformDeferred(RetryOperator.of(this.retry))
 			.onErrorMap(CallNotPermittedException.class,
 					(ex) -> new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE,
@@ -223,10 +224,10 @@ final class UseapiClient {
 	}
 
 	private <T> Mono<T> failure(ClientResponse response, int status) {
-		Duration retryAfter = retryAfter(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER),
-				this.clock);
+		Duration retryAfter = RetryAfter.parse(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER),
+				this.clock.instant(), this.maxRetryAfter);
 		if (retryAfter != null) {
-			this.pacer.holdOff(PACER_KEY, retryAfter);
+			this.lane.holdOff(retryAfter);
 		}
 		return response.releaseBody().then(Mono.error(statusFailure(status, retryAfter)));
 	}
@@ -282,36 +283,6 @@ final class UseapiClient {
 		// Connection refused or reset, premature close, pool exhausted: nothing usable arrived.
 		return new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE,
 				"useapi.net could not be reached or cut the connection", null, null, failure);
-	}
-
-	/**
-	 * {@code Retry-After} as delta-seconds or an HTTP date; null when absent, unreadable or
-	 * already past.
-	 */
-	static @Nullable Duration retryAfter(@Nullable String header, Clock clock) {
-		if (header == null || header.isBlank()) {
-			return null;
-		}
-		String value = header.strip();
-		Duration pause;
-		if (value.chars().allMatch(Character::isDigit)) {
-			try {
-				pause = Duration.ofSeconds(Long.parseLong(value));
-			}
-			catch (NumberFormatException | ArithmeticException ex) {
-				return null;
-			}
-		}
-		else {
-			try {
-				Instant until = DateTimeFormatter.RFC_1123_DATE_TIME.parse(value, Instant::from);
-				pause = Duration.between(clock.instant(), until);
-			}
-			catch (DateTimeException | ArithmeticException ex) {
-				return null;
-			}
-		}
-		return (pause.isNegative() || pause.isZero()) ? null : pause;
 	}
 
 	private static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {

@@ -2,6 +2,7 @@ package dev.klingbalances.provider.useapi;
 
 import java.time.Clock;
 
+import dev.klingbalances.upstream.RequestLanes;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.RetryRegistry;
@@ -24,9 +25,16 @@ class UseapiConfiguration {
 	@Bean(UseapiBalanceProvider.NAME)
 	UseapiBalanceProvider useapiBalanceProvider(UseapiProperties properties, WebClient.Builder webClientBuilder,
 			RetryRegistry retryRegistry, CircuitBreakerRegistry circuitBreakerRegistry,
-			BulkheadRegistry bulkheadRegistry, ObjectProvider<Clock> clock) {
+			BulkheadRegistry bulkheadRegistry, RequestLanes lanes, ObjectProvider<Clock> clock,
+			UseapiCapacity useapiCapacity) {
 		return UseapiBalanceProvider.create(properties, webClientBuilder, retryRegistry, circuitBreakerRegistry,
-				bulkheadRegistry, clock.getIfAvailable(Clock::systemUTC));
+				bulkheadRegistry, lanes, clock.getIfAvailable(Clock::systemUTC), useapiCapacity);
+	}
+
+	/** Health indicator {@code useapiCapacity}, in the {@code upstreams} group (application.yml). */
+	@Bean
+	UseapiCapacity useapiCapacity(UseapiProperties properties) {
+		return new UseapiCapacity(properties);
 	}
 
 }

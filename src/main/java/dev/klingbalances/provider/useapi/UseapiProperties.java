@@ -10,6 +10,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -33,6 +34,8 @@ import org.springframework.validation.annotation.Validated;
  * retries), enforced as a minimum interval of 1 s / this value between calls
  * @param pacingMargin added to that interval, because requests spaced exactly at send time can
  * arrive closer together (a slow connection set-up delays one, not the next)
+ * @param maxRetryAfter longest {@code Retry-After} honoured; a longer one is cut to this (a
+ * broken or hostile header must not freeze every useapi.net account, which share one token)
  * @param http transport limits
  */
 @ConfigurationProperties("balances.useapi")
@@ -48,7 +51,9 @@ record UseapiProperties(
 								message = "balances.useapi.emails entries must look like e-mail addresses (local@domain, no spaces or control characters)") String> emails,
 		@NotNull @DefaultValue("2m") Duration cacheTtl,
 		@Positive(message = "balances.useapi.requests-per-second must be greater than 0") @DefaultValue("2") double requestsPerSecond,
-		@NotNull @DefaultValue("100ms") Duration pacingMargin, @NotNull @Valid @DefaultValue UpstreamHttpProperties http) {
+		@NotNull @DefaultValue("100ms") Duration pacingMargin,
+		@NotNull @DurationMin(seconds = 1) @DefaultValue("10m") Duration maxRetryAfter,
+		@NotNull @Valid @DefaultValue UpstreamHttpProperties http) {
 
 	/** RFC 5321's limit on a forward path, the practical maximum length of an address. */
 	static final int MAX_EMAIL_LENGTH = 254;
@@ -70,6 +75,7 @@ record UseapiProperties(
 		emails = (emails != null) ? List.copyOf(new LinkedHashSet<>(emails)) : List.of();
 		http = (http != null) ? http : UpstreamHttpProperties.defaults();
 		pacingMargin = (pacingMargin != null) ? pacingMargin : Duration.ofMillis(100);
+		maxRetryAfter = (maxRetryAfter != null) ? maxRetryAfter : Duration.ofMinutes(10);
 	}
 
 	boolean hasToken() {
@@ -81,7 +87,6 @@ record UseapiProperties(
 		return candidate != null && candidate.length() <= MAX_EMAIL_LENGTH && EMAIL.matcher(candidate).matches();
 	}
 
-	/** Keeps every call made with the one token at least this far apart. */
 	/** Gap between two calls with the token: 1 s / requests-per-second, plus the pacing margin. */
 	Duration minInterval() {
 		return Duration.ofNanos(Math.round(1_000_000_000d / this.requestsPerSecond)).plus(this.pacingMargin);
@@ -91,7 +96,8 @@ record UseapiProperties(
 	public String toString() {
 		return "UseapiProperties[baseUrl=" + this.baseUrl + ", token=" + (hasToken() ? "(set)" : "(not set)")
 				+ ", emails=" + this.emails + ", cacheTtl=" + this.cacheTtl + ", requestsPerSecond="
-				+ this.requestsPerSecond + ", http=" + this.http + "]";
+				+ this.requestsPerSecond + ", pacingMargin=" + this.pacingMargin + ", maxRetryAfter="
+				+ this.maxRetryAfter + ", http=" + this.http + "]";
 	}
 
 }

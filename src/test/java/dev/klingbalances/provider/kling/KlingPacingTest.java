@@ -11,6 +11,7 @@ import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.SignedJWT;
 import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.ErrorCode;
+import dev.klingbalances.balance.FetchDeadline;
 import dev.klingbalances.balance.UpstreamException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +27,7 @@ import static dev.klingbalances.provider.kling.KlingCredentialTest.SECRET_KEY;
 import static dev.klingbalances.provider.kling.KlingStubs.COSTS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
  * Kling allows QPS ≤ 1 per account: no two requests with one credential less than a second
@@ -161,6 +163,27 @@ class KlingPacingTest {
 		List<LoggedRequest> requests = this.stubs.costsRequests();
 		assertThat(requests).hasSize(2);
 		assertAtLeastApart(requests, Duration.ofSeconds(2));
+	}
+
+	@Test
+	void aRetryAfterLongerThanTheFetchHasLeftFailsAtOnceInsteadOfTimingOut() {
+		// Given Kling asks for a pause longer than the fetch may still wait
+		this.stubs.server.stubFor(get(urlPathEqualTo(COSTS))
+			.willReturn(aResponse().withStatus(429).withHeader("Retry-After", "300").withBody("{\"code\": 1302}")));
+		KlingBalanceProvider provider = this.stubs.provider(this.stubs.properties(Duration.ofMillis(20), PAIR),
+				Clock.systemUTC());
+		this.stubs.warmUp();
+
+		// When a fetch with 30 s left runs
+		UpstreamException failure = catchThrowableOfType(UpstreamException.class, () -> provider.fetch("main")
+			.contextWrite(FetchDeadline.of(System.nanoTime() + Duration.ofSeconds(30).toNanos()))
+			.block(Duration.ofSeconds(10)));
+
+		// Then the retry does not wait into a timeout: THROTTLED now, with the rest of the pause
+		assertThat(failure.code()).isEqualTo(ErrorCode.THROTTLED);
+		assertThat(failure.retryAfter()).isLessThanOrEqualTo(Duration.ofSeconds(300))
+			.isGreaterThan(Duration.ofSeconds(290));
+		assertThat(this.stubs.costsRequests()).hasSize(1);
 	}
 
 	private static void assertAtLeastApart(List<LoggedRequest> requests, Duration gap) {

@@ -7,6 +7,8 @@ import java.util.List;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.klingbalances.upstream.IgnoredUpstreamFailure;
+import dev.klingbalances.upstream.LocalRequestLanes;
 import dev.klingbalances.upstream.RetryableUpstreamFailure;
 import dev.klingbalances.upstream.UnavailableUpstreamFailure;
 import dev.klingbalances.upstream.UpstreamHttpProperties;
@@ -53,6 +55,7 @@ final class KlingStubs {
 
 	final CircuitBreakerRegistry circuitBreakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
 		.recordException(new UnavailableUpstreamFailure())
+		.ignoreException(new IgnoredUpstreamFailure())
 		.slidingWindowSize(100)
 		.minimumNumberOfCalls(100)
 		.build());
@@ -104,7 +107,7 @@ final class KlingStubs {
 
 	KlingBalanceProvider provider(KlingProperties properties, Clock clock, RetryRegistry retries) {
 		return new KlingBalanceProvider(properties, WebClient.builder(), retries, this.circuitBreakers,
-				this.bulkheads, clock);
+				this.bulkheads, new LocalRequestLanes(), clock);
 	}
 
 	/** Requests to {@code /account/costs}, in the order they arrived. */

@@ -10,6 +10,7 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.ErrorCode;
+import dev.klingbalances.balance.FetchDeadline;
 import dev.klingbalances.balance.GrantStatus;
 import dev.klingbalances.balance.UpstreamException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -376,12 +378,7 @@ class UseapiClientTest {
 
 	@Test
 	void waitsForRetryAfterBeforeTheNextAttempt() {
-		this.wireMock.stubFor(get(ACCOUNT_URL).inScenario("throttled")
-			.whenScenarioStateIs(Scenario.STARTED)
-			.willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1"))
-			.willSetStateTo("open"));
-		this.wireMock.stubFor(
-				get(ACCOUNT_URL).inScenario("throttled").whenScenarioStateIs("open").willReturn(okJson(ACCOUNT_BODY)));
+		throttledOnceThenAnswered("1");
 
 		provider(List.of()).fetch(EMAIL).block(Duration.ofSeconds(10));
 
@@ -408,20 +405,45 @@ class UseapiClientTest {
 		assertThat(unavailable.retryAfter()).isEqualTo(Duration.ofSeconds(1));
 	}
 
-	@ParameterizedTest
-	@CsvSource(nullValues = "null", textBlock = """
-			120,                                PT2M
-			' 7 ',                              PT7S
-			'Sun, 01 Jun 2025 12:00:30 GMT',    PT30S
-			'Sun, 01 Jun 2025 11:59:00 GMT',    null
-			0,                                  null
-			-5,                                 null
-			99999999999999999999999,            null
-			soon,                               null
-			'',                                 null
-			""")
-	void readsRetryAfterAsDeltaSecondsOrHttpDate(String header, Duration expected) {
-		assertThat(UseapiClient.retryAfter(header, UseapiTestSupport.CLOCK)).isEqualTo(expected);
+	@Test
+	void cutsAHugeRetryAfterToTheMaximumAndFailsAtOnceWhenTheHoldOutlastsTheFetch() {
+		// Given useapi.net asks for a pause of 100 days
+		this.wireMock.stubFor(get(ACCOUNT_URL).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "8640000")));
+		UseapiBalanceProvider provider = provider(List.of());
+
+		// When a fetch with 30 s left reads the account
+		UpstreamException failure = failure(() -> provider.fetch(EMAIL)
+			.contextWrite(FetchDeadline.of(System.nanoTime() + Duration.ofSeconds(30).toNanos()))
+			.block(Duration.ofSeconds(10)));
+
+		// Then the pause is cut to max-retry-after, and the retry does not wait for it: THROTTLED
+		// at once, saying how long the hold still lasts, after one request
+		assertThat(failure.code()).isEqualTo(ErrorCode.THROTTLED);
+		assertThat(failure.retryAfter()).isLessThanOrEqualTo(UseapiTestSupport.MAX_RETRY_AFTER)
+			.isGreaterThan(UseapiTestSupport.MAX_RETRY_AFTER.minusSeconds(10));
+		assertThat(this.wireMock.findAll(getRequestedFor(urlEqualTo(ACCOUNT_URL)))).hasSize(1);
+	}
+
+	@Test
+	void aRetryAfterThatArrivesWhileOtherCallsWaitHoldsThemBackToo() {
+		// Given the first account's first answer asks for a 2 s pause
+		throttledOnceThenAnswered("2");
+		this.wireMock.stubFor(get("/v1/kling/accounts/next@example.com").willReturn(okJson(ACCOUNT_BODY)));
+		// one request per second: the 429 is back long before the queued call's turn
+		UseapiBalanceProvider provider = UseapiTestSupport.provider(UseapiTestSupport.properties(baseUrl(), TOKEN,
+				List.of(), 1, UseapiTestSupport.http(Duration.ofSeconds(2), DataSize.ofKilobytes(64))),
+				this.circuitBreakers);
+
+		// When a second account is queued behind it before that answer arrives
+		Mono.zip(provider.fetch(EMAIL), provider.fetch("next@example.com")).block(Duration.ofSeconds(10));
+
+		// Then the queued call waits out the pause too, not just for its slot a second later
+		List<LoggedRequest> requests = this.wireMock.findAll(anyRequestedFor(anyUrl()));
+		assertThat(requests).hasSize(3);
+		long first = requests.get(0).getLoggedDate().getTime();
+		assertThat(requests.subList(1, 3)).allSatisfy((request) -> assertThat(request.getLoggedDate().getTime() - first)
+			.as("%s after the 429", request.getUrl())
+			.isGreaterThanOrEqualTo(1900));
 	}
 
 	@Test
@@ -470,34 +492,65 @@ class UseapiClientTest {
 
 	@Test
 	void fullBulkheadIsReportedAsThrottledAfterBoundedRetries() {
-		// Given one call may be in flight at a time, and useapi.net answers slowly
-		this.wireMock.stubFor(get(urlEqualTo("/v1/kling/accounts/slow@example.com"))
-			.willReturn(okJson(ACCOUNT_BODY).withFixedDelay(1500)));
+		// Given a bulkhead that lets no call through (calls are one at a time in the token's lane,
+		// so only a bulkhead configured below that refuses one)
 		this.wireMock.stubFor(get(ACCOUNT_URL).willReturn(okJson(ACCOUNT_BODY)));
-		io.github.resilience4j.bulkhead.BulkheadRegistry oneAtATime = io.github.resilience4j.bulkhead.BulkheadRegistry
+		io.github.resilience4j.bulkhead.BulkheadRegistry none = io.github.resilience4j.bulkhead.BulkheadRegistry
 			.of(io.github.resilience4j.bulkhead.BulkheadConfig.custom()
-				.maxConcurrentCalls(1)
+				.maxConcurrentCalls(0)
 				.maxWaitDuration(Duration.ZERO)
 				.build());
-		UseapiBalanceProvider provider = UseapiBalanceProvider.create(properties(TOKEN, List.of()),
+		UseapiProperties properties = properties(TOKEN, List.of());
+		UseapiBalanceProvider provider = UseapiBalanceProvider.create(properties,
 				org.springframework.web.reactive.function.client.WebClient.builder(), UseapiTestSupport.retries(),
-				this.circuitBreakers, oneAtATime, UseapiTestSupport.CLOCK);
+				this.circuitBreakers, none, new dev.klingbalances.upstream.LocalRequestLanes(), UseapiTestSupport.CLOCK, new UseapiCapacity(properties));
 
-		// When a second account is read while the slow one holds the only place
-		reactor.core.Disposable slow = provider.fetch("slow@example.com").subscribe((snapshot) -> {
-		}, (error) -> {
-		});
-		org.awaitility.Awaitility.await()
-			.atMost(Duration.ofSeconds(5))
-			.until(() -> !this.wireMock.findAll(getRequestedFor(urlEqualTo("/v1/kling/accounts/slow@example.com")))
-				.isEmpty());
+		// When an account is read
 		UpstreamException failure = failure(() -> provider.fetch(EMAIL).block(Duration.ofSeconds(10)));
-		slow.dispose();
 
 		// Then it is THROTTLED (our own limit, retried a bounded number of times), never sent
 		assertThat(failure.code()).isEqualTo(ErrorCode.THROTTLED);
 		assertThat(failure.upstreamStatus()).isNull();
 		assertThat(this.wireMock.findAll(getRequestedFor(urlEqualTo(ACCOUNT_URL)))).isEmpty();
+	}
+
+	@Test
+	void aSlowAnswerDoesNotHoldUpTheNextAccount() {
+		// Given useapi.net answers one account slowly
+		this.wireMock.stubFor(get(urlEqualTo("/v1/kling/accounts/slow@example.com"))
+			.willReturn(okJson(ACCOUNT_BODY).withFixedDelay(1500)));
+		this.wireMock.stubFor(get(ACCOUNT_URL).willReturn(okJson(ACCOUNT_BODY)));
+		UseapiProperties properties = properties(TOKEN, List.of());
+		UseapiBalanceProvider provider = UseapiTestSupport.provider(properties, this.circuitBreakers);
+
+		// When a second account is read while the slow one's answer is on its way
+		java.util.concurrent.CompletableFuture<BalanceSnapshot> slow = provider.fetch("slow@example.com").toFuture();
+		org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(5))
+			.until(() -> !this.wireMock.findAll(getRequestedFor(urlEqualTo("/v1/kling/accounts/slow@example.com")))
+				.isEmpty());
+		BalanceSnapshot second = provider.fetch(EMAIL).block(Duration.ofSeconds(10));
+
+		// Then it is read before the slow one is answered, an interval after the slow one left
+		assertThat(second).isNotNull();
+		assertThat(slow).as("the slow answer is still on its way").isNotDone();
+		List<com.github.tomakehurst.wiremock.verification.LoggedRequest> requests = this.wireMock
+			.findAll(getRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlMatching("/v1/kling/accounts/.+")));
+		assertThat(requests).hasSize(2);
+		assertThat(requests.get(1).getLoggedDate().getTime() - requests.get(0).getLoggedDate().getTime())
+			.as("on arrival, the interval apart")
+			.isGreaterThanOrEqualTo(properties.minInterval().minus(properties.pacingMargin()).toMillis());
+		slow.join();
+	}
+
+	/** The account's first answer is a 429 with this {@code Retry-After}, every later one its balance. */
+	private void throttledOnceThenAnswered(String retryAfter) {
+		this.wireMock.stubFor(get(ACCOUNT_URL).inScenario("throttled")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(aResponse().withStatus(429).withHeader("Retry-After", retryAfter))
+			.willSetStateTo("open"));
+		this.wireMock.stubFor(get(ACCOUNT_URL).inScenario("throttled").whenScenarioStateIs("open")
+			.willReturn(okJson(ACCOUNT_BODY)));
 	}
 
 	private UpstreamException fetchFailure() {

@@ -42,6 +42,7 @@ class UseapiPropertiesTest {
 			assertThat(properties.requestsPerSecond()).isEqualTo(2);
 			assertThat(properties.pacingMargin()).isEqualTo(Duration.ofMillis(100));
 			assertThat(properties.minInterval()).isEqualTo(Duration.ofMillis(600));
+			assertThat(properties.maxRetryAfter()).isEqualTo(Duration.ofMinutes(10));
 			assertThat(properties.http()).isNotNull();
 			assertThat(properties.http().responseTimeout()).isEqualTo(Duration.ofSeconds(5));
 		});
@@ -53,7 +54,7 @@ class UseapiPropertiesTest {
 			.withPropertyValues("balances.useapi.base-url=http://127.0.0.1:8089", "balances.useapi.token=" + TOKEN,
 					"balances.useapi.emails=b@example.com,a+kling@example.com,b@example.com",
 					"balances.useapi.cache-ttl=45s", "balances.useapi.requests-per-second=0.5",
-					"balances.useapi.pacing-margin=250ms",
+					"balances.useapi.pacing-margin=250ms", "balances.useapi.max-retry-after=90s",
 					"balances.useapi.http.response-timeout=3s", "balances.useapi.http.max-response-size=256KB")
 			.run((context) -> {
 				UseapiProperties properties = context.getBean(UseapiProperties.class);
@@ -62,6 +63,7 @@ class UseapiPropertiesTest {
 				assertThat(properties.emails()).containsExactly("b@example.com", "a+kling@example.com");
 				assertThat(properties.cacheTtl()).isEqualTo(Duration.ofSeconds(45));
 				assertThat(properties.minInterval()).isEqualTo(Duration.ofMillis(2250));
+				assertThat(properties.maxRetryAfter()).isEqualTo(Duration.ofSeconds(90));
 				assertThat(properties.http().responseTimeout()).isEqualTo(Duration.ofSeconds(3));
 				assertThat(properties.http().maxResponseSize()).isEqualTo(DataSize.ofKilobytes(256));
 			});
@@ -123,6 +125,15 @@ class UseapiPropertiesTest {
 				.doesNotContain(TOKEN));
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "0s", "500ms", "-1s" })
+	void rejectsMaxRetryAfterShorterThanASecond(String value) {
+		this.runner.withPropertyValues("balances.useapi.token=" + TOKEN, "balances.useapi.max-retry-after=" + value)
+			.run((context) -> assertThat(failureText(context.getStartupFailure()))
+				.contains("balances.useapi.max-retry-after")
+				.doesNotContain(TOKEN));
+	}
+
 	@Test
 	void startupFailureReportNeverShowsTheToken(CapturedOutput output) {
 		// Given a token and several invalid settings next to it
@@ -152,7 +163,7 @@ class UseapiPropertiesTest {
 
 	private static UseapiProperties properties(String token) {
 		return new UseapiProperties("http://127.0.0.1:9", token, List.of(), Duration.ofMinutes(2), 2, Duration.ofMillis(100),
-				UseapiTestSupport.http(Duration.ofSeconds(5), DataSize.ofMegabytes(1)));
+				Duration.ofMinutes(10), UseapiTestSupport.http(Duration.ofSeconds(5), DataSize.ofMegabytes(1)));
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -116,22 +116,39 @@ class UseapiRateLimitTest {
 	@Test
 	void callStartedByThePreviousCallsAnswerStillWaitsAFullInterval() {
 		// Given discovery whose answer starts an account fetch in the same signal chain (as the
-		// start-up warm-up does)
-		// and that takes longer to answer than the pacer interval
-		int answerMillis = 400;
-		this.wireMock.stubFor(get("/v1/kling/accounts")
-			.willReturn(okJson("{\"ann@example.com\":{}}").withFixedDelay(answerMillis)));
+		// start-up warm-up does), answering quicker than the pacer interval
+		this.wireMock.stubFor(get("/v1/kling/accounts").willReturn(okJson("{\"ann@example.com\":{}}")));
 		this.wireMock.stubFor(get("/v1/kling/accounts/ann@example.com").willReturn(okJson(ACCOUNT)));
 		UseapiBalanceProvider provider = provider();
 
 		// When the fetch is chained onto discovery
 		provider.accounts().flatMap((emails) -> provider.fetch(emails.get(0))).block(Duration.ofSeconds(10));
 
-		// Then it reaches useapi.net a full interval after discovery ended, not right after it
+		// Then it reaches useapi.net a full interval after discovery, not right after its answer
 		List<LoggedRequest> requests = journal();
 		assertThat(requests).hasSize(2);
 		assertThat(millis(requests.get(1)) - millis(requests.get(0)))
-			.isGreaterThanOrEqualTo(answerMillis + 1000 / REQUESTS_PER_SECOND - JITTER_MILLIS);
+			.isGreaterThanOrEqualTo(1000 / REQUESTS_PER_SECOND);
+	}
+
+	@Test
+	void aCallQueuedBehindASlowOneGoesAnIntervalAfterItLeftNotAfterItsAnswer() {
+		// Given one account answers slowly, far beyond the pacer interval
+		int answerMillis = 1500;
+		this.wireMock.stubFor(get("/v1/kling/accounts/ann@example.com")
+			.willReturn(okJson(ACCOUNT).withFixedDelay(answerMillis)));
+		this.wireMock.stubFor(get("/v1/kling/accounts/bob@example.com").willReturn(okJson(ACCOUNT)));
+		UseapiBalanceProvider provider = provider();
+
+		// When a second account is queued behind it
+		Mono.zip(provider.fetch("ann@example.com"), provider.fetch("bob@example.com")).block(Duration.ofSeconds(10));
+
+		// Then the second arrives an interval after the first (on arrival, the ceiling holds),
+		// while the first's answer is still on its way: a slow account holds up no other
+		List<LoggedRequest> requests = journal();
+		assertThat(requests).extracting(UseapiRateLimitTest::email).containsExactly("ann@example.com", "bob@example.com");
+		assertThat(millis(requests.get(1)) - millis(requests.get(0))).isGreaterThanOrEqualTo(1000 / REQUESTS_PER_SECOND)
+			.as("before the first answer came back").isLessThan(answerMillis);
 	}
 
 	@Test

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 
+import dev.klingbalances.upstream.IgnoredUpstreamFailure;
 import dev.klingbalances.upstream.RetryableUpstreamFailure;
 import dev.klingbalances.upstream.UnavailableUpstreamFailure;
 import dev.klingbalances.upstream.UpstreamHttpProperties;
@@ -31,12 +32,15 @@ final class UseapiTestSupport {
 
 	static final int MAX_ATTEMPTS = 3;
 
+	static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
+
 	private UseapiTestSupport() {
 	}
 
 	static UseapiProperties properties(String baseUrl, @Nullable String token, List<String> emails,
 			double requestsPerSecond, UpstreamHttpProperties http) {
-		return new UseapiProperties(baseUrl, token, emails, Duration.ofMinutes(2), requestsPerSecond, Duration.ZERO, http);
+		return new UseapiProperties(baseUrl, token, emails, Duration.ofMinutes(2), requestsPerSecond, Duration.ZERO,
+				MAX_RETRY_AFTER, http);
 	}
 
 	static UpstreamHttpProperties http(Duration responseTimeout, DataSize maxResponseSize) {
@@ -59,6 +63,7 @@ final class UseapiTestSupport {
 			.failureRateThreshold(50)
 			.waitDurationInOpenState(Duration.ofMinutes(1))
 			.recordException(new UnavailableUpstreamFailure())
+			.ignoreException(new IgnoredUpstreamFailure())
 			.build());
 	}
 
@@ -69,7 +74,7 @@ final class UseapiTestSupport {
 
 	static UseapiBalanceProvider provider(UseapiProperties properties, CircuitBreakerRegistry circuitBreakers) {
 		return UseapiBalanceProvider.create(properties, WebClient.builder(), retries(), circuitBreakers, bulkheads(),
-				CLOCK);
+				new dev.klingbalances.upstream.LocalRequestLanes(), CLOCK, new UseapiCapacity(properties));
 	}
 
 }

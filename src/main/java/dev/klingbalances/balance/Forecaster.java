@@ -1,0 +1,273 @@
+package dev.klingbalances.balance;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Forecasts from the recorded history: a burn rate fitted to the running consumption, and a
+ * simulation of the grants being used at that rate.
+ * <p>
+ * The rate is the least-squares slope of the running consumption over the window. Consumption
+ * only counts decreases of grants that stay active (see {@link Grants#consumed}), so top-ups,
+ * new packs and packs that expire with credits on them do not bend it. Kling's figures move in
+ * steps (they lag up to 12 h), so nothing is said before {@code min-span} of history.
+ * <p>
+ * The simulation starts when the figures describe (fetchedAt minus the provider's data delay,
+ * so it errs early, never late), uses the earliest-expiring grant first, lets PENDING grants
+ * join when they start, and counts what an expiry takes with it as expiring unused.
+ */
+final class Forecaster {
+
+	private static final double SECONDS_PER_DAY = 86_400;
+
+	private final BalancesProperties.ForecastSettings settings;
+
+	Forecaster(BalancesProperties.ForecastSettings settings) {
+		this.settings = settings;
+	}
+
+	/**
+	 * The burn rate and what it rests on.
+	 * @param samples the account's history within the window, oldest first
+	 * @param fetchedAt when the current figures were fetched (recorded, or left out of the
+	 * history because unchanged), null when there are none
+	 */
+	Rate rate(List<HistorySample> samples, @Nullable Instant fetchedAt) {
+		List<double[]> points = new ArrayList<>();
+		Instant from = null;
+		Instant to = null;
+		BigDecimal consumed = null;
+		for (HistorySample sample : samples) {
+			if (sample.isSuccess()) {
+				from = (from != null) ? from : sample.at();
+				to = sample.at();
+				consumed = sample.consumed();
+				points.add(new double[] { sample.at().getEpochSecond() + sample.at().getNano() / 1e9,
+						sample.consumed().doubleValue() });
+			}
+		}
+		if (to == null) {
+			return new Rate(null, null);
+		}
+		if (fetchedAt != null && fetchedAt.isAfter(to)) {
+			// The current figures equal the last recorded ones: the rate held since then.
+			points.add(new double[] { fetchedAt.getEpochSecond() + fetchedAt.getNano() / 1e9, consumed.doubleValue() });
+			to = fetchedAt;
+		}
+		Forecast.Basis basis = new Forecast.Basis(from, to, points.size());
+		if (points.size() < 2 || Duration.between(from, to).compareTo(this.settings.minSpan()) < 0) {
+			return new Rate(null, basis);
+		}
+		double slope = slope(points);
+		return Double.isNaN(slope) ? new Rate(null, basis)
+				: new Rate(amount(Math.max(0, slope) * SECONDS_PER_DAY), basis);
+	}
+
+	/** One account's forecast: its rate, its grants (as of now) and when its figures describe. */
+	Forecast forecast(Rate rate, List<Grant> grants, Instant describedAt) {
+		if (rate.perDay() == null) {
+			return new Forecast(null, null, null, rate.basis());
+		}
+		Outlook outlook = simulate(grants, describedAt, rate.perDay());
+		return new Forecast(rate.perDay(), outlook.runsOutAt(), outlook.expiringUnused(), rate.basis());
+	}
+
+	/**
+	 * A pool's forecast: all its accounts' grants used at the sum of their rates, as if work
+	 * moved to wherever capacity is left. Null rate when an account with capacity has none.
+	 */
+	Forecast pool(List<Input> accounts) {
+		BigDecimal perDay = BigDecimal.ZERO;
+		boolean known = true;
+		List<Grant> grants = new ArrayList<>();
+		Instant describedAt = null;
+		Instant from = null;
+		Instant to = null;
+		int samples = 0;
+		for (Input account : accounts) {
+			Forecast.Basis basis = account.rate().basis();
+			if (basis != null) {
+				from = (from == null || basis.from().isBefore(from)) ? basis.from() : from;
+				to = (to == null || basis.to().isAfter(to)) ? basis.to() : to;
+				samples += basis.samples();
+			}
+			boolean hasCapacity = account.grants().stream().anyMatch(Forecaster::hasCapacity);
+			if (account.rate().perDay() != null) {
+				perDay = perDay.add(account.rate().perDay());
+			}
+			else if (hasCapacity) {
+				known = false;
+			}
+			grants.addAll(account.grants());
+			describedAt = (describedAt == null || account.describedAt().isBefore(describedAt)) ? account.describedAt()
+					: describedAt;
+		}
+		Forecast.Basis basis = (from != null) ? new Forecast.Basis(from, to, samples) : null;
+		if (!known || accounts.isEmpty()) {
+			return new Forecast(null, null, null, basis);
+		}
+		Outlook outlook = simulate(grants, describedAt, perDay);
+		return new Forecast(perDay, outlook.runsOutAt(), outlook.expiringUnused(), basis);
+	}
+
+	/**
+	 * Uses the grants from {@code start} at {@code perDay}, earliest expiry first. Null outlook
+	 * fields when a grant's quantity is unknown; no run-out date when there is nothing to use.
+	 */
+	static Outlook simulate(List<Grant> grants, Instant start, BigDecimal perDay) {
+		List<Slice> slices = new ArrayList<>();
+		for (Grant grant : grants) {
+			if (grant.status() != GrantStatus.ACTIVE && grant.status() != GrantStatus.PENDING) {
+				continue;
+			}
+			if (grant.remaining() == null) {
+				return new Outlook(null, null);
+			}
+			if (grant.status() == GrantStatus.PENDING && grant.startsAt() == null) {
+				continue;
+			}
+			if (grant.remaining().signum() > 0) {
+				double begins = (grant.status() == GrantStatus.PENDING) ? seconds(grant.startsAt()) : Double.NEGATIVE_INFINITY;
+				double ends = (grant.expiresAt() != null) ? seconds(grant.expiresAt()) : Double.POSITIVE_INFINITY;
+				if (ends > seconds(start)) {
+					slices.add(new Slice(begins, ends, grant.remaining().doubleValue()));
+				}
+			}
+		}
+		if (slices.isEmpty()) {
+			return new Outlook(null, new Forecast.ExpiringUnused(BigDecimal.ZERO, null));
+		}
+		slices.sort(Comparator.comparingDouble(Slice::ends));
+		double rate = perDay.doubleValue() / SECONDS_PER_DAY;
+		if (rate <= 0) {
+			// Nothing is used: everything lapses at its expiry; without an expiry it never runs out.
+			double lapsing = slices.stream().filter((slice) -> slice.ends < Double.POSITIVE_INFINITY)
+				.mapToDouble((slice) -> slice.left).sum();
+			double firstLapse = slices.get(0).ends;
+			double lastEnd = slices.get(slices.size() - 1).ends;
+			return new Outlook((lastEnd < Double.POSITIVE_INFINITY) ? instant(lastEnd) : null,
+					expiring(lapsing, firstLapse));
+		}
+		double now = seconds(start);
+		double unused = 0;
+		double firstLapse = Double.POSITIVE_INFINITY;
+		while (true) {
+			// What has expired by now lapses with what is left on it.
+			for (Slice slice : slices) {
+				if (slice.left > 0 && slice.ends <= now) {
+					unused += slice.left;
+					firstLapse = Math.min(firstLapse, slice.ends);
+					slice.left = 0;
+				}
+			}
+			Slice using = null;
+			double nextStart = Double.POSITIVE_INFINITY;
+			for (Slice slice : slices) {
+				if (slice.left <= 0) {
+					continue;
+				}
+				if (slice.begins <= now) {
+					using = (using == null) ? slice : using;
+				}
+				else {
+					nextStart = Math.min(nextStart, slice.begins);
+				}
+			}
+			if (using == null) {
+				if (nextStart == Double.POSITIVE_INFINITY) {
+					break;
+				}
+				now = nextStart;
+				continue;
+			}
+			double empty = now + using.left / rate;
+			double until = Math.min(using.ends, nextStart);
+			if (empty <= until) {
+				now = empty;
+				using.left = 0;
+			}
+			else {
+				using.left -= rate * (until - now);
+				now = until;
+			}
+		}
+		return new Outlook(instant(now), expiring(unused, firstLapse));
+	}
+
+	private static Forecast.ExpiringUnused expiring(double amount, double firstLapse) {
+		return new Forecast.ExpiringUnused(amount(amount),
+				(amount > 0 && firstLapse != Double.POSITIVE_INFINITY) ? instant(firstLapse) : null);
+	}
+
+	private static boolean hasCapacity(Grant grant) {
+		return (grant.status() == GrantStatus.ACTIVE || grant.status() == GrantStatus.PENDING)
+				&& (grant.remaining() == null || grant.remaining().signum() > 0);
+	}
+
+	/** Least-squares slope of y over x; NaN when x does not vary. */
+	private static double slope(List<double[]> points) {
+		double meanX = points.stream().mapToDouble((point) -> point[0]).average().orElse(0);
+		double meanY = points.stream().mapToDouble((point) -> point[1]).average().orElse(0);
+		double covariance = 0;
+		double variance = 0;
+		for (double[] point : points) {
+			covariance += (point[0] - meanX) * (point[1] - meanY);
+			variance += (point[0] - meanX) * (point[0] - meanX);
+		}
+		return (variance > 0) ? covariance / variance : Double.NaN;
+	}
+
+	/** Three decimals, no trailing zeros, never in exponent notation. */
+	static BigDecimal amount(double value) {
+		BigDecimal rounded = BigDecimal.valueOf(value).setScale(3, RoundingMode.HALF_UP).stripTrailingZeros();
+		return (rounded.scale() < 0) ? rounded.setScale(0) : rounded;
+	}
+
+	private static double seconds(Instant instant) {
+		return instant.getEpochSecond() + instant.getNano() / 1e9;
+	}
+
+	/** Whole seconds, rounded down: a run-out date errs early. */
+	private static Instant instant(double seconds) {
+		return Instant.ofEpochSecond((long) Math.floor(seconds));
+	}
+
+	/** A burn rate (null when not known) and the history it rests on (null when none). */
+	record Rate(@Nullable BigDecimal perDay, Forecast.@Nullable Basis basis) {
+	}
+
+	/** One account's part in a pool forecast. */
+	record Input(Rate rate, List<Grant> grants, Instant describedAt) {
+	}
+
+	record Outlook(@Nullable Instant runsOutAt, Forecast.@Nullable ExpiringUnused expiringUnused) {
+	}
+
+	private static final class Slice {
+
+		private final double begins;
+
+		private final double ends;
+
+		private double left;
+
+		Slice(double begins, double ends, double left) {
+			this.begins = begins;
+			this.ends = ends;
+			this.left = left;
+		}
+
+		double ends() {
+			return this.ends;
+		}
+
+	}
+
+}

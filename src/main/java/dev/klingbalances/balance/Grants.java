@@ -1,0 +1,98 @@
+package dev.klingbalances.balance;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+
+/** Rules about grants that the answer, the history and the forecast share. */
+final class Grants {
+
+	private Grants() {
+	}
+
+	/**
+	 * The grants as they stand at {@code now}: an ACTIVE grant whose {@code expiresAt} has passed
+	 * (after the snapshot was fetched) is EXPIRED and no longer counted. Everything else is as
+	 * the upstream reported it.
+	 */
+	static List<Grant> asOf(List<Grant> grants, Instant now) {
+		if (grants.stream().noneMatch((grant) -> hasExpired(grant, now))) {
+			return grants;
+		}
+		List<Grant> current = new ArrayList<>(grants.size());
+		for (Grant grant : grants) {
+			current.add(hasExpired(grant, now) ? new Grant(grant.id(), grant.name(), grant.type(), GrantStatus.EXPIRED,
+					grant.rawStatus(), grant.total(), grant.remaining(), grant.startsAt(), grant.expiresAt()) : grant);
+		}
+		return List.copyOf(current);
+	}
+
+	private static boolean hasExpired(Grant grant, Instant now) {
+		return grant.status() == GrantStatus.ACTIVE && grant.expiresAt() != null && !now.isBefore(grant.expiresAt());
+	}
+
+	static List<Grant> active(List<Grant> grants) {
+		return grants.stream().filter((grant) -> grant.status() == GrantStatus.ACTIVE).toList();
+	}
+
+	/** Sum of the active grants' remaining; null when any is unknown: an unknown never counts as zero. */
+	static @Nullable BigDecimal remaining(List<Grant> active) {
+		return sum(active.stream().map(Grant::remaining).toList());
+	}
+
+	/** Sum of the active grants' total; null when any is unknown. */
+	static @Nullable BigDecimal total(List<Grant> active) {
+		return sum(active.stream().map(Grant::total).toList());
+	}
+
+	private static @Nullable BigDecimal sum(List<@Nullable BigDecimal> quantities) {
+		BigDecimal sum = BigDecimal.ZERO;
+		for (BigDecimal quantity : quantities) {
+			if (quantity == null) {
+				return null;
+			}
+			sum = sum.add(quantity);
+		}
+		return sum;
+	}
+
+	/**
+	 * What was used between two snapshots: the decreases of grants that were active in the
+	 * first and are active or used up in the second. An increase (a top-up), a new grant, or a
+	 * grant that expired or vanished in between is not consumption.
+	 */
+	static BigDecimal consumed(List<Grant> before, Instant beforeAt, List<Grant> after, Instant afterAt) {
+		List<Grant> earlier = asOf(before, beforeAt);
+		BigDecimal consumed = BigDecimal.ZERO;
+		for (Grant grant : asOf(after, afterAt)) {
+			if (grant.status() != GrantStatus.ACTIVE && grant.status() != GrantStatus.EXHAUSTED) {
+				continue;
+			}
+			Grant previous = earlier.stream().filter((candidate) -> sameGrant(candidate, grant)).findFirst().orElse(null);
+			if (previous == null || previous.status() != GrantStatus.ACTIVE || previous.remaining() == null
+					|| grant.remaining() == null) {
+				continue;
+			}
+			BigDecimal used = previous.remaining().subtract(grant.remaining());
+			if (used.signum() > 0) {
+				consumed = consumed.add(used);
+			}
+		}
+		return consumed;
+	}
+
+	/** The same grant in two snapshots: by upstream id, or by everything that describes it when there is none. */
+	static boolean sameGrant(Grant a, Grant b) {
+		if (a.id() != null || b.id() != null) {
+			return Objects.equals(a.id(), b.id());
+		}
+		return Objects.equals(a.name(), b.name()) && Objects.equals(a.type(), b.type())
+				&& Objects.equals(a.startsAt(), b.startsAt()) && Objects.equals(a.expiresAt(), b.expiresAt())
+				&& (a.total() == null ? b.total() == null : b.total() != null && a.total().compareTo(b.total()) == 0);
+	}
+
+}

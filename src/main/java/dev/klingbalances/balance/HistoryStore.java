@@ -1,0 +1,27 @@
+package dev.klingbalances.balance;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where the recorded history of every account lives: in memory by default, shared by every
+ * replica with the Redis store. Keyed by provider and account; bounded in age and count.
+ */
+public interface HistoryStore {
+
+	/** Appends a sample, then drops samples older than {@code oldest} and beyond {@code maxSamples}. */
+	void append(String provider, String account, HistorySample sample, Instant oldest, int maxSamples);
+
+	/** The latest sample, or null. */
+	@Nullable HistorySample last(String provider, String account);
+
+	/** The samples at or after {@code since}, oldest first. */
+	List<HistorySample> read(String provider, String account, Instant since);
+
+	/** Forgets every account of the provider that is not listed. */
+	void retainOnly(String provider, Collection<String> accounts);
+
+}

@@ -1,0 +1,47 @@
+package dev.klingbalances.balance;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A value serialized once, with its entity tag (over exactly these bytes) and how long a client
+ * may keep it: what a request for an unchanged answer is served from, without any JSON work.
+ *
+ * @param value what was serialized
+ * @param bytes the JSON
+ * @param etag strong entity tag, quoted
+ * @param cacheableUntil until when the content is fresh (the earliest account's freshness),
+ * or null when anything in it is stale or failed: then clients must revalidate
+ */
+public record PreparedJson<T>(T value, byte[] bytes, String etag, @Nullable Instant cacheableUntil) {
+
+	static <T> PreparedJson<T> of(T value, @Nullable Instant cacheableUntil, JsonMapper jsonMapper) {
+		byte[] bytes = jsonMapper.writeValueAsBytes(value);
+		return new PreparedJson<>(value, bytes, etag(bytes), cacheableUntil);
+	}
+
+	/** Whole seconds a client may reuse the content from {@code now}: 0 unless everything is fresh. */
+	public Duration maxAge(Instant now) {
+		if (this.cacheableUntil == null || !now.isBefore(this.cacheableUntil)) {
+			return Duration.ZERO;
+		}
+		return Duration.ofSeconds(Duration.between(now, this.cacheableUntil).toSeconds());
+	}
+
+	static String etag(byte[] bytes) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
+			return "\"" + HexFormat.of().formatHex(digest, 0, 16) + "\"";
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
+		}
+	}
+
+}

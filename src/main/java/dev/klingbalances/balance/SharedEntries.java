@@ -1,0 +1,39 @@
+package dev.klingbalances.balance;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One cache's entries as every replica sees them, and the leases that make one replica fetch a
+ * key while the others wait. Every method may throw {@link StoreUnavailableException}: the
+ * cache then serves what it has and makes no upstream call.
+ */
+public interface SharedEntries<V> {
+
+	/** The shared entry of {@code key}, or null when there is none. */
+	@Nullable CachedValue<V> read(String key);
+
+	/** The shared entries of these keys that exist. */
+	Map<String, CachedValue<V>> readAll(Collection<String> keys);
+
+	/** Stores the entry for every replica and tells the others it changed. */
+	void write(String key, CachedValue<V> entry);
+
+	/**
+	 * Becomes the one replica that fetches {@code key} now, for at most {@code leaseTime}
+	 * (a replica that dies while fetching does not block the key longer).
+	 * @return false when another replica holds the lease
+	 */
+	boolean tryLease(String key, Duration leaseTime);
+
+	/** Gives the lease of {@code key} back, if this replica holds it. */
+	void release(String key);
+
+	/** Called with the key whenever another replica wrote an entry. */
+	void onWrite(Consumer<String> listener);
+
+}

@@ -1,0 +1,221 @@
+package dev.klingbalances.balance;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Builds a {@link BalanceView} from what the caches hold right now, without fetching anything:
+ * fresh figures, stale figures with the reason, or the error alone; never a zero for a failure.
+ * Also works out when the view stops being true by time alone, and when it needs a fetch.
+ */
+final class ViewAssembler {
+
+	private final BalancesProperties properties;
+
+	private final Clock clock;
+
+	private final JsonMapper jsonMapper;
+
+	private final BalanceHistory history;
+
+	private final Forecaster forecaster;
+
+	ViewAssembler(BalancesProperties properties, Clock clock, JsonMapper jsonMapper, BalanceHistory history) {
+		this.properties = properties;
+		this.clock = clock;
+		this.jsonMapper = jsonMapper;
+		this.history = history;
+		this.forecaster = new Forecaster(properties.forecast());
+	}
+
+	BalanceView assemble(List<ProviderCaches> selected, long version) {
+		Instant now = this.clock.instant();
+		Times times = new Times(now);
+		List<AccountBalance> accounts = new ArrayList<>();
+		List<ProviderTotal> totals = new ArrayList<>();
+		List<ProviderError> providerErrors = new ArrayList<>();
+		Map<String, BalanceView.AccountState> states = new LinkedHashMap<>();
+		for (ProviderCaches caches : selected) {
+			AccountList list = accountList(caches, now, times);
+			if (list.error() != null) {
+				providerErrors.add(new ProviderError(caches.name(), list.error()));
+			}
+			List<AccountBalance> ofProvider = new ArrayList<>();
+			List<Forecaster.Input> pool = new ArrayList<>();
+			for (String name : list.names().stream().sorted().toList()) {
+				CachedValue<BalanceSnapshot> entry = caches.snapshots().peek(name);
+				AccountBalance balance = accountBalance(caches, name, entry, now, times, pool);
+				ofProvider.add(balance);
+				Instant due = (entry != null) ? min(caches.snapshots().freshUntil(entry), list.fetchDueAt()) : now;
+				times.due(due);
+				states.put(BalanceView.key(caches.name(), name), new BalanceView.AccountState(balance, due));
+			}
+			accounts.addAll(ofProvider);
+			totals.add(total(caches.provider(), ofProvider, list.error() == null, this.forecaster.pool(pool)));
+		}
+		boolean complete = providerErrors.isEmpty() && accounts.stream().allMatch((account) -> account.error() == null);
+		BalancesResponse response = new BalancesResponse(now, complete, List.copyOf(accounts), List.copyOf(totals),
+				List.copyOf(providerErrors));
+		return new BalanceView(response, version, times.validUntil, times.fetchDueAt, states, this.jsonMapper);
+	}
+
+	private AccountList accountList(ProviderCaches caches, Instant now, Times times) {
+		RefreshingCache<List<String>> lists = caches.accounts();
+		CachedValue<List<String>> entry = lists.peek(ProviderCaches.ALL_ACCOUNTS);
+		List<String> names = (entry != null) ? entry.servableValue(now, this.properties.cache().maxStale()) : null;
+		AccountError error = (entry != null) ? entry.error() : null;
+		boolean current = entry != null && !entry.isStale(now, lists.ttl());
+		if (lists.isLoading(ProviderCaches.ALL_ACCOUNTS) && error == null && !current) {
+			error = new AccountError(ErrorCode.PENDING,
+					"The account list was still loading at the response deadline; it fills in shortly.", null, now);
+		}
+		if (entry != null && entry.fetchedAt() != null) {
+			times.changesAt(entry.fetchedAt().plus(this.properties.cache().maxStale()));
+		}
+		Instant due = (entry != null) ? lists.freshUntil(entry) : now;
+		times.due(due);
+		return new AccountList((names != null) ? names : List.of(), error, due);
+	}
+
+	private AccountBalance accountBalance(ProviderCaches caches, String account,
+			@Nullable CachedValue<BalanceSnapshot> entry, Instant now, Times times, List<Forecaster.Input> pool) {
+		BalanceProvider provider = caches.provider();
+		RefreshingCache<BalanceSnapshot> snapshots = caches.snapshots();
+		BalanceSnapshot snapshot = (entry != null) ? entry.servableValue(now, this.properties.cache().maxStale())
+				: null;
+		AccountError error = (entry != null) ? entry.error() : null;
+		boolean current = snapshot != null && !entry.isStale(now, snapshots.ttl());
+		if (snapshots.isLoading(account) && error == null && !current) {
+			error = new AccountError(ErrorCode.PENDING, (snapshot != null)
+					? "A refresh was still running at the response deadline; the last good figures are shown."
+					: "The first fetch was still running at the response deadline; figures follow shortly.", null, now);
+		}
+		if (snapshot == null) {
+			return new AccountBalance(provider.name(), account, provider.unit(), null, null, List.of(), Map.of(), null,
+					null, false, provider.dataDelay(), null, error, List.of(), Forecast.NONE);
+		}
+		Instant fetchedAt = Objects.requireNonNull(entry.fetchedAt());
+		Instant freshUntil = fetchedAt.plus(snapshots.ttl());
+		times.changesAt(freshUntil);
+		times.changesAt(fetchedAt.plus(this.properties.cache().maxStale()));
+		List<Grant> grants = Grants.asOf(snapshot.grants(), now);
+		List<Grant> active = Grants.active(grants);
+		active.stream().map(Grant::expiresAt).filter(Objects::nonNull).forEach(times::changesAt);
+		BigDecimal remaining = Grants.remaining(active);
+		BigDecimal total = Grants.total(active);
+		boolean stale = error != null || entry.isStale(now, snapshots.ttl());
+		Forecaster.Rate rate = this.forecaster.rate(this.history.samples(provider.name(), account), fetchedAt);
+		Instant describedAt = (provider.dataDelay() != null) ? fetchedAt.minus(provider.dataDelay()) : fetchedAt;
+		pool.add(new Forecaster.Input(rate, grants, describedAt));
+		return new AccountBalance(provider.name(), account, provider.unit(), remaining, total, grants,
+				snapshot.details(), fetchedAt, freshUntil, stale, provider.dataDelay(),
+				remark(snapshot, active, remaining), error, expiringSoon(snapshot, active, now, times),
+				this.forecaster.forecast(rate, grants, describedAt));
+	}
+
+	/** Active grants and the upstream session that expire within the warning window, soonest first. */
+	private List<ExpiringSoon> expiringSoon(BalanceSnapshot snapshot, List<Grant> active, Instant now, Times times) {
+		Duration window = this.properties.alerts().expiryWarning();
+		List<ExpiringSoon> expiring = new ArrayList<>();
+		for (Grant grant : active) {
+			if (grant.expiresAt() != null && warned(grant.expiresAt(), now, window, times)) {
+				expiring.add(new ExpiringSoon(ExpiringSoon.Kind.GRANT, grant.id(), grant.name(), grant.remaining(),
+						grant.expiresAt()));
+			}
+		}
+		if (snapshot.details().get(BalanceSnapshot.SESSION_EXPIRES_AT) instanceof Instant session
+				&& warned(session, now, window, times)) {
+			expiring.add(new ExpiringSoon(ExpiringSoon.Kind.SESSION, null, null, null, session));
+		}
+		expiring.sort(Comparator.comparing(ExpiringSoon::expiresAt));
+		return List.copyOf(expiring);
+	}
+
+	/** Whether {@code expiresAt} is within the window from now; notes when it will enter the window. */
+	private static boolean warned(Instant expiresAt, Instant now, Duration window, Times times) {
+		Instant warnFrom = expiresAt.minus(window);
+		times.changesAt(warnFrom);
+		times.changesAt(expiresAt);
+		return !now.isBefore(warnFrom) && now.isBefore(expiresAt);
+	}
+
+	private static @Nullable String remark(BalanceSnapshot snapshot, List<Grant> active, @Nullable BigDecimal remaining) {
+		if (snapshot.grants().isEmpty()) {
+			return "The upstream reports no grants on this account (for Kling: no resource packs, e.g. pay-as-you-go).";
+		}
+		if (active.isEmpty()) {
+			return "None of this account's grants is active: they are expired, used up or not yet effective.";
+		}
+		if (remaining == null) {
+			return "An active grant has no reported quantity, so the account's remaining capacity is unknown.";
+		}
+		return null;
+	}
+
+	/**
+	 * @param listed false when the provider's account list could not be read (or is still
+	 * loading): accounts may be missing, so the sum cannot be complete
+	 */
+	private static ProviderTotal total(BalanceProvider provider, List<AccountBalance> accounts, boolean listed,
+			Forecast forecast) {
+		List<AccountBalance> known = accounts.stream()
+			.filter((account) -> account.remaining() != null && account.total() != null)
+			.toList();
+		boolean complete = listed && known.size() == accounts.size();
+		if (known.isEmpty() && !complete) {
+			// Nothing is known: a sum of nothing would read as a zero balance.
+			return new ProviderTotal(provider.name(), provider.unit(), null, null, 0, false, false, Forecast.NONE);
+		}
+		BigDecimal remaining = known.stream().map(AccountBalance::remaining).reduce(BigDecimal.ZERO, BigDecimal::add);
+		BigDecimal total = known.stream().map(AccountBalance::total).reduce(BigDecimal.ZERO, BigDecimal::add);
+		return new ProviderTotal(provider.name(), provider.unit(), remaining, total, known.size(), complete,
+				known.stream().anyMatch(AccountBalance::stale), forecast);
+	}
+
+	private static Instant min(Instant a, Instant b) {
+		return a.isBefore(b) ? a : b;
+	}
+
+	/** The earliest moments at which the view changes by time alone, and needs a fetch. */
+	private static final class Times {
+
+		private final Instant now;
+
+		private Instant validUntil = Instant.MAX;
+
+		private Instant fetchDueAt = Instant.MAX;
+
+		Times(Instant now) {
+			this.now = now;
+		}
+
+		/** The content changes at {@code at} (ignored when already past: it did when it was built). */
+		void changesAt(Instant at) {
+			if (at.isAfter(this.now) && at.isBefore(this.validUntil)) {
+				this.validUntil = at;
+			}
+		}
+
+		void due(Instant at) {
+			if (at.isBefore(this.fetchDueAt)) {
+				this.fetchDueAt = at;
+			}
+		}
+
+	}
+
+	private record AccountList(List<String> names, @Nullable AccountError error, Instant fetchDueAt) {
+	}
+
+}

@@ -1,0 +1,159 @@
+package dev.klingbalances.notify;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import dev.klingbalances.balance.BalanceService;
+import dev.klingbalances.balance.BalancesResponse;
+import dev.klingbalances.balance.ProviderError;
+import dev.klingbalances.notify.ConditionEvaluator.Observation;
+import dev.klingbalances.notify.ConditionEvaluator.Verdict;
+import dev.klingbalances.notify.NotificationEvent.Figures;
+import dev.klingbalances.notify.NotificationEvent.Scope;
+import dev.klingbalances.notify.NotificationEvent.State;
+import dev.klingbalances.notify.NotifyProperties.Webhook;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the alert conditions into notifications: on every evaluation (scheduled every
+ * {@code balances.cache.sweep-interval}) it reads the current all-providers view without
+ * fetching anything, evaluates every condition, and for each webhook sends FIRING for a
+ * condition that holds and was not firing, RESOLVED for one that is clear and was. The
+ * {@link NotificationStateStore} decides who sends, so each transition is sent once.
+ * Delivery is the {@link WebhookSender}'s: evaluation never waits for a receiver.
+ */
+final class NotificationService {
+
+	private static final Logger logger = LoggerFactory.getLogger(NotificationService.class);
+
+	private final BalanceService balances;
+
+	private final NotifyProperties properties;
+
+	private final ConditionEvaluator evaluator;
+
+	private final NotificationStateStore store;
+
+	private final WebhookSender sender;
+
+	private final Clock clock;
+
+	/** {@code provider/account} of every account in the view at the previous evaluation. */
+	private Set<String> previouslyListed = Set.of();
+
+	NotificationService(BalanceService balances, NotifyProperties properties, ConditionEvaluator evaluator,
+			NotificationStateStore store, WebhookSender sender, Clock clock) {
+		this.balances = balances;
+		this.properties = properties;
+		this.evaluator = evaluator;
+		this.store = store;
+		this.sender = sender;
+		this.clock = clock;
+	}
+
+	boolean enabled() {
+		return !this.properties.webhooks().isEmpty();
+	}
+
+	/** The scheduled task: one evaluation; a failure is logged, and the next one runs as usual. */
+	void evaluateSafely() {
+		try {
+			evaluate();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Evaluating notifications failed; trying again at the next interval", ex);
+		}
+	}
+
+	/**
+	 * Evaluates every condition once and queues the notifications of the transitions.
+	 * @return the notifications queued (or dropped), per webhook name
+	 */
+	synchronized Map<String, List<NotificationEvent>> evaluate() {
+		Map<String, List<NotificationEvent>> sent = new LinkedHashMap<>();
+		if (!enabled()) {
+			return sent;
+		}
+		Instant now = this.clock.instant();
+		BalancesResponse response = this.balances.view(List.of()).response();
+		Map<ConditionKey, Observation> observations = new LinkedHashMap<>();
+		this.evaluator.evaluate(response, now).forEach((observation) -> observations.put(observation.key(), observation));
+		Set<String> unlisted = response.providerErrors().stream().map(ProviderError::provider).collect(Collectors.toSet());
+		Set<String> listed = response.accounts()
+			.stream()
+			.map((account) -> account.provider() + "/" + account.account())
+			.collect(Collectors.toSet());
+		for (Webhook webhook : this.properties.webhooks()) {
+			List<NotificationEvent> events = new ArrayList<>();
+			Set<ConditionKey> firing = this.store.firing(webhook.name());
+			for (Observation observation : observations.values()) {
+				ConditionKey key = observation.key();
+				if (!webhook.accepts(key.type())) {
+					continue;
+				}
+				if (observation.verdict() == Verdict.HOLDS && !firing.contains(key)
+						&& this.store.markFiring(webhook.name(), key, now)) {
+					events.add(event(key, State.FIRING, observation.unit(), observation.firing(), observation.figures(), now));
+				}
+				else if (observation.verdict() == Verdict.CLEAR && firing.contains(key)
+						&& this.store.markResolved(webhook.name(), key)) {
+					events.add(event(key, State.RESOLVED, observation.unit(), observation.resolved(), observation.figures(), now));
+				}
+			}
+			for (ConditionKey key : firing) {
+				// An account that was listed at the previous evaluation and is no longer (the list itself
+				// read fine): its conditions are over. Only seen disappearing: at start-up, before the
+				// lists are read, a shared store's firing conditions are not resolved.
+				if (key.account() != null && !observations.containsKey(key) && !unlisted.contains(key.provider())
+						&& this.previouslyListed.contains(key.subject()) && this.store.markResolved(webhook.name(), key)) {
+					events.add(event(key, State.RESOLVED, null, key.subject() + " is no longer listed by its provider.",
+							Figures.NONE, now));
+				}
+			}
+			for (NotificationEvent event : events) {
+				logger.debug("Notification {} {} for {} queued for webhook '{}' (event {})", event.type(), event.state(),
+						key(event), webhook.name(), event.id());
+				this.sender.send(webhook, event);
+			}
+			sent.put(webhook.name(), events);
+		}
+		this.previouslyListed = listed;
+		return sent;
+	}
+
+	private static NotificationEvent event(ConditionKey key, State state, String unit, String summary, Figures figures,
+			Instant now) {
+		Scope scope = (key.account() != null) ? Scope.ACCOUNT
+				: (key.type() == EventType.RUNS_OUT) ? Scope.POOL : Scope.PROVIDER;
+		return new NotificationEvent(1, UUID.randomUUID().toString(), key.type(), state, scope, now, key.provider(),
+				key.account(), unit, summary, fingerprint(key), figures);
+	}
+
+	/** The same for every notification of one condition: the first 16 hex digits of SHA-256 of its id. */
+	static String fingerprint(ConditionKey key) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.id().getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest, 0, 8);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is not available", ex);
+		}
+	}
+
+	private static String key(NotificationEvent event) {
+		return event.provider() + ((event.account() != null) ? "/" + event.account() : "");
+	}
+
+}

@@ -1,0 +1,65 @@
+package dev.klingbalances.balance;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GrantsTest {
+
+	private static final Instant BEFORE = Instant.parse("2026-11-01T00:00:00Z");
+
+	private static final Instant AFTER = Instant.parse("2026-11-02T00:00:00Z");
+
+	@Test
+	void decreasesOfActiveGrantsAreConsumption() {
+		assertThat(Grants.consumed(List.of(grant("a", GrantStatus.ACTIVE, 100), grant("b", GrantStatus.ACTIVE, 50)), BEFORE,
+				List.of(grant("a", GrantStatus.ACTIVE, 70), grant("b", GrantStatus.EXHAUSTED, 0)), AFTER))
+			.isEqualByComparingTo("80");
+	}
+
+	@Test
+	void topUpsNewGrantsAndExpiryAreNotConsumption() {
+		assertThat(Grants.consumed(List.of(grant("a", GrantStatus.ACTIVE, 100), grant("b", GrantStatus.ACTIVE, 50)), BEFORE,
+				List.of(grant("a", GrantStatus.ACTIVE, 150), grant("b", GrantStatus.EXPIRED, 0),
+						grant("c", GrantStatus.ACTIVE, 10)),
+				AFTER))
+			.isEqualByComparingTo("0");
+	}
+
+	@Test
+	void aGrantWhoseExpiryPassedInBetweenIsNotConsumedEvenIfTheUpstreamStillSaysActive() {
+		Grant expiring = new Grant("a", "a", null, GrantStatus.ACTIVE, null, BigDecimal.TEN, BigDecimal.TEN, null,
+				Instant.parse("2026-11-01T12:00:00Z"));
+		Grant zeroed = new Grant("a", "a", null, GrantStatus.ACTIVE, null, BigDecimal.TEN, BigDecimal.ZERO, null,
+				Instant.parse("2026-11-01T12:00:00Z"));
+		assertThat(Grants.consumed(List.of(expiring), BEFORE, List.of(zeroed), AFTER)).isEqualByComparingTo("0");
+		assertThat(Grants.asOf(List.of(expiring), AFTER)).extracting(Grant::status).containsExactly(GrantStatus.EXPIRED);
+	}
+
+	@Test
+	void grantsWithoutIdsAreMatchedByWhatDescribesThem() {
+		Grant before = new Grant(null, "plan", "plan", GrantStatus.ACTIVE, null, BigDecimal.TEN, BigDecimal.TEN, BEFORE,
+				null);
+		Grant after = new Grant(null, "plan", "plan", GrantStatus.ACTIVE, null, BigDecimal.TEN, new BigDecimal("4"),
+				BEFORE, null);
+		Grant other = new Grant(null, "plan", "plan", GrantStatus.ACTIVE, null, BigDecimal.ONE, BigDecimal.ONE, AFTER,
+				null);
+		assertThat(Grants.consumed(List.of(before), BEFORE, List.of(after, other), AFTER)).isEqualByComparingTo("6");
+	}
+
+	@Test
+	void unknownQuantitiesSumToUnknownNeverToZero() {
+		Grant unknown = new Grant("a", "a", null, GrantStatus.ACTIVE, null, null, null, null, null);
+		assertThat(Grants.remaining(List.of(grant("b", GrantStatus.ACTIVE, 5), unknown))).isNull();
+		assertThat(Grants.remaining(List.of())).isEqualByComparingTo("0");
+	}
+
+	private static Grant grant(String id, GrantStatus status, int remaining) {
+		return new Grant(id, id, null, status, null, BigDecimal.valueOf(200), BigDecimal.valueOf(remaining), null, null);
+	}
+
+}

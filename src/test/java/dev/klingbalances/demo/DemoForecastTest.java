@@ -1,0 +1,81 @@
+package dev.klingbalances.demo;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The demo shows what the service is for without anyone polling: its accounts are used up as
+ * time passes, so a forecast and expiry warnings appear on their own. The demo's minutes are
+ * compressed here (a faster pace, seconds instead of minutes) so the test takes seconds.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "balances.demo.usage=120", "balances.demo.latency=10ms", "balances.demo.latency-jitter=0ms",
+				"balances.forecast.min-span=3s", "balances.forecast.resolution=500ms", "balances.kling.cache-ttl=2s",
+				"balances.useapi.cache-ttl=2s", "balances.cache.sweep-interval=500ms" })
+@ActiveProfiles("demo")
+class DemoForecastTest {
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private JsonMapper json;
+
+	@DynamicPropertySource
+	static void demoPort(DynamicPropertyRegistry registry) throws IOException {
+		int port = DemoHttp.freePort();
+		registry.add("balances.demo.port", () -> port);
+	}
+
+	@Test
+	void forecastsAndExpiryWarningsAppearOnTheirOwn() throws Exception {
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			JsonNode main = account("kling", "studio-main");
+			assertThat(main.get("forecast").get("burnPerDay").isNumber()).as(main.toString()).isTrue();
+			assertThat(main.get("forecast").get("burnPerDay").decimalValue()).isPositive();
+			assertThat(main.get("forecast").get("runsOutAt").isString()).as(main.toString()).isTrue();
+		});
+		JsonNode backup = account("kling", "studio-backup");
+		assertThat(backup.get("expiringSoon").valueStream().map((entry) -> entry.get("kind").asString()))
+			.as("a pack expiring within days").contains("GRANT");
+		JsonNode creator = account("useapi", "backup.studio@example.com");
+		assertThat(creator.get("expiringSoon").valueStream().map((entry) -> entry.get("kind").asString()))
+			.as("a session expiring within days").contains("SESSION");
+		JsonNode history = get("/balances/kling/studio-main/history");
+		assertThat(history.get("points").size()).isGreaterThan(1);
+		assertThat(history.get("points").get(0).get("remaining").decimalValue())
+			.as("used up as time passes")
+			.isGreaterThan(history.get("points").get(history.get("points").size() - 1).get("remaining").decimalValue());
+	}
+
+	private JsonNode account(String provider, String account) throws Exception {
+		return get("/balances/" + provider + "/" + account);
+	}
+
+	private JsonNode get(String path) throws Exception {
+		HttpResponse<String> response = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path)).build(),
+					HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		return this.json.readTree(response.body());
+	}
+
+}

@@ -1,0 +1,171 @@
+package dev.klingbalances.metrics;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.micrometer.core.instrument.Tags;
+import org.junit.jupiter.api.Test;
+
+import dev.klingbalances.balance.AccountBalance;
+import dev.klingbalances.balance.AccountError;
+import dev.klingbalances.balance.BalancesProperties;
+import dev.klingbalances.balance.BalancesResponse;
+import dev.klingbalances.balance.ErrorCode;
+import dev.klingbalances.balance.Forecast;
+import dev.klingbalances.balance.Grant;
+import dev.klingbalances.balance.GrantStatus;
+import dev.klingbalances.balance.ProviderTotal;
+import dev.klingbalances.balance.TestSettings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Which series an answer turns into, and with which values. */
+class BalanceRowsTest {
+
+	private static final Instant FETCHED = Instant.parse("2026-11-21T11:58:02.123Z");
+
+	private static final Tags TEAM_A = Tags.of("provider", "kling", "account", "team-a", "unit", "units");
+
+	private final BalancesProperties.Alerts alerts = TestSettings
+		.balances("balances.alerts.low-balance.units=150", "balances.alerts.accounts[0].provider=kling",
+				"balances.alerts.accounts[0].account=team-b", "balances.alerts.accounts[0].low-balance=20")
+		.alerts();
+
+	@Test
+	void anAccountWithoutKnownFiguresHasOnlyItsStaleFlagErrorAndThreshold() {
+		AccountBalance failed = account("team-a", null, null, List.of(), Map.of(), null,
+				new AccountError(ErrorCode.ACCOUNT_IN_ARREARS, "arrears", 429, FETCHED), Forecast.NONE);
+
+		Map<GaugeRow, Double> rows = BalanceRows.of(response(failed), this.alerts);
+
+		assertThat(rows).containsOnly(Map.entry(new GaugeRow(BalanceGauge.STALE, TEAM_A), 0.0),
+				Map.entry(new GaugeRow(BalanceGauge.ERROR,
+						TEAM_A.and("code", "ACCOUNT_IN_ARREARS", "class", "account_state")), 1.0),
+				Map.entry(new GaugeRow(BalanceGauge.LOW_BALANCE_THRESHOLD, TEAM_A), 150.0));
+	}
+
+	@Test
+	void knownFiguresAreTheAnswersFiguresAndMomentsAreEpochSeconds() {
+		AccountBalance good = account("team-a", new BigDecimal("118.5"), new BigDecimal("200"), List.of(), Map.of(), FETCHED,
+				null, Forecast.NONE);
+
+		Map<GaugeRow, Double> rows = BalanceRows.of(response(good), this.alerts);
+
+		assertThat(rows).containsEntry(new GaugeRow(BalanceGauge.REMAINING, TEAM_A), 118.5)
+			.containsEntry(new GaugeRow(BalanceGauge.GRANTED, TEAM_A), 200.0)
+			.containsEntry(new GaugeRow(BalanceGauge.FETCHED, TEAM_A), 1795262282.123)
+			.containsEntry(new GaugeRow(BalanceGauge.STALE, TEAM_A), 0.0)
+			.doesNotContainKey(new GaugeRow(BalanceGauge.RUNS_OUT, TEAM_A))
+			.doesNotContainKey(new GaugeRow(BalanceGauge.BURN_PER_DAY, TEAM_A))
+			.doesNotContainKey(new GaugeRow(BalanceGauge.EXPIRING_UNUSED, TEAM_A))
+			.doesNotContainKey(new GaugeRow(BalanceGauge.SESSION_EXPIRY, TEAM_A));
+		assertThat(rows.keySet()).noneMatch((row) -> row.gauge() == BalanceGauge.ERROR);
+	}
+
+	@Test
+	void onlyActiveAndPendingGrantsWithAnIdHaveGrantSeries() {
+		Instant expires = Instant.parse("2026-12-26T16:00:00Z");
+		List<Grant> grants = List.of(grant("g-active", GrantStatus.ACTIVE, "118", expires),
+				grant("g-pending", GrantStatus.PENDING, "50", null), grant("g-expired", GrantStatus.EXPIRED, "3", expires),
+				grant("g-used", GrantStatus.EXHAUSTED, "0", expires), grant(null, GrantStatus.ACTIVE, "7", expires),
+				grant("g-unknown", GrantStatus.ACTIVE, null, null));
+		AccountBalance account = account("team-a", null, null, grants, Map.of(), FETCHED, null, Forecast.NONE);
+
+		Map<GaugeRow, Double> rows = BalanceRows.of(response(account), this.alerts);
+
+		assertThat(rows.entrySet()).filteredOn((row) -> row.getKey().gauge() == BalanceGauge.GRANT_REMAINING)
+			.containsExactlyInAnyOrder(
+					Map.entry(new GaugeRow(BalanceGauge.GRANT_REMAINING, TEAM_A.and("grant", "g-active", "status", "ACTIVE")), 118.0),
+					Map.entry(new GaugeRow(BalanceGauge.GRANT_REMAINING, TEAM_A.and("grant", "g-pending", "status", "PENDING")), 50.0));
+		assertThat(rows.entrySet()).filteredOn((row) -> row.getKey().gauge() == BalanceGauge.GRANT_EXPIRY)
+			.containsExactly(Map.entry(new GaugeRow(BalanceGauge.GRANT_EXPIRY, TEAM_A.and("grant", "g-active")),
+					(double) expires.getEpochSecond()));
+	}
+
+	@Test
+	void theSessionExpiryComesFromAnInstantInTheDetails() {
+		Instant session = Instant.parse("2026-11-25T00:00:00Z");
+		AccountBalance withSession = account("team-a", null, null, List.of(), Map.of("sessionExpiresAt", session), FETCHED,
+				null, Forecast.NONE);
+		AccountBalance withText = account("team-b", null, null, List.of(), Map.of("sessionExpiresAt", "tomorrow"), FETCHED,
+				null, Forecast.NONE);
+
+		Map<GaugeRow, Double> rows = BalanceRows.of(response(withSession, withText), this.alerts);
+
+		assertThat(rows.entrySet()).filteredOn((row) -> row.getKey().gauge() == BalanceGauge.SESSION_EXPIRY)
+			.containsExactly(Map.entry(new GaugeRow(BalanceGauge.SESSION_EXPIRY, TEAM_A), (double) session.getEpochSecond()));
+	}
+
+	@Test
+	void forecastSeriesOnlyForTheValuesTheForecastHas() {
+		Instant runsOut = Instant.parse("2026-12-01T00:00:00Z");
+		Forecast noDate = new Forecast(new BigDecimal("40.5"), null, new Forecast.ExpiringUnused(BigDecimal.ZERO, null), null);
+		Forecast full = new Forecast(new BigDecimal("12"), runsOut,
+				new Forecast.ExpiringUnused(new BigDecimal("30"), runsOut.minus(Duration.ofDays(1))), null);
+		Tags teamB = Tags.of("provider", "kling", "account", "team-b", "unit", "units");
+
+		Map<GaugeRow, Double> rows = BalanceRows.of(response(
+				account("team-a", null, null, List.of(), Map.of(), FETCHED, null, noDate),
+				account("team-b", null, null, List.of(), Map.of(), FETCHED, null, full)), this.alerts);
+
+		assertThat(rows).containsEntry(new GaugeRow(BalanceGauge.BURN_PER_DAY, TEAM_A), 40.5)
+			.containsEntry(new GaugeRow(BalanceGauge.EXPIRING_UNUSED, TEAM_A), 0.0)
+			.doesNotContainKey(new GaugeRow(BalanceGauge.RUNS_OUT, TEAM_A))
+			.doesNotContainKey(new GaugeRow(BalanceGauge.EXPIRING_UNUSED_BY, TEAM_A))
+			.containsEntry(new GaugeRow(BalanceGauge.RUNS_OUT, teamB), (double) runsOut.getEpochSecond())
+			.containsEntry(new GaugeRow(BalanceGauge.EXPIRING_UNUSED, teamB), 30.0)
+			.containsEntry(new GaugeRow(BalanceGauge.EXPIRING_UNUSED_BY, teamB),
+					(double) runsOut.minus(Duration.ofDays(1)).getEpochSecond());
+	}
+
+	@Test
+	void thresholdsComeFromTheAlertSettingsAccountFirst() {
+		AccountBalance useapi = new AccountBalance("useapi", "someone@example.com", "credits", null, null, List.of(),
+				Map.of(), FETCHED, null, false, null, null, null, List.of(), Forecast.NONE);
+
+		Map<GaugeRow, Double> rows = BalanceRows.of(
+				response(account("team-a", null, null, List.of(), Map.of(), FETCHED, null, Forecast.NONE),
+						account("team-b", null, null, List.of(), Map.of(), FETCHED, null, Forecast.NONE), useapi),
+				this.alerts);
+
+		assertThat(rows.entrySet()).filteredOn((row) -> row.getKey().gauge() == BalanceGauge.LOW_BALANCE_THRESHOLD)
+			.containsExactlyInAnyOrder(Map.entry(new GaugeRow(BalanceGauge.LOW_BALANCE_THRESHOLD, TEAM_A), 150.0),
+					Map.entry(new GaugeRow(BalanceGauge.LOW_BALANCE_THRESHOLD,
+							Tags.of("provider", "kling", "account", "team-b", "unit", "units")), 20.0));
+	}
+
+	@Test
+	void poolsHaveTheirRemainingAndRunOutDateWhenKnown() {
+		Instant runsOut = Instant.parse("2026-12-01T00:00:00Z");
+		BalancesResponse response = new BalancesResponse(FETCHED, true, List.of(),
+				List.of(new ProviderTotal("kling", "units", new BigDecimal("258"), new BigDecimal("500"), 3, true, false,
+						new Forecast(new BigDecimal("10"), runsOut, null, null)),
+						new ProviderTotal("useapi", "credits", null, null, 0, false, false, Forecast.NONE)),
+				List.of());
+
+		Map<GaugeRow, Double> rows = BalanceRows.of(response, this.alerts);
+
+		Tags kling = Tags.of("provider", "kling", "unit", "units");
+		assertThat(rows).containsOnly(Map.entry(new GaugeRow(BalanceGauge.POOL_REMAINING, kling), 258.0),
+				Map.entry(new GaugeRow(BalanceGauge.POOL_RUNS_OUT, kling), (double) runsOut.getEpochSecond()));
+	}
+
+	private static AccountBalance account(String id, BigDecimal remaining, BigDecimal total, List<Grant> grants,
+			Map<String, Object> details, Instant fetchedAt, AccountError error, Forecast forecast) {
+		return new AccountBalance("kling", id, "units", remaining, total, grants, details, fetchedAt, null, false,
+				Duration.ofHours(12), null, error, List.of(), forecast);
+	}
+
+	private static Grant grant(String id, GrantStatus status, String remaining, Instant expiresAt) {
+		return new Grant(id, "pack", "decreasing_total", status, null, new BigDecimal("200"),
+				(remaining != null) ? new BigDecimal(remaining) : null, null, expiresAt);
+	}
+
+	private static BalancesResponse response(AccountBalance... accounts) {
+		return new BalancesResponse(FETCHED, true, List.of(accounts), List.of(), List.of());
+	}
+
+}

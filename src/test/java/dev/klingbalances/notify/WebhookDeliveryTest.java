@@ -1,0 +1,329 @@
+package dev.klingbalances.notify;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.klingbalances.balance.ErrorCode;
+import dev.klingbalances.balance.FakeProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static dev.klingbalances.notify.NotifyFixture.MAX_ATTEMPTS;
+import static dev.klingbalances.notify.NotifyFixture.QUERY_SECRET;
+import static dev.klingbalances.notify.NotifyFixture.SECRET;
+import static dev.klingbalances.notify.NotifyFixture.UPSTREAM_TOKEN;
+import static dev.klingbalances.notify.NotifyFixture.answers;
+import static dev.klingbalances.notify.NotifyFixture.fails;
+import static dev.klingbalances.notify.NotifyFixture.remaining;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Delivery: retries and what is not retried, formats, filters, a dead receiver, and secrets.
+ * One low account ({@code team-a} below its threshold) is the event unless a test says otherwise.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class WebhookDeliveryTest {
+
+	private static final String HOOK = NotifyFixture.PATH;
+
+	private final WireMockServer wireMock = new WireMockServer(
+			options().bindAddress("127.0.0.1").dynamicPort().jettyStopTimeout(100L));
+
+	private final FakeProvider kling = new FakeProvider("kling", "units", Duration.ofMinutes(15), "team-a", "team-b",
+			"team-c");
+
+	private NotifyFixture fixture;
+
+	@BeforeEach
+	void start() {
+		this.wireMock.start();
+		answers(this.kling, "team-a", remaining("950"));
+		answers(this.kling, "team-b", remaining("3000"));
+		answers(this.kling, "team-c", remaining("3000"));
+	}
+
+	@AfterEach
+	void stop() {
+		if (this.fixture != null) {
+			this.fixture.close();
+		}
+		this.wireMock.stop();
+	}
+
+	private NotifyFixture fixture(String... notifySettings) {
+		this.fixture = new NotifyFixture(this.wireMock, List.of(this.kling),
+				List.of("balances.alerts.low-balance.units=1000"), notifySettings);
+		return this.fixture;
+	}
+
+	/** One signed json webhook named {@code ops} at {@link #HOOK}. */
+	private NotifyFixture jsonWebhook() {
+		return fixture("balances.notify.webhooks[0].name=ops",
+				"balances.notify.webhooks[0].url=http://127.0.0.1:" + this.wireMock.port() + HOOK + "?token=" + QUERY_SECRET,
+				"balances.notify.webhooks[0].secret=" + SECRET);
+	}
+
+	private void fire(NotifyFixture fixture) {
+		fixture.refresh();
+		fixture.evaluate();
+	}
+
+	private static void awaitRequests(NotifyFixture fixture, String path, int count) {
+		await().atMost(Duration.ofSeconds(20)).until(() -> fixture.received(path).size() >= count);
+		fixture.awaitDelivered();
+		assertThat(fixture.received(path)).hasSize(count);
+	}
+
+	private void failsFirstWith(int status) {
+		this.wireMock.stubFor(post(urlPathEqualTo(HOOK)).inScenario("flaky")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(aResponse().withStatus(status))
+			.willSetStateTo("recovered"));
+		this.wireMock.stubFor(post(urlPathEqualTo(HOOK)).inScenario("flaky")
+			.whenScenarioStateIs("recovered")
+			.willReturn(aResponse().withStatus(200)));
+	}
+
+	@Test
+	void aFailedAttemptIsRetriedAndTheEventDeliveredExactlyOnceMore() {
+		failsFirstWith(500);
+		NotifyFixture fixture = jsonWebhook();
+		fire(fixture);
+		awaitRequests(fixture, HOOK, 2);
+		fixture.evaluate();
+		fixture.awaitDelivered();
+		assertThat(fixture.received(HOOK)).hasSize(2);
+		assertThat(fixture.received(HOOK)).extracting((request) -> request.getHeader("X-Kling-Balances-Event-Id"))
+			.as("one event, attempted twice")
+			.containsOnly(fixture.events(HOOK).get(0).get("id").asString());
+		assertThat(fixture.count("ops", EventType.LOW_BALANCE, "sent")).isEqualTo(1);
+		assertThat(fixture.count("ops", EventType.LOW_BALANCE, "failed")).isZero();
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { 408, 429, 502, 503 })
+	void answersAnotherAttemptMayFixAreRetried(int status) {
+		failsFirstWith(status);
+		NotifyFixture fixture = jsonWebhook();
+		fire(fixture);
+		awaitRequests(fixture, HOOK, 2);
+		assertThat(fixture.count("ops", EventType.LOW_BALANCE, "sent")).isEqualTo(1);
+	}
+
+	@Test
+	void aConnectionResetIsRetried() {
+		this.wireMock.stubFor(post(urlPathEqualTo(HOOK)).inScenario("reset")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER))
+			.willSetStateTo("recovered"));
+		this.wireMock.stubFor(post(urlPathEqualTo(HOOK)).inScenario("reset")
+			.whenScenarioStateIs("recovered")
+			.willReturn(aResponse().withStatus(202)));
+		NotifyFixture fixture = jsonWebhook();
+		fire(fixture);
+		awaitRequests(fixture, HOOK, 2);
+		assertThat(fixture.count("ops", EventType.LOW_BALANCE, "sent")).isEqualTo(1);
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { 301, 400, 401, 403, 404, 410, 422 })
+	void otherAnswersAreNeverRetried(int status, CapturedOutput output) {
+		failsFirstWith(status);
+		NotifyFixture fixture = jsonWebhook();
+		fire(fixture);
+		awaitRequests(fixture, HOOK, 1);
+		assertThat(fixture.count("ops", EventType.LOW_BALANCE, "failed")).isEqualTo(1);
+		assertThat(fixture.count("ops", EventType.LOW_BALANCE, "sent")).isZero();
+		assertThat(output.getAll()).contains("Gave up notification LOW_BALANCE FIRING for kling/team-a to webhook 'ops'")
+			.contains("after 1 attempt(s): HTTP " + status);
+	}
+
+	@Test
+	void givesUpAfterTheConfiguredAttemptsWithAWarning(CapturedOutput output) {
+		this.wireMock.stubFor(post(urlPathEqualTo(HOOK)).willReturn(aResponse().withStatus(503)));
+		NotifyFixture fixture = jsonWebhook();
+		fire(fixture);
+		awaitRequests(fixture, HOOK, MAX_ATTEMPTS);
+		assertThat(fixture.count("ops", EventType.LOW_BALANCE, "failed")).isEqualTo(1);
+		assertThat(output.getAll()).contains("WARN")
+			.contains("Gave up notification LOW_BALANCE FIRING for kling/team-a to webhook 'ops'")
+			.contains("after " + MAX_ATTEMPTS + " attempt(s): HTTP 503");
+		// Given up is given up: the condition still holds, it is not sent again.
+		fixture.evaluate();
+		fixture.awaitDelivered();
+		assertThat(fixture.received(HOOK)).hasSize(MAX_ATTEMPTS);
+	}
+
+	@Test
+	void aSlackWebhookGetsOneReadableLineAndNoSignature() {
+		this.wireMock.stubFor(post(urlPathEqualTo("/slack")).willReturn(aResponse().withStatus(200).withBody("ok")));
+		NotifyFixture fixture = fixture("balances.notify.webhooks[0].name=team-slack",
+				"balances.notify.webhooks[0].url=http://127.0.0.1:" + this.wireMock.port() + "/slack",
+				"balances.notify.webhooks[0].format=slack");
+		fire(fixture);
+		awaitRequests(fixture, "/slack", 1);
+		LoggedRequest request = fixture.received("/slack").get(0);
+		JsonNode body = fixture.json.readTree(request.getBodyAsString());
+		assertThat(body.propertyNames()).containsExactly("text");
+		assertThat(body.get("text").asString()).isEqualTo(
+				":rotating_light: *FIRING* LOW_BALANCE: kling/team-a is low: 950 units left, below the threshold of 1000.");
+		assertThat(request.containsHeader("X-Kling-Balances-Signature")).isFalse();
+
+		answers(this.kling, "team-a", remaining("1100"));
+		fire(fixture);
+		awaitRequests(fixture, "/slack", 2);
+		assertThat(fixture.json.readTree(fixture.received("/slack").get(1).getBodyAsString()).get("text").asString())
+			.isEqualTo(":white_check_mark: *RESOLVED* LOW_BALANCE: kling/team-a is no longer low: 1100 units left (threshold 1000).");
+	}
+
+	@Test
+	void slackTextEscapesWhatSlackReadsAsMarkup() {
+		NotificationEvent event = new NotificationEvent(1, "id", EventType.UPSTREAM_OUTAGE, NotificationEvent.State.FIRING,
+				NotificationEvent.Scope.ACCOUNT, NotifyFixture.T0, "kling", "a", "units", "<b> & <!channel>", "f",
+				NotificationEvent.Figures.NONE);
+		assertThat(WebhookSender.slackText(event))
+			.isEqualTo(":rotating_light: *FIRING* UPSTREAM_OUTAGE: &lt;b&gt; &amp; &lt;!channel&gt;");
+	}
+
+	@Test
+	void aWebhookGetsOnlyTheTypesItAsksFor() {
+		this.wireMock.stubFor(post(urlPathEqualTo("/low")).willReturn(aResponse().withStatus(200)));
+		this.wireMock.stubFor(post(urlPathEqualTo("/errors")).willReturn(aResponse().withStatus(200)));
+		NotifyFixture fixture = fixture("balances.notify.webhooks[0].name=low",
+				"balances.notify.webhooks[0].url=http://127.0.0.1:" + this.wireMock.port() + "/low",
+				"balances.notify.webhooks[0].secret=" + SECRET, "balances.notify.webhooks[0].types=low-balance",
+				"balances.notify.webhooks[1].name=errors",
+				"balances.notify.webhooks[1].url=http://127.0.0.1:" + this.wireMock.port() + "/errors",
+				"balances.notify.webhooks[1].secret=" + SECRET,
+				"balances.notify.webhooks[1].types=account-action-required,upstream-outage");
+		fails(this.kling, "team-b", ErrorCode.ACCOUNT_IN_ARREARS);
+		fire(fixture);
+		fixture.after(Duration.ofMinutes(16));
+		awaitRequests(fixture, "/low", 1);
+		awaitRequests(fixture, "/errors", 1);
+		assertThat(fixture.events("/low").get(0).get("type").asString()).isEqualTo("LOW_BALANCE");
+		assertThat(fixture.events("/errors").get(0).get("type").asString()).isEqualTo("ACCOUNT_ACTION_REQUIRED");
+		assertThat(fixture.events("/errors").get(0).get("account").asString()).isEqualTo("team-b");
+	}
+
+	@Test
+	void aDeadReceiverDelaysNeitherEvaluationNorFetchesNorAnotherWebhook() {
+		this.wireMock.stubFor(post(urlPathEqualTo("/dead")).willReturn(aResponse().withStatus(200).withFixedDelay(60_000)));
+		this.wireMock.stubFor(post(urlPathEqualTo("/live")).willReturn(aResponse().withStatus(200)));
+		NotifyFixture fixture = fixture("balances.notify.timeout=50s", "balances.notify.webhooks[0].name=dead",
+				"balances.notify.webhooks[0].url=http://127.0.0.1:" + this.wireMock.port() + "/dead",
+				"balances.notify.webhooks[0].secret=" + SECRET, "balances.notify.webhooks[1].name=live",
+				"balances.notify.webhooks[1].url=http://127.0.0.1:" + this.wireMock.port() + "/live",
+				"balances.notify.webhooks[1].format=slack");
+		answers(this.kling, "team-b", remaining("900"));
+		// Two accounts go low. The dead receiver takes the first request and holds it (60 s, longer
+		// than this test); the live one gets both.
+		Map<String, List<NotificationEvent>> queued = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+			fixture.refresh();
+			return fixture.evaluate();
+		}, "evaluation must not wait for a receiver");
+		assertThat(queued.get("dead")).hasSize(2);
+		await().atMost(Duration.ofSeconds(20)).until(() -> fixture.received("/live").size() == 2);
+		await().atMost(Duration.ofSeconds(20)).until(() -> fixture.received("/dead").size() == 1);
+		assertThat(fixture.count("live", EventType.LOW_BALANCE, "sent")).isEqualTo(2);
+		// While the dead receiver still holds its request, fetching and evaluating go on unhindered,
+		// and the live webhook still gets what comes next.
+		answers(this.kling, "team-a", remaining("2000"));
+		assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+			for (int i = 0; i < 5; i++) {
+				fixture.after(Duration.ofMinutes(1));
+			}
+		});
+		assertThat(this.kling.fetches("team-a")).isEqualTo(6);
+		await().atMost(Duration.ofSeconds(20)).until(() -> fixture.received("/live").size() == 3);
+		assertThat(fixture.received("/dead")).as("still the first request").hasSize(1);
+		assertThat(fixture.sender.pending()).as("the dead webhook's three: one in delivery, two queued").isEqualTo(3);
+	}
+
+	@Test
+	void aDeadReceiverHoldsAtMostItsQueueAndWhatIsDroppedIsCountedAndWarned(CapturedOutput output) {
+		this.wireMock.stubFor(post(urlPathEqualTo("/dead")).willReturn(aResponse().withStatus(200).withFixedDelay(60_000)));
+		NotifyFixture fixture = fixture("balances.notify.timeout=50s", "balances.notify.queue-capacity=1",
+				"balances.notify.webhooks[0].name=dead",
+				"balances.notify.webhooks[0].url=http://127.0.0.1:" + this.wireMock.port() + "/dead",
+				"balances.notify.webhooks[0].secret=" + SECRET);
+		answers(this.kling, "team-b", remaining("900"));
+		answers(this.kling, "team-c", remaining("800"));
+		// Three events: the first goes to the worker (which starts with it), one waits in the
+		// queue of 1, the third finds the queue full.
+		fire(fixture);
+		await().atMost(Duration.ofSeconds(20)).until(() -> fixture.received("/dead").size() == 1);
+		assertThat(fixture.count("dead", EventType.LOW_BALANCE, "dropped")).isEqualTo(1);
+		assertThat(fixture.sender.pending()).as("one in delivery, one queued").isEqualTo(2);
+		assertThat(output.getAll()).contains("WARN")
+			.contains("Dropped notification LOW_BALANCE FIRING for kling/team-c")
+			.contains("the queue of webhook 'dead' is full (1)");
+	}
+
+	@Test
+	void noSecretInAnyPayloadHeaderOrLogLine(CapturedOutput output) {
+		Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+		Logger notify = (Logger) LoggerFactory.getLogger("dev.klingbalances.notify");
+		Level rootLevel = root.getLevel();
+		Level notifyLevel = notify.getLevel();
+		// Everything this package logs; the receiver's (WireMock's) own logging is not ours.
+		root.setLevel(Level.INFO);
+		notify.setLevel(Level.TRACE);
+		try {
+			failsFirstWith(500);
+			this.wireMock.stubFor(post(urlPathEqualTo("/refuses")).willReturn(aResponse().withStatus(404)));
+			NotifyFixture fixture = fixture("balances.notify.webhooks[0].name=ops",
+					"balances.notify.webhooks[0].url=http://127.0.0.1:" + this.wireMock.port() + HOOK + "?token=" + QUERY_SECRET,
+					"balances.notify.webhooks[0].secret=" + SECRET, "balances.notify.webhooks[1].name=refuses",
+					"balances.notify.webhooks[1].url=http://127.0.0.1:" + this.wireMock.port() + "/refuses?token=" + QUERY_SECRET,
+					"balances.notify.webhooks[1].format=slack", "balances.notify.webhooks[1].secret=" + SECRET);
+			fails(this.kling, "team-b", ErrorCode.AUTHENTICATION_FAILED);
+			fails(this.kling, "team-c", ErrorCode.UPSTREAM_UNAVAILABLE);
+			fire(fixture);
+			fixture.after(Duration.ofMinutes(16));
+			awaitRequests(fixture, HOOK, 4);
+			awaitRequests(fixture, "/refuses", 3);
+			assertThat(fixture.events(HOOK)).extracting((event) -> event.get("type").asString())
+				.containsExactlyInAnyOrder("LOW_BALANCE", "LOW_BALANCE", "ACCOUNT_ACTION_REQUIRED", "UPSTREAM_OUTAGE");
+			for (String path : List.of(HOOK, "/refuses")) {
+				for (LoggedRequest request : fixture.received(path)) {
+					String everything = request.getBodyAsString() + request.getHeaders();
+					assertThat(everything).doesNotContain(SECRET, QUERY_SECRET, "SECRETPATH", UPSTREAM_TOKEN);
+				}
+			}
+			assertThat(fixture.properties.toString()).doesNotContain(SECRET, QUERY_SECRET, "SECRETPATH");
+			assertThat(output.getAll()).contains("Sent notification", "Gave up notification", "attempt 1: HTTP 500")
+				.doesNotContain(SECRET)
+				.doesNotContain(QUERY_SECRET)
+				.doesNotContain("SECRETPATH")
+				.doesNotContain(UPSTREAM_TOKEN);
+		}
+		finally {
+			root.setLevel(rootLevel);
+			notify.setLevel(notifyLevel);
+		}
+	}
+
+}
