@@ -374,10 +374,9 @@ def fanout_report(records):
 # these (first pattern that matches that frame wins), so a filter is charged only for the work
 # it does itself, not for the filters and the handler it wraps.
 REQUEST_LAYERS = [
-    ("BalanceController.etag (JSON + SHA-256 for the ETag)", r"^dev\.klingbalances\.balance\.BalanceController\.etag\("),
-    ("BalanceController.cacheControl", r"^dev\.klingbalances\.balance\.BalanceController\.cacheControl\("),
-    ("BalanceService (answer rebuilt: caches, totals)", r"^dev\.klingbalances\.balance\.(BalanceService|RefreshingCache|CachedValue)"),
-    ("response body: JSON message converter", r"^org\.springframework\.http\.converter\."),
+    ("prepared answer: view lookup, generatedAt splice (BalanceService, BalanceView, PreparedJson)",
+     r"^dev\.klingbalances\.balance\.(BalanceService|BalanceView|PreparedJson|ViewAssembler|RefreshingCache|CachedValue)"),
+    ("response body: HTTP message converter (the service writes prepared bytes)", r"^org\.springframework\.http\.converter\."),
     ("MVC return value handling (content negotiation, If-None-Match check, headers)",
      r"^org\.springframework\.web\.(servlet\.mvc\.method\.annotation\.(HttpEntityMethodProcessor|AbstractMessageConverterMethodProcessor)|context\.request\.ServletWebRequest)"),
     ("controller method, argument resolving, invocation",
@@ -534,10 +533,10 @@ def jfr_aggregate(path, kind, thread_filter, layers, top):
 
 # The suspects of issue 9, measured inclusively: a sample counts when the method is anywhere on its stack.
 SUSPECTS = [
-    ("answer rebuilt per request: BalanceService.balances", r"^dev\.klingbalances\.balance\.BalanceService\.balances$"),
-    ("ETag: BalanceController.etag (serialize + SHA-256)", r"^dev\.klingbalances\.balance\.BalanceController\.etag$"),
-    ("  of which JSON serialization (writeValueAsBytes)", r"^tools\.jackson\.databind\.ObjectMapper\.writeValueAsBytes$", "etag"),
-    ("  of which SHA-256 (MessageDigest.digest)", r"^java\.security\.MessageDigest\.digest$", "etag"),
+    ("answer per request: BalanceService.balances (prepared view looked up)", r"^dev\.klingbalances\.balance\.BalanceService\.balances$"),
+    ("  of which a view (re)built: ViewAssembler", r"^dev\.klingbalances\.balance\.ViewAssembler\.", "balances"),
+    ("body: BalanceView.body (generatedAt spliced into the prepared bytes)", r"^dev\.klingbalances\.balance\.BalanceView\.body$"),
+    ("any JSON serialization on a request thread (writeValueAsBytes)", r"^tools\.jackson\.databind\.ObjectMapper\.writeValueAsBytes$"),
     ("body: Jackson message converter writeInternal", r"^org\.springframework\.http\.converter\.(json\.)?AbstractJacksonHttpMessageConverter\.writeInternal$"),
     ("access log: String.format in ConsumerAccessLogFilter", r"^java\.lang\.String\.format$", "access"),
     ("access log: Logback (encode + console write)", r"^ch\.qos\.logback\.classic\.Logger\.info$"),
@@ -545,7 +544,8 @@ SUSPECTS = [
     ("RequestLimitsFilter.refusal", r"^dev\.klingbalances\.security\.RequestLimitsFilter\.refusal$"),
 ]
 
-SUSPECT_SCOPES = {"etag": "dev.klingbalances.balance.BalanceController.etag",
+# A scoped suspect counts only when this method is among its callers.
+SUSPECT_SCOPES = {"balances": "dev.klingbalances.balance.BalanceService.balances",
                   "access": "dev.klingbalances.security.ConsumerAccessLogFilter.doFilterInternal"}
 
 
@@ -560,8 +560,9 @@ def suspects(path, kind, thread_filter):
             for depth, method in enumerate(methods):
                 if re.search(pattern, method):
                     scope = SUSPECT_SCOPES.get(suspect[2]) if len(suspect) > 2 else None
-                    # only below its scope: String.format called by the access log filter itself
-                    if scope is None or scope in methods[depth + 1:depth + 4] or (suspect[2] == "etag" and scope in methods[depth:]):
+                    # only below its scope: String.format called by the access log filter itself,
+                    # a view assembled while serving /balances
+                    if scope is None or scope in methods[depth + 1:depth + 4] or (suspect[2] == "balances" and scope in methods[depth:]):
                         totals[label] += weight
                     break
     return total, totals

@@ -19,6 +19,7 @@
 #   FANOUT_SIZES="10 50 200"  Kling accounts per fan-out run; useapi.net accounts = round(N*30/200), >= 1
 #   FANOUT_RUNS=2  UPSTREAM_DELAY_MS=300  FANOUT_TIMEOUT=180 (s)  POLL_INTERVAL=0.2 (s)
 #   PROFILE_SECONDS=30   length of the JFR recording under load
+#   PROFILE_STARTUP=1    0 leaves out the profile's start-up part (variants, steps, classes)
 #   READY_TIMEOUT=600    seconds an app may take to get ready (a busy 2-core machine is slow)
 #   OUT=target/bench/<mode>-<UTC time>   where every raw output and report.md go
 #   JAR, BARE_JAR, WIREMOCK_JAR   built or found when not given
@@ -49,6 +50,7 @@ UPSTREAM_DELAY_MS=${UPSTREAM_DELAY_MS:-300}
 FANOUT_TIMEOUT=${FANOUT_TIMEOUT:-180}
 POLL_INTERVAL=${POLL_INTERVAL:-0.2}
 PROFILE_SECONDS=${PROFILE_SECONDS:-30}
+PROFILE_STARTUP=${PROFILE_STARTUP:-1}
 READY_TIMEOUT=${READY_TIMEOUT:-600}
 OUT=${OUT:-$ROOT/target/bench/$MODE-$(date -u +%Y%m%dT%H%M%SZ)}
 WIREMOCK_VERSION=$(sed -n 's:.*<wiremock.version>\(.*\)</wiremock.version>.*:\1:p' "$ROOT/pom.xml")
@@ -77,17 +79,27 @@ RESULTS="$OUT/results.jsonl"
 # --- the two jars -----------------------------------------------------------------------------
 
 find_jar() { find "$1" -maxdepth 1 -name "$2" ! -name '*.original' ! -name '*-plain.jar' 2>/dev/null | head -n 1; }
-JAR=${JAR:-$(find_jar "$ROOT/target" 'kling-balances-*.jar')}
-if [[ -z "$JAR" ]]; then
-	log "building the service (./mvnw -B -q -DskipTests package)"
-	(cd "$ROOT" && ./mvnw -B -q -DskipTests package)
+# A jar older than any of its sources is rebuilt: a stale jar would measure yesterday's code.
+stale() { # jar, source paths...
+	local jar=$1
+	shift
+	[[ -z "$jar" ]] || [[ -n "$(find "$@" -newer "$jar" -type f -print -quit 2>/dev/null)" ]]
+}
+if [[ -z "${JAR:-}" ]]; then
 	JAR=$(find_jar "$ROOT/target" 'kling-balances-*.jar')
+	if stale "$JAR" "$ROOT/src/main" "$ROOT/pom.xml"; then
+		log "building the service (./mvnw -B -q -DskipTests package)"
+		(cd "$ROOT" && ./mvnw -B -q -DskipTests package)
+		JAR=$(find_jar "$ROOT/target" 'kling-balances-*.jar')
+	fi
 fi
-BARE_JAR=${BARE_JAR:-$(find_jar "$HERE/bare/target" 'bench-bare-*.jar')}
-if [[ -z "$BARE_JAR" ]]; then
-	log "building the bare app (./mvnw -B -q -f scripts/bench/bare/pom.xml -DskipTests package)"
-	(cd "$ROOT" && ./mvnw -B -q -f scripts/bench/bare/pom.xml -DskipTests package)
+if [[ -z "${BARE_JAR:-}" ]]; then
 	BARE_JAR=$(find_jar "$HERE/bare/target" 'bench-bare-*.jar')
+	if stale "$BARE_JAR" "$HERE/bare/src" "$HERE/bare/pom.xml"; then
+		log "building the bare app (./mvnw -B -q -f scripts/bench/bare/pom.xml -DskipTests package)"
+		(cd "$ROOT" && ./mvnw -B -q -f scripts/bench/bare/pom.xml -DskipTests package)
+		BARE_JAR=$(find_jar "$HERE/bare/target" 'bench-bare-*.jar')
+	fi
 fi
 [[ -n "$JAR" && -n "$BARE_JAR" ]] || die "a jar is missing after the build"
 
@@ -146,8 +158,10 @@ record() { echo "$1" >>"$RESULTS"; }
 
 # Long cache TTLs: the demo's default useapi.net TTL (2 min) refreshes those accounts ahead every
 # ~96 s while they are asked for, which changes fetchedAt and so the ETag in the middle of a run
-# (a 304 run would partly answer 200). Nothing else of the read path depends on the TTL.
-SERVICE_ARGS=(--server.address=127.0.0.1 --balances.kling.cache-ttl=1h --balances.useapi.cache-ttl=1h)
+# (a 304 run would partly answer 200). Nothing else of the read path depends on the TTL. The
+# simulated accounts stand still (usage 0): the answer, and so the bare app's copy of its bytes,
+# stays the same from run to run.
+SERVICE_ARGS=(--server.address=127.0.0.1 --balances.kling.cache-ttl=1h --balances.useapi.cache-ttl=1h --balances.demo.usage=0)
 start_service() { # name, extra arguments... ; sets SVC_PID SVC_URL READY_MS READY_CPU_MS
 	local name=$1 port demo
 	shift
@@ -183,11 +197,11 @@ header() { # title
 		echo
 		echo "- commit: \`$(git -C "$ROOT" rev-parse --short HEAD)\`$(git -C "$ROOT" diff --quiet HEAD -- src pom.xml || echo ' (with uncommitted changes in src/ or pom.xml)')"
 		echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-		echo "- command: \`$(env | grep -E '^(THREADS|CONNECTIONS|DURATION|WARMUP_[A-Z]+|ROUNDS|STARTUP_RUNS|JVM_OPTS|FANOUT_[A-Z]+|UPSTREAM_DELAY_MS|POLL_INTERVAL|PROFILE_SECONDS)=' | sed -E 's/^([^=]+)=(.*)$/\1="\2"/' | tr '\n' ' ')scripts/bench/bench.sh $MODE\`"
+		echo "- command: \`$(env | grep -E '^(THREADS|CONNECTIONS|DURATION|WARMUP_[A-Z]+|ROUNDS|STARTUP_RUNS|JVM_OPTS|FANOUT_[A-Z]+|UPSTREAM_DELAY_MS|POLL_INTERVAL|PROFILE_[A-Z]+|JAR|BARE_JAR)=' | sed -E 's/^([^=]+)=(.*)$/\1="\2"/' | tr '\n' ' ')scripts/bench/bench.sh $MODE\`"
 		echo "- JVM: $(java -version 2>&1 | sed -n 2p); flags for both apps: \`$JVM_OPTS\`"
 		echo "- machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)), $(free -g | awk '/^Mem:/ {print $2}') GB; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 		echo "- wrk: $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2 || true)"
-		echo "- jars: \`${JAR#"$ROOT"/}\`, \`${BARE_JAR#"$ROOT"/}\`"
+		echo "- jars: \`${JAR#"$ROOT"/}\` (its git.properties: $(unzip -p "$JAR" BOOT-INF/classes/git.properties 2>/dev/null | sed -n 's/^git\.\(commit\.id\.abbrev\|dirty\)=//p' | paste -sd' ' | sed 's/ / dirty=/' || echo unknown)), \`${BARE_JAR#"$ROOT"/}\`"
 		echo
 	} >>"$REPORT"
 }
@@ -336,6 +350,10 @@ run_compare() {
 
 run_fanout() {
 	header "Time until every account is known"
+	if [[ ! -f "$WIREMOCK_JAR" ]]; then
+		log "fetching WireMock standalone $WIREMOCK_VERSION into the local Maven repository (the tests use it too)"
+		(cd "$ROOT" && ./mvnw -B -q dependency:get -Dartifact="org.wiremock:wiremock-standalone:$WIREMOCK_VERSION" -Dtransitive=false)
+	fi
 	[[ -f "$WIREMOCK_JAR" ]] || die "WireMock standalone not found at $WIREMOCK_JAR; './mvnw test-compile' downloads it"
 	local wm_port wm_url
 	wm_port=$(free_port)
@@ -472,6 +490,10 @@ run_profile() {
 		"${BENCH_PY[@]}" profile-report --results "$RESULTS" --dir "$OUT"
 	} >>"$REPORT"
 
+	if [[ "$PROFILE_STARTUP" == 0 ]]; then
+		log "PROFILE_STARTUP=0: start-up variants, steps and classes left out"
+		return
+	fi
 	log "start-up variants: what each part costs ($STARTUP_RUNS runs each)"
 	local -a names=("demo profile, as shipped" "springdoc off" "no demo profile (no accounts, security none)"
 		"demo, lazy bean initialisation" "demo, C1 only (-XX:TieredStopAtLevel=1)")
