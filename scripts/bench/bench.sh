@@ -359,8 +359,10 @@ run_fanout() {
 	wm_port=$(free_port)
 	wm_url="http://127.0.0.1:$wm_port"
 	log "WireMock on $wm_url: every answer good, after ${UPSTREAM_DELAY_MS} ms"
+	# Its own root directory: WireMock creates mappings/ and __files/ in the working directory otherwise.
+	mkdir -p "$OUT/wiremock"
 	start_java "$OUT/wiremock.log" -Xmx512m -jar "$WIREMOCK_JAR" --bind-address 127.0.0.1 --port "$wm_port" \
-		--async-response-enabled true --async-response-threads 64 --container-threads 300 --disable-banner
+		--root-dir "$OUT/wiremock" --async-response-enabled true --async-response-threads 64 --container-threads 300 --disable-banner
 	local wm_pid=$STARTED_PID
 	wait_200 "$wm_url/__admin/health" "$wm_pid" "$READY_TIMEOUT" || die "WireMock did not start (see $OUT/wiremock.log)"
 
