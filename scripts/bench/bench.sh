@@ -78,7 +78,8 @@ RESULTS="$OUT/results.jsonl"
 
 # --- the two jars -----------------------------------------------------------------------------
 
-find_jar() { find "$1" -maxdepth 1 -name "$2" ! -name '*.original' ! -name '*-plain.jar' 2>/dev/null | head -n 1; }
+# Nothing (and no failure under set -e / pipefail) when the directory does not exist yet: a fresh clone.
+find_jar() { [[ -d "$1" ]] || return 0; find "$1" -maxdepth 1 -name "$2" ! -name '*.original' ! -name '*-plain.jar' | head -n 1; }
 # A jar older than any of its sources is rebuilt: a stale jar would measure yesterday's code.
 stale() { # jar, source paths...
 	local jar=$1
