@@ -22,7 +22,7 @@
 #   PROFILE_STARTUP=1    0 leaves out the profile's start-up part (variants, steps, classes)
 #   READY_TIMEOUT=600    seconds an app may take to get ready (a busy 2-core machine is slow)
 #   OUT=target/bench/<mode>-<UTC time>   where every raw output and report.md go
-#   JAR, BARE_JAR, WIREMOCK_JAR   built or found when not given
+#   JAR, BARE_JAR, WIREMOCK_JAR   when not given: built (again when older than their sources) or fetched
 #
 # Needs: Java 17+ with jcmd and jfr, curl, python3, wrk (apt-get install -y wrk).
 set -euo pipefail
