@@ -1,5 +1,8 @@
 package dev.klingbalances.web;
 
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.servlet.http.HttpServlet;
@@ -45,6 +48,20 @@ class RequestIdFilterTest {
 		this.filter.doFilter(new MockHttpServletRequest("GET", "/balances"), response, new MockFilterChain());
 
 		assertThat(response.getHeader("X-Request-Id")).matches("[0-9a-f-]{36}");
+	}
+
+	@Test
+	void generatesDistinctVersion4Uuids() {
+		Set<String> ids = new HashSet<>();
+		for (int i = 0; i < 10_000; i++) {
+			String id = RequestIdFilter.requestIdFor(null);
+			UUID uuid = UUID.fromString(id);
+			assertThat(uuid.version()).as(id).isEqualTo(4);
+			assertThat(uuid.variant()).as(id).isEqualTo(2);
+			assertThat(uuid.toString()).isEqualTo(id);
+			ids.add(id);
+		}
+		assertThat(ids).hasSize(10_000);
 	}
 
 	@Test
