@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Start-up to ready in the container, with the image's CDS archive and without it, for the
+# service and for the bare app of bench.sh, both built by the project's own Dockerfile (so the
+# bare app gets the same layers, JVM flags and training run). docs/performance.md records a run.
+#
+#   scripts/bench/container-startup.sh
+#
+# Settings (environment), with defaults:
+#   RUNS=3                   start-ups per variant (alternating); the median is reported
+#   BASE_IMAGE=kling-balances/jre-base:17-bookworm   the local base image (.ci/base-image.sh)
+#   MEMORY=1g                the containers' memory limit (the heap is a share of it)
+#   PORT=18480               loopback port the app listens on (host networking)
+#   JAR, BARE_JAR            the jars (default: target/ and scripts/bench/bare/target/, built by bench.sh)
+#
+# Needs a Docker daemon (dockerd --bridge=none is enough: host networking, nothing is pulled).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+RUNS=${RUNS:-3}
+BASE_IMAGE=${BASE_IMAGE:-kling-balances/jre-base:17-bookworm}
+MEMORY=${MEMORY:-1g}
+PORT=${PORT:-18480}
+JAR=${JAR:-$(find "$ROOT/target" -maxdepth 1 -name 'kling-balances-*.jar' ! -name '*.original' | head -n 1)}
+BARE_JAR=${BARE_JAR:-$(find "$HERE/bare/target" -maxdepth 1 -name 'bench-bare-*.jar' ! -name '*.original' 2>/dev/null | head -n 1)}
+[[ -f "$JAR" && -f "$BARE_JAR" ]] || {
+	echo "build the jars first: ./mvnw -q -DskipTests package, and scripts/bench/bench.sh builds the bare app" >&2
+	exit 1
+}
+
+build() { # image, jar, [bare]
+	local context
+	context=$(mktemp -d)
+	cp "$ROOT/Dockerfile" "$context/"
+	mkdir "$context/target" && cp "$2" "$context/target/app.jar"
+	if [[ ${3:-} == bare ]]; then
+		# The bare app serves the bytes of a file (bare.body-file), its training run included.
+		echo '{"accounts":[]}' >"$context/body.json"
+		sed -i 's|^COPY --from=builder /builder/extracted/application/ ./$|&\nCOPY body.json ./body.json\nENV BARE_BODYFILE=/application/body.json|' "$context/Dockerfile"
+	fi
+	docker build -q --network none --build-arg BASE_IMAGE="$BASE_IMAGE" -t "$1" "$context" >/dev/null
+	rm -rf "$context"
+}
+
+# Prints the milliseconds from the JVM's start to "Started …" (Spring's "process running for").
+start() { # image, cds (yes|no)
+	local name="startup-bench-$$" entry=() seconds
+	[[ $2 == no ]] && entry=(--entrypoint java)
+	docker run -d --name "$name" --network host --memory "$MEMORY" -e SERVER_PORT="$PORT" \
+		"${entry[@]}" "$1" ${entry:+-jar application.jar} >/dev/null
+	for _ in $(seq 1 600); do
+		seconds=$(docker logs "$name" 2>&1 | grep -o 'process running for [0-9.]*' | grep -o '[0-9.]*$' || true)
+		[[ -n "$seconds" ]] && break
+		sleep 0.2
+	done
+	docker rm -f "$name" >/dev/null
+	[[ -n "$seconds" ]] || { echo "no start-up line from $1" >&2; exit 1; }
+	awk -v s="$seconds" 'BEGIN { printf "%d\n", s * 1000 }'
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
+build kb-startup-service "$JAR"
+build kb-startup-bare "$BARE_JAR" bare
+declare -A times
+for run in $(seq 1 "$RUNS"); do
+	for variant in service:yes bare:yes service:no bare:no; do
+		ms=$(start "kb-startup-${variant%%:*}" "${variant##*:}")
+		times[$variant]="${times[$variant]:-} $ms"
+		echo "run $run, ${variant%%:*}, CDS ${variant##*:}: $ms ms"
+	done
+done
+echo
+echo "median start-up to 'Started' (ms), $RUNS runs, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg):"
+for cds in yes no; do
+	service=$(tr ' ' '\n' <<<"${times[service:$cds]}" | grep . | median)
+	bare=$(tr ' ' '\n' <<<"${times[bare:$cds]}" | grep . | median)
+	awk -v c="$cds" -v s="$service" -v b="$bare" 'BEGIN { printf "CDS %-3s service %6d  bare %6d  ratio %.2f\n", c, s, b, s / b }'
+done
+docker image rm kb-startup-service kb-startup-bare >/dev/null
