@@ -16,6 +16,8 @@ import javax.tools.ToolProvider;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,14 +31,15 @@ class BenchScriptsTest {
 
 	private static final Path BENCH = Path.of("scripts", "bench");
 
-	@Test
-	void benchScriptParses() throws Exception {
-		Process bash = new ProcessBuilder("bash", "-n", BENCH.resolve("bench.sh").toString())
+	@ParameterizedTest
+	@ValueSource(strings = { "bench.sh", "scaling.sh", "container-startup.sh" })
+	void benchScriptParses(String script) throws Exception {
+		Process bash = new ProcessBuilder("bash", "-n", BENCH.resolve(script).toString())
 			.redirectErrorStream(true)
 			.start();
 		assertThat(bash.waitFor(30, TimeUnit.SECONDS)).as("bash -n finished").isTrue();
 		String output = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(bash.exitValue()).as("bash -n scripts/bench/bench.sh: %s", output).isZero();
+		assertThat(bash.exitValue()).as("bash -n scripts/bench/%s: %s", script, output).isZero();
 	}
 
 	@Test
