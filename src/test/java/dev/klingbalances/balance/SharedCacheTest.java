@@ -35,6 +35,14 @@ class SharedCacheTest {
 
 	private final List<Sinks.One<String>> upstream = new ArrayList<>();
 
+	/** The replica fetches team-a, the first call of the test, which answers {@code value}. */
+	private void fetchedOnce(RefreshingCache<String> replica, String value) throws Exception {
+		CompletableFuture<CachedValue<String>> first = replica.get("team-a", false);
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.calls.get() == 1);
+		this.upstream.get(0).tryEmitValue(value);
+		first.get(5, TimeUnit.SECONDS);
+	}
+
 	private RefreshingCache<String> replica(SharedStore shared) {
 		return new RefreshingCache<>("balances.test", (key) -> {
 			this.calls.incrementAndGet();
@@ -65,10 +73,7 @@ class SharedCacheTest {
 	void aFreshSharedEntryIsTakenOverWithoutACall() throws Exception {
 		RefreshingCache<String> a = replica(this.store);
 		RefreshingCache<String> b = replica(this.store.replica());
-		CompletableFuture<CachedValue<String>> first = a.get("team-a", false);
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.calls.get() == 1);
-		this.upstream.get(0).tryEmitValue("118");
-		first.get(5, TimeUnit.SECONDS);
+		fetchedOnce(a, "118");
 		await().atMost(Duration.ofSeconds(5)).until(() -> b.peek("team-a") != null);
 		assertThat(b.get("team-a", false).get(5, TimeUnit.SECONDS).value()).isEqualTo("118");
 		assertThat(this.calls).hasValue(1);
@@ -77,10 +82,7 @@ class SharedCacheTest {
 	@Test
 	void aColdReplicaReadsTheStoreBeforeCalling() throws Exception {
 		RefreshingCache<String> a = replica(this.store);
-		CompletableFuture<CachedValue<String>> first = a.get("team-a", false);
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.calls.get() == 1);
-		this.upstream.get(0).tryEmitValue("118");
-		first.get(5, TimeUnit.SECONDS);
+		fetchedOnce(a, "118");
 		// A replica that starts later, with nothing of its own.
 		RefreshingCache<String> late = replica(this.store.replica());
 		assertThat(late.get("team-a", false).get(5, TimeUnit.SECONDS).value()).isEqualTo("118");
@@ -90,10 +92,7 @@ class SharedCacheTest {
 	@Test
 	void nothingIsCalledWhileTheStoreIsDownAndTheLastFiguresStay() throws Exception {
 		RefreshingCache<String> a = replica(this.store);
-		CompletableFuture<CachedValue<String>> first = a.get("team-a", false);
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.calls.get() == 1);
-		this.upstream.get(0).tryEmitValue("118");
-		first.get(5, TimeUnit.SECONDS);
+		fetchedOnce(a, "118");
 		this.store.down(true);
 		this.clock.advance(TTL);
 		CachedValue<String> stale = a.get("team-a", false).get(5, TimeUnit.SECONDS);
@@ -129,10 +128,7 @@ class SharedCacheTest {
 	void aLostNoticeIsMadeUpForByTheResync() throws Exception {
 		RefreshingCache<String> a = replica(this.store);
 		RefreshingCache<String> b = replica(this.store.replica());
-		CompletableFuture<CachedValue<String>> first = a.get("team-a", false);
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.calls.get() == 1);
-		this.upstream.get(0).tryEmitValue("118");
-		first.get(5, TimeUnit.SECONDS);
+		fetchedOnce(a, "118");
 		await().atMost(Duration.ofSeconds(5)).until(() -> b.peek("team-a") != null);
 		this.store.dropNotices(true);
 		this.clock.advance(Duration.ofSeconds(1));

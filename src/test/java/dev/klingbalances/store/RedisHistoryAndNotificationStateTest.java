@@ -10,12 +10,7 @@ import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.HistorySample;
 import dev.klingbalances.notify.ConditionKey;
 import dev.klingbalances.notify.EventType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,42 +20,9 @@ import static org.awaitility.Awaitility.await;
  * by age and count, shared between pods, and still there for a new instance (a restart, a
  * rollout); a condition fires and resolves once however many pods evaluate it.
  */
-class RedisHistoryAndNotificationStateTest {
+class RedisHistoryAndNotificationStateTest extends TwoPodsOnOneRedis {
 
 	private static final Instant AT = Instant.parse("2026-11-21T12:00:00Z");
-
-	private static RedisTestContainer redisServer;
-
-	private String prefix;
-
-	private RedisPod podA;
-
-	private RedisPod podB;
-
-	@BeforeAll
-	static void startRedis() {
-		redisServer = RedisTestContainer.started();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		if (redisServer != null) {
-			redisServer.stop();
-		}
-	}
-
-	@BeforeEach
-	void pods(TestInfo test) {
-		this.prefix = "test-" + test.getTestMethod().orElseThrow().getName() + ":";
-		this.podA = new RedisPod(redisServer, this.prefix);
-		this.podB = new RedisPod(redisServer, this.prefix);
-	}
-
-	@AfterEach
-	void closePods() throws Exception {
-		this.podA.close();
-		this.podB.close();
-	}
 
 	private static RedisHistoryStore history(RedisPod pod) {
 		return new RedisHistoryStore(pod.redis, pod.keys, RedisPod.JSON, pod.monitor, pod.sharedStore());

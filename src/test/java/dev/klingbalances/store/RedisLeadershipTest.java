@@ -2,12 +2,9 @@ package dev.klingbalances.store;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 
 import org.springframework.integration.redis.util.RedisLockRegistry;
 import org.springframework.integration.support.leader.LockRegistryLeaderInitiator;
@@ -21,45 +18,22 @@ import static org.awaitility.Awaitility.await;
  * over when the leader stops (it gives the lock up) or dies (its connection gone: the lock
  * expires, and the dead one no longer counts itself leader).
  */
-class RedisLeadershipTest {
-
-	private static RedisTestContainer redisServer;
-
-	private RedisPod podA;
-
-	private RedisPod podB;
+class RedisLeadershipTest extends TwoPodsOnOneRedis {
 
 	private LockRegistryLeaderInitiator leaderA;
 
 	private LockRegistryLeaderInitiator leaderB;
 
-	@BeforeAll
-	static void startRedis() {
-		redisServer = RedisTestContainer.started();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		if (redisServer != null) {
-			redisServer.stop();
-		}
-	}
-
 	@BeforeEach
-	void pods(TestInfo test) {
-		String prefix = "test-" + test.getTestMethod().orElseThrow().getName() + ":";
-		this.podA = new RedisPod(redisServer, prefix);
-		this.podB = new RedisPod(redisServer, prefix);
+	void leaders() {
 		this.leaderA = initiator(this.podA);
 		this.leaderB = initiator(this.podB);
 	}
 
 	@AfterEach
-	void closePods() throws Exception {
+	void stopLeaders() {
 		this.leaderA.destroy();
 		this.leaderB.destroy();
-		this.podA.close();
-		this.podB.close();
 	}
 
 	private static LockRegistryLeaderInitiator initiator(RedisPod pod) {

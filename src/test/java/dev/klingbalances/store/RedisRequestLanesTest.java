@@ -14,12 +14,7 @@ import dev.klingbalances.balance.FetchDeadline;
 import dev.klingbalances.balance.UpstreamException;
 import dev.klingbalances.upstream.RequestLanes.Lane;
 import dev.klingbalances.upstream.RequestLanes.Turn;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -32,7 +27,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * answer), a hold set by one pod holds the other back, and a wait beyond the fetch's deadline is
  * refused without calling.
  */
-class RedisRequestLanesTest {
+class RedisRequestLanesTest extends TwoPodsOnOneRedis {
 
 	private static final Duration INTERVAL = Duration.ofMillis(200);
 
@@ -45,37 +40,6 @@ class RedisRequestLanesTest {
 	 * slewing), never by a millisecond.
 	 */
 	private static final long CLOCK_TOLERANCE_NANOS = Duration.ofMillis(1).toNanos();
-
-	private static RedisTestContainer redisServer;
-
-	private RedisPod podA;
-
-	private RedisPod podB;
-
-	@BeforeAll
-	static void startRedis() {
-		redisServer = RedisTestContainer.started();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		if (redisServer != null) {
-			redisServer.stop();
-		}
-	}
-
-	@BeforeEach
-	void pods(TestInfo test) {
-		String prefix = "test-" + test.getTestMethod().orElseThrow().getName() + ":";
-		this.podA = new RedisPod(redisServer, prefix);
-		this.podB = new RedisPod(redisServer, prefix);
-	}
-
-	@AfterEach
-	void closePods() throws Exception {
-		this.podA.close();
-		this.podB.close();
-	}
 
 	private RedisRequestLanes lanes(RedisPod pod) {
 		return new RedisRequestLanes(pod.redis, pod.keys, Duration.ofSeconds(2), pod.properties, pod.monitor);

@@ -9,12 +9,7 @@ import java.util.List;
 import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.CachedValue;
 import dev.klingbalances.balance.SharedEntries;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import tools.jackson.core.type.TypeReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,39 +20,7 @@ import static org.awaitility.Awaitility.await;
  * back exactly as written, leases exclusive between pods and expiring, write notices reaching the
  * other pod but not the writer.
  */
-class RedisSharedStoreTest {
-
-	private static RedisTestContainer redisServer;
-
-	private RedisPod podA;
-
-	private RedisPod podB;
-
-	@BeforeAll
-	static void startRedis() {
-		redisServer = RedisTestContainer.started();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		if (redisServer != null) {
-			redisServer.stop();
-		}
-	}
-
-	@BeforeEach
-	void pods(TestInfo test) {
-		// A prefix per test: nothing one test writes is seen by another.
-		String prefix = "test-" + test.getTestMethod().orElseThrow().getName() + ":";
-		this.podA = new RedisPod(redisServer, prefix);
-		this.podB = new RedisPod(redisServer, prefix);
-	}
-
-	@AfterEach
-	void closePods() throws Exception {
-		this.podA.close();
-		this.podB.close();
-	}
+class RedisSharedStoreTest extends TwoPodsOnOneRedis {
 
 	@Test
 	void aSnapshotEntryReadsBackAsItWasWritten() {
