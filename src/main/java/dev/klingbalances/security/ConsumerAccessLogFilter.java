@@ -6,8 +6,6 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -16,12 +14,17 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@code dev.klingbalances.access} logger. The path is logged raw-encoded, shortened and without
  * control characters; the query string and headers are not logged at all, so nothing a client
  * sends by mistake (a key in a parameter) ends up in the log. Health probes log at DEBUG.
+ * The line is handed to the {@link AccessLog}, which writes it off the request thread.
  */
 final class ConsumerAccessLogFilter extends OncePerRequestFilter {
 
-	private static final Logger logger = LoggerFactory.getLogger("dev.klingbalances.access");
-
 	private static final int MAX_PATH_LENGTH = 200;
+
+	private final AccessLog accessLog;
+
+	ConsumerAccessLogFilter(AccessLog accessLog) {
+		this.accessLog = accessLog;
+	}
 
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -32,28 +35,33 @@ final class ConsumerAccessLogFilter extends OncePerRequestFilter {
 		}
 		finally {
 			boolean probe = request.getRequestURI().startsWith("/actuator/health");
-			if (probe ? logger.isDebugEnabled() : logger.isInfoEnabled()) {
+			if (this.accessLog.isEnabled(probe)) {
 				Object consumer = request.getAttribute(ApiKeyAuthenticationFilter.CONSUMER_ATTRIBUTE);
-				String line = String.format("%s %s %d consumer=%s %dms", clean(request.getMethod(), 16),
-						clean(request.getRequestURI(), MAX_PATH_LENGTH), response.getStatus(),
-						(consumer != null) ? consumer : "-", (System.nanoTime() - start) / 1_000_000);
-				if (probe) {
-					logger.debug(line);
-				}
-				else {
-					logger.info(line);
-				}
+				StringBuilder line = new StringBuilder(96);
+				appendClean(line, request.getMethod(), 16);
+				line.append(' ');
+				appendClean(line, request.getRequestURI(), MAX_PATH_LENGTH);
+				line.append(' ')
+					.append(response.getStatus())
+					.append(" consumer=")
+					.append((consumer != null) ? consumer : "-")
+					.append(' ')
+					.append((System.nanoTime() - start) / 1_000_000)
+					.append("ms");
+				this.accessLog.write(probe, line.toString());
 			}
 		}
 	}
 
-	static String clean(String value, int maxLength) {
-		StringBuilder clean = new StringBuilder(Math.min(value.length(), maxLength + 1));
-		for (int i = 0; i < value.length() && clean.length() < maxLength; i++) {
+	private static void appendClean(StringBuilder line, String value, int maxLength) {
+		int end = Math.min(value.length(), maxLength);
+		for (int i = 0; i < end; i++) {
 			char c = value.charAt(i);
-			clean.append((c < 0x20 || c == 0x7f || Character.isISOControl(c)) ? '?' : c);
+			line.append((c < 0x20 || c == 0x7f || Character.isISOControl(c)) ? '?' : c);
 		}
-		return (value.length() > maxLength) ? clean.append('…').toString() : clean.toString();
+		if (value.length() > maxLength) {
+			line.append('…');
+		}
 	}
 
 }

@@ -3,6 +3,7 @@ package dev.klingbalances.security;
 import java.util.Arrays;
 
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.catalina.Context;
@@ -108,11 +109,16 @@ class SecurityConfiguration {
 		return http.build();
 	}
 
+	@Bean
+	AccessLog accessLog(AccessLogProperties properties, MeterRegistry meterRegistry) {
+		return new AccessLog(properties, meterRegistry);
+	}
+
 	/** Outside the security filters, so it sees the final status of refused requests too. */
 	@Bean
-	FilterRegistrationBean<ConsumerAccessLogFilter> consumerAccessLogFilter() {
+	FilterRegistrationBean<ConsumerAccessLogFilter> consumerAccessLogFilter(AccessLog accessLog) {
 		FilterRegistrationBean<ConsumerAccessLogFilter> registration = new FilterRegistrationBean<>(
-				new ConsumerAccessLogFilter());
+				new ConsumerAccessLogFilter(accessLog));
 		registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 3);
 		return registration;
 	}
