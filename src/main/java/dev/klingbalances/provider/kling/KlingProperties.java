@@ -14,6 +14,7 @@ import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
@@ -52,7 +53,7 @@ record KlingProperties(
 		@NotNull @DurationMin(seconds = 10) @DefaultValue("30m") Duration tokenTtl,
 		@NotNull @DurationMin(seconds = 0) @DefaultValue("5m") Duration tokenRenewBefore,
 		@NotNull @DurationMin(seconds = 1) @DefaultValue("10m") Duration maxRetryAfter,
-		@NotNull @Valid @DefaultValue UpstreamHttpProperties http,
+		@NotNull @Valid @DefaultValue @NestedConfigurationProperty UpstreamHttpProperties http,
 		@NotNull @DefaultValue List<@Valid Account> accounts) implements Validator {
 
 	private static final String PREFIX = "balances.kling";

@@ -14,6 +14,7 @@ import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -53,7 +54,7 @@ record UseapiProperties(
 		@Positive(message = "balances.useapi.requests-per-second must be greater than 0") @DefaultValue("2") double requestsPerSecond,
 		@NotNull @DefaultValue("100ms") Duration pacingMargin,
 		@NotNull @DurationMin(seconds = 1) @DefaultValue("10m") Duration maxRetryAfter,
-		@NotNull @Valid @DefaultValue UpstreamHttpProperties http) {
+		@NotNull @Valid @DefaultValue @NestedConfigurationProperty UpstreamHttpProperties http) {
 
 	/** RFC 5321's limit on a forward path, the practical maximum length of an address. */
 	static final int MAX_EMAIL_LENGTH = 254;
