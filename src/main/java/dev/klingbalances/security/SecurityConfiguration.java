@@ -3,6 +3,7 @@ package dev.klingbalances.security;
 import java.util.Arrays;
 
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.catalina.Context;
@@ -13,6 +14,7 @@ import org.apache.catalina.valves.ErrorReportValve;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
 import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
@@ -37,7 +39,8 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
  * Access control. {@code /balances} needs a consumer's API key (unless
- * {@code balances.security.mode=none}) and is rate-limited per consumer; health probes, the
+ * {@code balances.security.mode=none}) and is rate-limited per consumer (across the replicas
+ * with the Redis store, per replica otherwise); health probes, the
  * OpenAPI document, Swagger UI and the status page (its HTML and assets, never its figures)
  * are open; Prometheus, info and any other exposed actuator endpoint are as configured (by
  * default Prometheus and info need a key on the API port, and are open on a separate management
@@ -60,7 +63,8 @@ class SecurityConfiguration {
 
 	@Bean
 	SecurityFilterChain securityFilterChain(HttpSecurity http, SecurityProperties properties,
-			ApiKeyAuthenticationProvider provider, RateLimiterRegistry rateLimiters, Environment environment) {
+			ApiKeyAuthenticationProvider provider, RateLimiterRegistry rateLimiters, Environment environment,
+			ObjectProvider<SharedConsumerBudget> sharedBudget, MeterRegistry meterRegistry) {
 		rateLimiters.getConfiguration(properties.rateLimitConfig())
 			.orElseThrow(() -> new IllegalStateException(SecurityProperties.PREFIX + ".rate-limit-config is '"
 					+ properties.rateLimitConfig() + "', but resilience4j.ratelimiter.configs has no entry of that name"));
@@ -112,8 +116,8 @@ class SecurityConfiguration {
 		if (!open) {
 			// Without keys there are no consumers to tell apart: the upstream budget is guarded by
 			// the providers' own pacing and bulkheads only.
-			http.addFilterAfter(new ConsumerRateLimitFilter(rateLimiters, properties.rateLimitConfig(), BALANCES, problems),
-					AuthorizationFilter.class);
+			http.addFilterAfter(new ConsumerRateLimitFilter(rateLimiters, properties.rateLimitConfig(), BALANCES, problems,
+					sharedBudget.getIfAvailable(), meterRegistry), AuthorizationFilter.class);
 			http.addFilterBefore(new ApiKeyAuthenticationFilter(provider, problems), AnonymousAuthenticationFilter.class);
 		}
 		return http.build();
