@@ -187,10 +187,13 @@ EXTRA_JVM=()
 JAVA_CMD=java
 # The api-key mode: one consumer, configured by the SHA-256 of its key, with its rate limit lifted
 # (10 requests/s by default) so that the load measures the limiter's cost, not its refusals.
+# The bench reads request counts from /actuator/prometheus on the API port, which needs a key
+# there by default: opened for this loopback-only instance.
 API_KEY="kb_bench_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 API_KEY_ARGS=(--balances.security.mode=api-key '--balances.security.api-keys[0].name=bench'
 	"--balances.security.api-keys[0].sha256=$(printf %s "$API_KEY" | sha256sum | cut -d' ' -f1)"
-	--resilience4j.ratelimiter.configs.consumer.limit-for-period=100000000)
+	--resilience4j.ratelimiter.configs.consumer.limit-for-period=100000000
+	--balances.security.actuator.prometheus=open)
 
 header() { # title
 	{

@@ -106,6 +106,7 @@ log "service on $APP_URL (heap $APP_HEAP)"
 export SOAK_API_KEY=soak-consumer-key-0123456789abcdef
 consumer_hash=$(printf %s "$SOAK_API_KEY" | sha256sum | cut -d' ' -f1)
 # Credentials go through the environment (never the command line); they are fakes for the stubs.
+# The report reads /actuator/prometheus on the API port, which needs a key there by default: opened.
 env \
 	BALANCES_SECURITY_APIKEYS_0_NAME=soak BALANCES_SECURITY_APIKEYS_0_SHA256="$consumer_hash" \
 	RESILIENCE4J_RATELIMITER_CONFIGS_CONSUMER_LIMITFORPERIOD=1000000 \
@@ -120,7 +121,7 @@ env \
 	--server.address=127.0.0.1 --server.port="$APP_PORT" \
 	--balances.kling.base-url="$WM_URL/kling" --balances.useapi.base-url="$WM_URL/useapi" \
 	--balances.kling.cache-ttl=5s --balances.useapi.cache-ttl=3s --balances.cache.error-ttl=5s \
-	--management.endpoints.web.exposure.include=health,prometheus \
+	--management.endpoints.web.exposure.include=health,prometheus --balances.security.actuator.prometheus=open \
 	>"$OUT/app.log" 2>&1 &
 APP_PID=$!
 wait_for "$APP_URL/actuator/health/readiness" 120 || { log "the service did not start (see $OUT/app.log)"; exit 2; }

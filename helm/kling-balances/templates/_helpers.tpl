@@ -247,3 +247,27 @@ selects this release's application pods.
 {{ toYaml . }}
 {{- end -}}
 {{- end }}
+
+{{/*
+The Deployment's update strategy. With the memory store two pods side by side (a rolling
+update's surge pod next to the old one) would each fetch and pace every credential on their
+own, so two calls with one Kling credential could arrive within a second: the old pod stops
+before the new one starts (Recreate). With the redis store the pods share the pacing, and
+the rollout surges one pod at a time, never below the current count.
+*/}}
+{{- define "kling-balances.updateStrategy" -}}
+{{- $strategy := .Values.updateStrategy | default dict -}}
+{{- if eq .Values.store.type "memory" -}}
+{{- if not $strategy -}}
+{{- $strategy = dict "type" "Recreate" -}}
+{{- else if ne (toString ($strategy.type | default "RollingUpdate")) "Recreate" -}}
+{{- $surge := toString (dig "rollingUpdate" "maxSurge" "25%" $strategy) -}}
+{{- if not (has $surge (list "0" "0%")) -}}
+{{- fail (printf "updateStrategy: with store.type memory a rolling update must not surge (maxSurge is %s): the new pod and the old one would each pace the Kling credentials on their own. Use type: Recreate (the default), or maxSurge: 0 with maxUnavailable: 1, or store.type: redis" $surge) -}}
+{{- end -}}
+{{- end -}}
+{{- else if not $strategy -}}
+{{- $strategy = dict "type" "RollingUpdate" "rollingUpdate" (dict "maxSurge" 1 "maxUnavailable" 0) -}}
+{{- end -}}
+{{- toYaml $strategy -}}
+{{- end -}}

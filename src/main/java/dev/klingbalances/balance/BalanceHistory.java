@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
@@ -73,8 +72,9 @@ final class BalanceHistory {
 		return this.store.read(provider, account, since.isAfter(oldest) ? since : oldest);
 	}
 
-	void retainOnly(String provider, Collection<String> accounts) {
-		this.store.retainOnly(provider, accounts);
+	/** Forgets the series with nothing recorded within the window (accounts gone for that long). */
+	void forgetIdle() {
+		this.store.forgetIdle(oldest());
 	}
 
 	private Instant oldest() {

@@ -63,9 +63,10 @@ public class BalanceService {
 			String accounts = "accounts." + provider.name();
 			String balances = "balances." + provider.name();
 			ProviderCaches caches = new ProviderCaches(provider,
+					// The last good list is kept however long the list cannot be read (see servableNames).
 					new RefreshingCache<>(accounts, (all) -> provider.accounts(), provider.cacheTtl(), properties.cache(),
 							clock, meterRegistry,
-							(sharedStore != null) ? sharedStore.entries(accounts, ACCOUNT_LIST.getType()) : null),
+							(sharedStore != null) ? sharedStore.entries(accounts, ACCOUNT_LIST.getType()) : null, null),
 					new RefreshingCache<>(balances, provider::fetch, provider.cacheTtl(), properties.cache(), clock,
 							meterRegistry,
 							(sharedStore != null) ? sharedStore.entries(balances, BalanceSnapshot.class) : null));
@@ -194,8 +195,9 @@ public class BalanceService {
 
 	/**
 	 * The background sweep: keeps the accounts fresh (all of them, or the ones asked for, per
-	 * {@code balances.cache.keep-warm}), each at its own refresh point, and forgets accounts that
-	 * their provider no longer lists.
+	 * {@code balances.cache.keep-warm}), each at its own refresh point, and forgets the figures of
+	 * accounts that their provider no longer lists. Their history stays for the forecast window
+	 * whatever the lists say: a list that briefly omits an account must not erase it.
 	 */
 	public void sweep() {
 		boolean all = this.properties.cache().keepWarm() == BalancesProperties.KeepWarm.ALL;
@@ -207,7 +209,6 @@ public class BalanceService {
 			List<String> names = (list != null) ? list.value() : null;
 			if (names != null && list.error() == null) {
 				caches.snapshots().retainOnly(names);
-				this.history.retainOnly(caches.name(), names);
 			}
 			if (all) {
 				caches.accounts().refreshDue(List.of(ProviderCaches.ALL_ACCOUNTS));
@@ -220,6 +221,7 @@ public class BalanceService {
 				caches.snapshots().refreshRequested();
 			}
 		}
+		this.history.forgetIdle();
 	}
 
 	/** Brings this replica's copies up to date with the shared store, if there is one. */
@@ -251,10 +253,14 @@ public class BalanceService {
 		}
 	}
 
-	private List<String> servableNames(ProviderCaches caches, CompletableFuture<CachedValue<List<String>>> list) {
+	/**
+	 * The last good account list, however old: while a list cannot be read its accounts stay
+	 * (each with its own figures, stale or failing, and the list's error beside them), so an
+	 * outage of the list never makes accounts, their series and their alerts disappear.
+	 */
+	private static List<String> servableNames(ProviderCaches caches, CompletableFuture<CachedValue<List<String>>> list) {
 		CachedValue<List<String>> entry = list.isDone() ? list.join() : caches.accounts().peek(ProviderCaches.ALL_ACCOUNTS);
-		List<String> names = (entry != null) ? entry.servableValue(this.clock.instant(), this.properties.cache().maxStale())
-				: null;
+		List<String> names = (entry != null) ? entry.value() : null;
 		return (names != null) ? names : List.of();
 	}
 

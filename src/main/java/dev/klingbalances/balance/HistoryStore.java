@@ -1,7 +1,6 @@
 package dev.klingbalances.balance;
 
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
@@ -21,7 +20,10 @@ public interface HistoryStore {
 	/** The samples at or after {@code since}, oldest first. */
 	List<HistorySample> read(String provider, String account, Instant since);
 
-	/** Forgets every account of the provider that is not listed. */
-	void retainOnly(String provider, Collection<String> accounts);
+	/**
+	 * Forgets every series whose newest sample is older than {@code oldest}: an account no longer
+	 * listed is kept for the whole window (it may come back), whatever its provider's list says.
+	 */
+	void forgetIdle(Instant oldest);
 
 }

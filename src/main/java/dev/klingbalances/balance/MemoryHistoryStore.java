@@ -3,10 +3,8 @@ package dev.klingbalances.balance;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -52,11 +50,14 @@ final class MemoryHistoryStore implements HistoryStore {
 	}
 
 	@Override
-	public void retainOnly(String provider, Collection<String> accounts) {
-		Set<String> keep = Set.copyOf(accounts);
-		ConcurrentMap<String, Deque<HistorySample>> series = this.providers.get(provider);
-		if (series != null) {
-			series.keySet().removeIf((account) -> !keep.contains(account));
+	public void forgetIdle(Instant oldest) {
+		for (ConcurrentMap<String, Deque<HistorySample>> series : this.providers.values()) {
+			series.values().removeIf((samples) -> {
+				synchronized (samples) {
+					HistorySample last = samples.peekLast();
+					return last == null || last.at().isBefore(oldest);
+				}
+			});
 		}
 	}
 

@@ -92,6 +92,16 @@ public final class RefreshingCache<V> {
 	 */
 	public RefreshingCache(String name, Function<String, Mono<V>> loader, Duration ttl, BalancesProperties.Cache settings,
 			Clock clock, MeterRegistry meterRegistry, @Nullable SharedEntries<V> shared) {
+		this(name, loader, ttl, settings, clock, meterRegistry, shared, settings.maxStale().plus(ttl));
+	}
+
+	/**
+	 * @param shared the entries every replica shares, or null when this process is the only one
+	 * @param keepFor how long an entry is kept after it was last written, or null to keep it
+	 * until it is replaced or removed (an account list: its last good value outlives max-stale)
+	 */
+	public RefreshingCache(String name, Function<String, Mono<V>> loader, Duration ttl, BalancesProperties.Cache settings,
+			Clock clock, MeterRegistry meterRegistry, @Nullable SharedEntries<V> shared, @Nullable Duration keepFor) {
 		this.name = name;
 		this.shared = shared;
 		this.loader = loader;
@@ -100,13 +110,14 @@ public final class RefreshingCache<V> {
 		this.clock = clock;
 		this.meterRegistry = meterRegistry;
 		Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
-		this.entries = Caffeine.newBuilder()
-			.ticker(ticker)
-			.maximumSize(settings.maximumSize())
-			.expireAfterWrite(settings.maxStale().plus(ttl))
+		Caffeine<Object, Object> builder = Caffeine.newBuilder().ticker(ticker).maximumSize(settings.maximumSize());
+		if (keepFor != null) {
+			builder.expireAfterWrite(keepFor);
+		}
+		this.entries = builder
 			// Any removal (expiry, size, an explicit clear through Actuator or a test) changes views.
 			.executor(Runnable::run)
-			.removalListener((key, value, cause) -> this.version.incrementAndGet())
+			.<String, CachedValue<V>>removalListener((key, value, cause) -> this.version.incrementAndGet())
 			.recordStats()
 			.build();
 		this.demand = Caffeine.newBuilder()

@@ -73,15 +73,13 @@ final class ViewAssembler {
 	private AccountList accountList(ProviderCaches caches, Instant now, Times times) {
 		RefreshingCache<List<String>> lists = caches.accounts();
 		CachedValue<List<String>> entry = lists.peek(ProviderCaches.ALL_ACCOUNTS);
-		List<String> names = (entry != null) ? entry.servableValue(now, this.properties.cache().maxStale()) : null;
+		// The last good list whatever its age (max-stale applies to figures, not to which accounts exist).
+		List<String> names = (entry != null) ? entry.value() : null;
 		AccountError error = (entry != null) ? entry.error() : null;
 		boolean current = entry != null && !entry.isStale(now, lists.ttl());
 		if (lists.isLoading(ProviderCaches.ALL_ACCOUNTS) && error == null && !current) {
 			error = new AccountError(ErrorCode.PENDING,
 					"The account list was still loading at the response deadline; it fills in shortly.", null, now);
-		}
-		if (entry != null && entry.fetchedAt() != null) {
-			times.changesAt(entry.fetchedAt().plus(this.properties.cache().maxStale()));
 		}
 		Instant due = (entry != null) ? lists.freshUntil(entry) : now;
 		times.due(due);

@@ -14,6 +14,8 @@ import org.apache.catalina.valves.ErrorReportValve;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
 import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
@@ -22,6 +24,7 @@ import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.http.server.observation.ServerRequestObservationConvention;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
@@ -36,10 +39,12 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
  * Access control. {@code /balances} needs a consumer's API key (unless
- * {@code balances.security.mode=none}) and is rate-limited per consumer; health probes, the
+ * {@code balances.security.mode=none}) and is rate-limited per consumer (across the replicas
+ * with the Redis store, per replica otherwise); health probes, the
  * OpenAPI document, Swagger UI and the status page (its HTML and assets, never its figures)
- * are open; Prometheus, info and any other exposed actuator endpoint are as configured; the
- * actuator is read-only. Stateless: no session, no cookie, so no CSRF.
+ * are open; Prometheus, info and any other exposed actuator endpoint are as configured (by
+ * default Prometheus and info need a key on the API port, and are open on a separate management
+ * port); the actuator is read-only. Stateless: no session, no cookie, so no CSRF.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -58,12 +63,21 @@ class SecurityConfiguration {
 
 	@Bean
 	SecurityFilterChain securityFilterChain(HttpSecurity http, SecurityProperties properties,
-			ApiKeyAuthenticationProvider provider, RateLimiterRegistry rateLimiters) {
+			ApiKeyAuthenticationProvider provider, RateLimiterRegistry rateLimiters, Environment environment,
+			ObjectProvider<SharedConsumerBudget> sharedBudget, MeterRegistry meterRegistry) {
 		rateLimiters.getConfiguration(properties.rateLimitConfig())
 			.orElseThrow(() -> new IllegalStateException(SecurityProperties.PREFIX + ".rate-limit-config is '"
 					+ properties.rateLimitConfig() + "', but resilience4j.ratelimiter.configs has no entry of that name"));
 		boolean open = properties.mode() == SecurityProperties.Mode.NONE;
+		// On the API port Prometheus and info would hand every account's figures to any caller.
+		boolean sharesApiPort = ManagementPortType.get(environment) != ManagementPortType.DIFFERENT;
+		SecurityProperties.Access prometheus = properties.actuator().prometheus(sharesApiPort);
+		SecurityProperties.Access info = properties.actuator().info(sharesApiPort);
 		announce(properties, provider);
+		if (!open) {
+			logger.info("/actuator/prometheus: {}, /actuator/info: {} ({})", prometheus, info,
+					sharesApiPort ? "on the API port" : "on the management port");
+		}
 		ProblemResponses problems = new ProblemResponses(!open);
 		http.csrf((csrf) -> csrf.disable())
 			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -82,8 +96,8 @@ class SecurityConfiguration {
 				requests.requestMatchers(EndpointRequest.to("health")).permitAll();
 				requests.requestMatchers(EndpointRequest.toAdditionalPaths(WebServerNamespace.SERVER, "health"))
 					.permitAll();
-				access(requests, EndpointRequest.to("prometheus"), properties.actuator().prometheus(), open);
-				access(requests, EndpointRequest.to("info"), properties.actuator().info(), open);
+				access(requests, EndpointRequest.to("prometheus"), prometheus, open);
+				access(requests, EndpointRequest.to("info"), info, open);
 				requests.requestMatchers(EndpointRequest.toLinks()).denyAll();
 				access(requests, EndpointRequest.toAnyEndpoint(), properties.actuator().other(), open);
 				requests.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
@@ -102,8 +116,8 @@ class SecurityConfiguration {
 		if (!open) {
 			// Without keys there are no consumers to tell apart: the upstream budget is guarded by
 			// the providers' own pacing and bulkheads only.
-			http.addFilterAfter(new ConsumerRateLimitFilter(rateLimiters, properties.rateLimitConfig(), BALANCES, problems),
-					AuthorizationFilter.class);
+			http.addFilterAfter(new ConsumerRateLimitFilter(rateLimiters, properties.rateLimitConfig(), BALANCES, problems,
+					sharedBudget.getIfAvailable(), meterRegistry), AuthorizationFilter.class);
 			http.addFilterBefore(new ApiKeyAuthenticationFilter(provider, problems), AnonymousAuthenticationFilter.class);
 		}
 		return http.build();

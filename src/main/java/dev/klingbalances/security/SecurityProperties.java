@@ -116,13 +116,33 @@ record SecurityProperties(@DefaultValue("api-key") Mode mode, @DefaultValue List
 	 * {@code management.endpoints.web.exposure.include} exist at all; these settings add who may
 	 * read them. Writes (POST, DELETE) to actuator endpoints are always refused.
 	 *
-	 * @param prometheus access to {@code /actuator/prometheus}
-	 * @param info access to {@code /actuator/info}
+	 * @param prometheus access to {@code /actuator/prometheus}; unset: {@code api-key} when the
+	 * actuator shares the API port (the plain {@code java -jar} default: whoever reaches the API
+	 * would otherwise read every account's figures), {@code open} on a separate
+	 * {@code management.server.port} (the scraper's port, as in the Helm chart)
+	 * @param info access to {@code /actuator/info}; unset: as for {@code prometheus}
 	 * @param other access to any other exposed endpoint (none by default); the index page
 	 * {@code /actuator} is always closed
 	 */
-	record Actuator(@DefaultValue("open") Access prometheus, @DefaultValue("open") Access info,
-			@DefaultValue("api-key") Access other) {
+	record Actuator(@Nullable Access prometheus, @Nullable Access info, @DefaultValue("api-key") Access other) {
+
+		/** The access to Prometheus: as configured, or by where the actuator listens. */
+		Access prometheus(boolean sharesApiPort) {
+			return byPort(this.prometheus, sharesApiPort);
+		}
+
+		/** The access to info: as configured, or by where the actuator listens. */
+		Access info(boolean sharesApiPort) {
+			return byPort(this.info, sharesApiPort);
+		}
+
+		private static Access byPort(@Nullable Access configured, boolean sharesApiPort) {
+			if (configured != null) {
+				return configured;
+			}
+			return sharesApiPort ? Access.API_KEY : Access.OPEN;
+		}
+
 	}
 
 }

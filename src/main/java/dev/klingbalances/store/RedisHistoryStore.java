@@ -3,7 +3,6 @@ package dev.klingbalances.store;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -109,23 +108,13 @@ final class RedisHistoryStore implements HistoryStore {
 		return series(provider, account).stream().filter((sample) -> !sample.at().isBefore(since)).toList();
 	}
 
+	/** Only this replica's copies: the series in Redis expire by themselves a window after their last sample. */
 	@Override
-	public void retainOnly(String provider, Collection<String> accounts) {
-		Set<String> keep = Set.copyOf(accounts);
-		this.copies.keySet().removeIf((id) -> id.startsWith(provider + '\n') && !keep.contains(id.substring(provider.length() + 1)));
-		try {
-			Set<String> known = this.redis.opsForSet().members(this.keys.historyAccounts(provider));
-			for (String account : (known != null) ? known : Set.<String>of()) {
-				if (!keep.contains(account)) {
-					this.redis.delete(this.keys.history(provider, account));
-					this.redis.opsForSet().remove(this.keys.historyAccounts(provider), account);
-				}
-			}
-		}
-		catch (RuntimeException ex) {
-			// Tried again at the next account list; the series expire meanwhile anyway.
-			this.monitor.failed(ex);
-		}
+	public void forgetIdle(Instant oldest) {
+		this.copies.values().removeIf((copy) -> {
+			HistorySample last = copy.last();
+			return last == null || last.at().isBefore(oldest);
+		});
 	}
 
 	/** The series as this replica knows it: its copy, brought up to date or loaded when needed. */

@@ -171,6 +171,12 @@ class RedisStoreConfiguration {
 		return new RedisNotificationStateStore(redis, keys, jsonMapper, monitor);
 	}
 
+	/** Each consumer's rate limit, shared by the replicas (the security filter's budget). */
+	@Bean
+	RedisConsumerBudget redisConsumerBudget(StringRedisTemplate redis, StoreKeys keys, RedisStoreMonitor monitor) {
+		return new RedisConsumerBudget(redis, keys, monitor);
+	}
+
 	@Bean
 	LeaderWarmUp leaderWarmUp(BalanceService balanceService, BalancesProperties balancesProperties,
 			TaskScheduler taskScheduler) {

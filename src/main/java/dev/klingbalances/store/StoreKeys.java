@@ -60,6 +60,11 @@ record StoreKeys(String prefix) {
 		return this.prefix + "notify:holding";
 	}
 
+	/** One consumer's request budget across the replicas: a hash (period start, requests taken). */
+	String consumerBudget(String consumer) {
+		return this.prefix + "consumer-budget:" + consumer;
+	}
+
 	/** The registry key of the leader lock ({@code RedisLockRegistry}). */
 	String leader() {
 		return this.prefix + "leader";

@@ -71,8 +71,21 @@ class BalanceHistoryTest {
 		this.clock.advance(Duration.ofDays(1));
 		assertThat(this.history.samples("kling", "a")).isEmpty();
 		fetched(50);
-		this.history.retainOnly("kling", List.of("b"));
-		assertThat(this.history.samples("kling", "a")).isEmpty();
+		this.history.forgetIdle();
+		assertThat(this.history.samples("kling", "a")).as("recorded within the window: kept").hasSize(1);
+	}
+
+	@Test
+	void idleSeriesAreForgottenOnlyOnceTheirLastSampleLeftTheWindow() {
+		MemoryHistoryStore store = new MemoryHistoryStore();
+		Instant now = this.clock.instant();
+		HistorySample sample = new HistorySample(now, new BigDecimal("5"), new BigDecimal("10"), false, null,
+				BigDecimal.ZERO);
+		store.append("kling", "a", sample, now.minus(Duration.ofDays(7)), 10);
+		store.forgetIdle(now);
+		assertThat(store.last("kling", "a")).isEqualTo(sample);
+		store.forgetIdle(now.plusMillis(1));
+		assertThat(store.last("kling", "a")).isNull();
 	}
 
 	private void fetched(int remaining) {

@@ -255,6 +255,74 @@ class BalanceServiceTest {
 	}
 
 	@Test
+	void historyOutlivesAListThatBrieflyOmitsTheAccountAndIsForgottenAfterTheWindow() {
+		// Given an account with recorded figures
+		java.util.concurrent.atomic.AtomicReference<List<String>> listed = new java.util.concurrent.atomic.AtomicReference<>(
+				List.of("a@example.com"));
+		this.useapi.accounts(() -> Mono.just(listed.get()));
+		this.useapi.answer("a@example.com", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "66000", "56000"))));
+		BalanceService service = service();
+		Instant recorded = this.clock.instant();
+		service.balances(Set.of("useapi"), false);
+		// When one list omits it and the sweep runs
+		listed.set(List.of());
+		this.clock.advance(Duration.ofMinutes(3));
+		assertThat(service.balances(Set.of("useapi"), false).response().accounts()).isEmpty();
+		service.sweep();
+		// Then, listed again, it still has its history
+		listed.set(List.of("a@example.com"));
+		this.clock.advance(Duration.ofMinutes(3));
+		service.balances(Set.of("useapi"), false);
+		assertThat(service.history("useapi", "a@example.com", null).points()).extracting(AccountHistory.Point::at)
+			.contains(recorded);
+		// And an account unlisted for longer than the window is forgotten by the sweep
+		listed.set(List.of());
+		this.clock.advance(Duration.ofDays(8));
+		service.balances(Set.of("useapi"), false);
+		service.sweep();
+		listed.set(List.of("a@example.com"));
+		this.useapi.answer("a@example.com",
+				() -> Mono.error(new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE, "useapi.net answered 503.", 503)));
+		this.clock.advance(Duration.ofMinutes(3));
+		service.balances(Set.of("useapi"), false);
+		assertThat(service.history("useapi", "a@example.com", recorded).points()).extracting(AccountHistory.Point::at)
+			.containsExactly(this.clock.instant());
+	}
+
+	@Test
+	void discoveryOutageLongerThanMaxStaleKeepsTheLastKnownAccountsWithTheError() {
+		// Given a discovered account, then useapi.net down for its list and its accounts
+		AtomicInteger listings = new AtomicInteger();
+		this.useapi.accounts(() -> (listings.incrementAndGet() == 1) ? Mono.just(List.of("a@example.com"))
+				: Mono.error(new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE, "useapi.net answered 503.", 503)));
+		AtomicInteger fetches = new AtomicInteger();
+		this.useapi.answer("a@example.com", () -> (fetches.incrementAndGet() == 1)
+				? Mono.just(snapshot(grant(GrantStatus.ACTIVE, "66000", "56000")))
+				: Mono.error(new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE, "useapi.net answered 503.", 503)));
+		BalanceService service = service();
+		service.balances(Set.of("useapi"), false);
+		// When the outage lasts longer than max-stale (24 h), with sweeps in between
+		for (int hour = 0; hour < 26; hour++) {
+			this.clock.advance(Duration.ofHours(1));
+			service.balances(Set.of("useapi"), false);
+			service.sweep();
+		}
+		assertThat(listings.get()).as("the list was tried again").isGreaterThan(2);
+		// Then the account is still there, with its own error, and the list's error beside it
+		BalancesResponse response = service.balances(Set.of("useapi"), false).response();
+		assertThat(response.accounts()).singleElement().satisfies((account) -> {
+			assertThat(account.account()).isEqualTo("a@example.com");
+			assertThat(account.remaining()).as("past max-stale: no figure, never a zero").isNull();
+			assertThat(account.error().code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
+		});
+		assertThat(response.providerErrors()).singleElement()
+			.satisfies((error) -> assertThat(error.error().code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE));
+		assertThat(response.complete()).isFalse();
+		assertThat(service.balance("useapi", "a@example.com", false).value().error().code())
+			.isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
+	}
+
+	@Test
 	void noProvidersAnswersAnEmptyCompleteList() {
 		BalancesProperties properties = TestSettings.balances("balances.deadline=1s", "balances.cache.warm-up=false");
 		BalancesResponse response = new BalanceService(List.of(), properties, this.clock, new SimpleMeterRegistry(),

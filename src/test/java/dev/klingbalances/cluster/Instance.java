@@ -67,10 +67,20 @@ final class Instance implements AutoCloseable {
 		return this.context.isActive();
 	}
 
-	HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
-		return this.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + pathAndQuery))
-			.timeout(Duration.ofSeconds(30))
-			.build(), HttpResponse.BodyHandlers.ofString());
+	/** @param headers names and values, alternating */
+	HttpResponse<String> get(String pathAndQuery, String... headers) throws IOException, InterruptedException {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + pathAndQuery))
+			.timeout(Duration.ofSeconds(30));
+		if (headers.length > 0) {
+			request.headers(headers);
+		}
+		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** The count of one of this instance's counters (0 before it counted anything). */
+	double count(String counter) {
+		io.micrometer.core.instrument.Counter found = this.context.getBean(MeterRegistry.class).find(counter).counter();
+		return (found != null) ? found.count() : 0;
 	}
 
 	/** Whether this instance runs the warm-up and the refresh sweep now. */

@@ -56,6 +56,31 @@ class HelmChartHighAvailabilityTest {
 	}
 
 	@Test
+	void rollsOutWithoutASecondPodOnTheMemoryStore() {
+		// Two pods side by side would each pace every Kling credential on their own.
+		assertThat(at(render(Map.of()).deployment(), "spec.strategy")).isEqualTo(Map.of("type", "Recreate"));
+		Map<String, Object> noSurge = Map.of("type", "RollingUpdate", "rollingUpdate",
+				Map.of("maxSurge", 0, "maxUnavailable", 1));
+		assertThat(at(render(Map.of("updateStrategy", noSurge)).deployment(), "spec.strategy")).isEqualTo(noSurge);
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "1, 1", "25%, 25%", "'', 25%" })
+	void refusesARollingUpdateThatSurgesOnTheMemoryStore(String maxSurge, String reported) {
+		Map<String, Object> rollingUpdate = maxSurge.isEmpty() ? Map.of("maxUnavailable", 0)
+				: Map.of("maxSurge", maxSurge.endsWith("%") ? maxSurge : Integer.valueOf(maxSurge), "maxUnavailable", 0);
+		assertThatIllegalStateException()
+			.isThrownBy(() -> render(Map.of("updateStrategy", Map.of("type", "RollingUpdate", "rollingUpdate", rollingUpdate))))
+			.withMessageContaining("with store.type memory a rolling update must not surge (maxSurge is " + reported + ")");
+	}
+
+	@Test
+	void rollsOnePodAtATimeOnTheRedisStore() {
+		assertThat(at(renderOnRedis(Map.of(), Map.of("replicaCount", 3)).deployment(), "spec.strategy"))
+			.isEqualTo(Map.of("type", "RollingUpdate", "rollingUpdate", Map.of("maxSurge", 1, "maxUnavailable", 0)));
+	}
+
+	@Test
 	void usesTheMemoryStoreAndOnePodByDefault() {
 		HelmChart.Rendered rendered = render(Map.of());
 

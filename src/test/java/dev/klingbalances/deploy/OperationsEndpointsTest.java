@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * application with its default configuration (no test-only security or actuator settings):
  * the chart's probe paths, the exposed endpoints, build and git info, health groups.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+// Reads the actuator as the scraper does; who may read it on which port: ApiKeyAccessTest, ManagementPortTest.
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "balances.security.actuator.prometheus=open", "balances.security.actuator.info=open" })
 class OperationsEndpointsTest {
 
 	private final HttpClient http = HttpClient.newHttpClient();

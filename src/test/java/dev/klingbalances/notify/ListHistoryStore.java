@@ -2,7 +2,6 @@ package dev.klingbalances.notify;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,9 +41,8 @@ final class ListHistoryStore implements HistoryStore {
 	}
 
 	@Override
-	public synchronized void retainOnly(String provider, Collection<String> accounts) {
-		this.series.keySet()
-			.removeIf((key) -> key.startsWith(provider + "/") && !accounts.contains(key.substring(provider.length() + 1)));
+	public synchronized void forgetIdle(Instant oldest) {
+		this.series.values().removeIf((samples) -> samples.isEmpty() || samples.get(samples.size() - 1).at().isBefore(oldest));
 	}
 
 }

@@ -122,9 +122,14 @@ class ApiKeyAccessTest {
 	}
 
 	@Test
-	void exposesPrometheusAndInfoByDefault() {
-		assertThat(this.http.get("/actuator/prometheus").statusCode()).isEqualTo(200);
-		assertThat(this.http.get("/actuator/info").statusCode()).isEqualTo(200);
+	void asksForAKeyForPrometheusAndInfoOnTheApiPortByDefault() {
+		// The actuator shares the API port here (no management.server.port): every account's
+		// figures are in the scrape, so whoever can call the API must not read them without a key.
+		assertProblem(this.http.get("/actuator/prometheus"), 401, "UNAUTHORIZED");
+		assertProblem(this.http.get("/actuator/info"), 401, "UNAUTHORIZED");
+		assertThat(this.http.get("/actuator/prometheus", "X-API-Key", TestKeys.ALICE).statusCode()).isEqualTo(200);
+		assertThat(this.http.get("/actuator/info", "Authorization", "Bearer " + TestKeys.ALICE).statusCode())
+			.isEqualTo(200);
 	}
 
 	@Test
@@ -182,7 +187,7 @@ class ApiKeyAccessTest {
 		this.http.get("/balances/alpha/team-a", "X-API-Key", TestKeys.ALICE);
 		this.http.get("/balances/alpha/team-a");
 
-		String metrics = this.http.get("/actuator/prometheus").body();
+		String metrics = this.http.get("/actuator/prometheus", "X-API-Key", TestKeys.ALICE).body();
 		assertThat(metrics).containsPattern("http_server_requests_seconds_count\\{[^}]*consumer=\"alice\"[^}]*uri=\"/balances/\\{provider\\}/\\{account\\}\"")
 			.containsPattern("http_server_requests_seconds_count\\{[^}]*consumer=\"none\"[^}]*status=\"401\"")
 			.doesNotContain(TestKeys.ALICE);

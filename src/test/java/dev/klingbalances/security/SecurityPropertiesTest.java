@@ -31,14 +31,18 @@ class SecurityPropertiesTest {
 		.withUserConfiguration(PropertiesConfiguration.class);
 
 	@Test
-	void defaultsToApiKeyModeWithOpenPrometheusAndInfo() {
+	void defaultsToApiKeyModeWithPrometheusAndInfoByManagementPort() {
 		this.runner.run((context) -> {
 			SecurityProperties properties = context.getBean(SecurityProperties.class);
 			assertThat(properties.mode()).isEqualTo(SecurityProperties.Mode.API_KEY);
 			assertThat(properties.apiKeys()).isEmpty();
 			assertThat(properties.rateLimitConfig()).isEqualTo("consumer");
-			assertThat(properties.actuator().prometheus()).isEqualTo(SecurityProperties.Access.OPEN);
-			assertThat(properties.actuator().info()).isEqualTo(SecurityProperties.Access.OPEN);
+			// Unset: a key when the actuator shares the API port, open on a management port of its own.
+			assertThat(properties.actuator().prometheus()).isNull();
+			assertThat(properties.actuator().prometheus(true)).isEqualTo(SecurityProperties.Access.API_KEY);
+			assertThat(properties.actuator().prometheus(false)).isEqualTo(SecurityProperties.Access.OPEN);
+			assertThat(properties.actuator().info(true)).isEqualTo(SecurityProperties.Access.API_KEY);
+			assertThat(properties.actuator().info(false)).isEqualTo(SecurityProperties.Access.OPEN);
 			assertThat(properties.actuator().other()).isEqualTo(SecurityProperties.Access.API_KEY);
 			assertThat(properties.limits().maxPathLength()).isEqualTo(1024);
 			assertThat(properties.limits().maxQueryLength()).isEqualTo(1024);
@@ -59,6 +63,9 @@ class SecurityPropertiesTest {
 					.containsExactly("reporting", "ops.team_2");
 				assertThat(properties.actuator().prometheus()).isEqualTo(SecurityProperties.Access.API_KEY);
 				assertThat(properties.actuator().info()).isEqualTo(SecurityProperties.Access.CLOSED);
+				assertThat(properties.actuator().prometheus(false)).as("configured: whatever the port")
+					.isEqualTo(SecurityProperties.Access.API_KEY);
+				assertThat(properties.actuator().info(true)).isEqualTo(SecurityProperties.Access.CLOSED);
 			});
 	}
 

@@ -21,8 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * application starts and is healthy, and the store reports itself up in the upstreams health
  * group (Boot's own Redis health indicator is off).
  */
+// Reads the actuator as the scraper does; who may read it on which port: ApiKeyAccessTest, ManagementPortTest.
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=1" })
+		properties = { "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=1", "balances.security.actuator.prometheus=open" })
 class MemoryStoreTest {
 
 	@LocalServerPort

@@ -38,7 +38,9 @@ import static org.awaitility.Awaitility.await;
  */
 @ExtendWith(RedisTestContainer.RequireDocker.class)
 @Testcontainers
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "balances.store.type=redis")
+// Reads the actuator as the scraper does; who may read it on which port: ApiKeyAccessTest, ManagementPortTest.
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "balances.store.type=redis", "balances.security.actuator.prometheus=open" })
 class RedisStoreWiringTest {
 
 	@Container

@@ -20,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Security's own (filter-chain, authentication, authorization), which cost about a tenth of
  * a cached {@code /balances} request's CPU and which nothing here reads (docs/performance.md).
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+// Reads the actuator as the scraper does; who may read it on which port: ApiKeyAccessTest, ManagementPortTest.
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "balances.security.actuator.prometheus=open")
 class RequestObservationsTest {
 
 	private final HttpClient http = HttpClient.newHttpClient();

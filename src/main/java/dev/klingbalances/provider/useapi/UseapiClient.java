@@ -116,7 +116,10 @@ final class UseapiClient {
 
 	/**
 	 * {@code GET /v1/kling/accounts}: the configured e-mail addresses, sorted. useapi.net answers
-	 * with an object keyed by e-mail, or 404 when no account is configured at all.
+	 * with an object keyed by e-mail. Its 404 (documented as "no account configured", but also what
+	 * a wrong base URL or a broken route answers) is an error, never an empty list: an empty list
+	 * would make every account, its history and its alerts disappear at once, while an error keeps
+	 * the last known accounts with the error beside them.
 	 */
 	Mono<List<String>> discoverAccounts() {
 		return call(URI.create(this.baseUrl + ACCOUNTS_PATH), (response) -> {
@@ -125,7 +128,11 @@ final class UseapiClient {
 				return readJson(response, status).map((body) -> accountNames(body, status));
 			}
 			if (status == 404) {
-				return response.releaseBody().thenReturn(List.<String>of());
+				return response.releaseBody()
+					.then(Mono.error(() -> new UpstreamException(ErrorCode.ACCOUNT_NOT_FOUND,
+							"useapi.net answered 404 to the account list: no Kling account is configured there, or "
+									+ "balances.useapi.base-url does not point at its API; the last known accounts are kept",
+							status)));
 			}
 			return failure(response, status);
 		});

@@ -159,11 +159,17 @@ class UseapiClientTest {
 	}
 
 	@Test
-	void reportsNoAccountsWhenDiscoveryAnswers404() {
+	void discoveryAnswering404IsAnErrorNotAnEmptyList() {
+		// An empty list would erase every account at once; a 404 also comes from a wrong base URL.
 		this.wireMock.stubFor(get("/v1/kling/accounts")
 			.willReturn(aResponse().withStatus(404).withBody("Account configuration not found.")));
 
-		assertThat(provider(List.of()).accounts().block()).isEmpty();
+		assertThatExceptionOfType(UpstreamException.class).isThrownBy(() -> provider(List.of()).accounts().block())
+			.satisfies((ex) -> {
+				assertThat(ex.code()).isEqualTo(ErrorCode.ACCOUNT_NOT_FOUND);
+				assertThat(ex.upstreamStatus()).isEqualTo(404);
+				assertThat(ex.getMessage()).contains("account list").doesNotContain("Account configuration not found");
+			});
 		this.wireMock.verify(1, getRequestedFor(urlEqualTo("/v1/kling/accounts")));
 	}
 
