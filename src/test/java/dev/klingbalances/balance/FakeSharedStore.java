@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -69,22 +70,18 @@ public final class FakeSharedStore implements SharedStore {
 
 		private final Map<String, CachedValue<V>> values = new ConcurrentHashMap<>();
 
-		/** Key → (holder, nanoTime it expires). */
+		/** Key → (the fetch's token, nanoTime it expires). */
 		private final Map<String, Object[]> leases = new ConcurrentHashMap<>();
 
 		private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
 
-		private final Object holder;
-
 		private final FakeEntries<V> root;
 
 		FakeEntries() {
-			this.holder = new Object();
 			this.root = this;
 		}
 
 		private FakeEntries(FakeEntries<V> root) {
-			this.holder = new Object();
 			this.root = root;
 		}
 
@@ -121,24 +118,25 @@ public final class FakeSharedStore implements SharedStore {
 		}
 
 		@Override
-		public synchronized boolean tryLease(String key, Duration leaseTime) {
+		public @Nullable String tryLease(String key, Duration leaseTime) {
 			check();
 			synchronized (this.root.leases) {
 				Object[] lease = this.root.leases.get(key);
-				if (lease != null && (long) lease[1] - System.nanoTime() > 0 && lease[0] != this.holder) {
-					return false;
+				if (lease != null && (long) lease[1] - System.nanoTime() > 0) {
+					return null;
 				}
-				this.root.leases.put(key, new Object[] { this.holder, System.nanoTime() + leaseTime.toNanos() });
-				return true;
+				String token = UUID.randomUUID().toString();
+				this.root.leases.put(key, new Object[] { token, System.nanoTime() + leaseTime.toNanos() });
+				return token;
 			}
 		}
 
 		@Override
-		public void release(String key) {
+		public void release(String key, String token) {
 			check();
 			synchronized (this.root.leases) {
 				Object[] lease = this.root.leases.get(key);
-				if (lease != null && lease[0] == this.holder) {
+				if (lease != null && token.equals(lease[0])) {
 					this.root.leases.remove(key);
 				}
 			}

@@ -112,7 +112,7 @@ class SharedCacheTest {
 	void aReplicaThatDiesWhileFetchingBlocksTheKeyNoLongerThanItsLease() throws Exception {
 		// A replica took the key's lease and died before writing anything.
 		assertThat(this.store.replica().<String>entries("balances.test", String.class)
-			.tryLease("team-a", Duration.ofMinutes(10))).isTrue();
+			.tryLease("team-a", Duration.ofMinutes(10))).isNotNull();
 		RefreshingCache<String> b = replica(this.store.replica());
 		long start = System.nanoTime();
 		CachedValue<String> waited = b.get("team-a", false).get(30, TimeUnit.SECONDS);
@@ -144,6 +144,36 @@ class SharedCacheTest {
 			assertThat(b.peek("team-a").value()).isEqualTo("100");
 		});
 		assertThat(b.version()).as("views rebuild").isGreaterThan(version);
+	}
+
+	@Test
+	void afterAnOutageAReplicaTakesUpFiguresItsStoreFailureHid() throws Exception {
+		RefreshingCache<String> a = replica(this.store);
+		RefreshingCache<String> b = replica(this.store.replica());
+		fetchedOnce(a, "118");
+		// Given replica B's newer figures, whose notice replica A missed
+		this.store.dropNotices(true);
+		this.clock.advance(TTL);
+		CompletableFuture<CachedValue<String>> fetchedByB = b.get("team-a", true);
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.calls.get() == 2);
+		this.upstream.get(1).tryEmitValue("100");
+		fetchedByB.get(5, TimeUnit.SECONDS);
+		await().atMost(Duration.ofSeconds(5)).until(() -> !b.isLoading("team-a"));
+		// and, later, replica A's fetch failing for want of the store (stamped with that later time)
+		this.clock.advance(Duration.ofSeconds(1));
+		this.store.down(true);
+		CachedValue<String> failed = a.get("team-a", false).get(5, TimeUnit.SECONDS);
+		assertThat(failed.error().code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE);
+		assertThat(failed.value()).isEqualTo("118");
+
+		// When the store is back and replica A re-reads it
+		this.store.down(false);
+		a.resync();
+
+		// Then it shows replica B's figures, not its own store failure
+		assertThat(a.peek("team-a").value()).isEqualTo("100");
+		assertThat(a.peek("team-a").error()).isNull();
+		assertThat(this.calls).hasValue(2);
 	}
 
 }
