@@ -104,9 +104,21 @@ final class RedisTestCluster implements TestRedis, AutoCloseable {
 				ClusterClientOptions.builder());
 	}
 
+	/** Every node goes away. */
+	@Override
+	public void stopRedis() {
+		this.nodes.forEach(RedisTestContainer::stop);
+	}
+
+	/** The nodes come back on the same ports, empty, and form the cluster again. */
+	@Override
+	public void startRedis() {
+		start();
+	}
+
 	@Override
 	public void close() {
-		this.nodes.forEach(RedisTestContainer::stop);
+		stopRedis();
 	}
 
 	@Override

@@ -225,12 +225,17 @@ public final class RedisTestContainer extends GenericContainer<RedisTestContaine
 		return factory;
 	}
 
-	/** Takes Redis away: connections are refused until {@link #startRedis()}. */
+	@Override
+	public void close() {
+		stop();
+	}
+
+	@Override
 	public void stopRedis() {
 		stop();
 	}
 
-	/** Brings Redis back on the same port, empty. */
+	@Override
 	public void startRedis() {
 		start();
 	}

@@ -38,6 +38,11 @@ enum SharedTestRedis {
 		}
 	}
 
+	/** A Redis of this shape of the caller's own (one it may stop), started; the caller closes it. */
+	TestRedis startNew() {
+		return this.starter.get();
+	}
+
 	/** Stops every shared Redis once the whole run (the root context) is over. */
 	static final class Lifecycle implements BeforeAllCallback {
 
@@ -50,13 +55,9 @@ enum SharedTestRedis {
 
 	}
 
-	private static void stopAll() throws Exception {
+	private static void stopAll() {
 		synchronized (started) {
-			for (TestRedis server : started.values()) {
-				if (server instanceof AutoCloseable closeable) {
-					closeable.close();
-				}
-			}
+			started.values().forEach(TestRedis::close);
 			started.clear();
 		}
 	}

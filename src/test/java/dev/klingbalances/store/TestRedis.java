@@ -10,7 +10,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  * cluster of three masters ({@link RedisTestCluster}). What a test needs of it: the application's
  * properties and a connection of its own.
  */
-public interface TestRedis {
+public interface TestRedis extends AutoCloseable {
 
 	/** The Spring properties of an application using this Redis as its shared store. */
 	Map<String, String> properties();
@@ -26,5 +26,15 @@ public interface TestRedis {
 	 * destroys it.
 	 */
 	LettuceConnectionFactory connectionFactory();
+
+	/** Takes Redis away: connections are refused until {@link #startRedis()}. */
+	void stopRedis();
+
+	/** Brings Redis back on the same address, empty. */
+	void startRedis();
+
+	/** Stops it for good. */
+	@Override
+	void close();
 
 }
