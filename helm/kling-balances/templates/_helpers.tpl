@@ -184,13 +184,31 @@ balancers stop sending requests before the application stops taking them.
 {{- end }}
 
 {{/*
-The Redis connection from store.redis.url as Spring Boot's host, port, database and ssl
-(a YAML dict; empty with the memory store). Boot ignores spring.data.redis.password whenever
+The Redis connection from store.redis.url as Spring Boot's host, port, database and ssl, or
+from store.redis.clusterNodes as its cluster nodes (a YAML dict; empty with the memory store),
+with every port it is reached at (ports). Boot ignores spring.data.redis.password whenever
 spring.data.redis.url is set (the URL's own credentials win), so the chart never passes the
 URL on: the password from the Secret would be dropped without a word.
 */}}
 {{- define "kling-balances.redis" -}}
 {{- if eq .Values.store.type "redis" -}}
+{{- $nodes := .Values.store.redis.clusterNodes | default list -}}
+{{- if and $nodes .Values.store.redis.url -}}
+{{- fail "store.redis.url and store.redis.clusterNodes: set one of them (a single server or a Redis Cluster), not both" -}}
+{{- end -}}
+{{- if $nodes -}}
+{{- $ports := list -}}
+{{- range $nodes -}}
+{{- $port := regexFind "[0-9]+$" . -}}
+{{- if or (not (regexMatch "^[^:/@\\s]+:[0-9]+$" .)) (lt (int $port) 1) (gt (int $port) 65535) -}}
+{{- fail (printf "store.redis.clusterNodes: %q is not host:port" .) -}}
+{{- end -}}
+{{- $ports = append $ports $port -}}
+{{- end -}}
+nodes: {{ join "," $nodes | quote }}
+ports: {{ $ports | uniq | toJson }}
+ssl: {{ .Values.store.redis.ssl }}
+{{- else -}}
 {{- $raw := .Values.store.redis.url -}}
 {{- $url := urlParse $raw -}}
 {{- if $url.userinfo -}}
@@ -212,8 +230,10 @@ URL on: the password from the Secret would be dropped without a word.
 {{- end -}}
 host: {{ $url.hostname | quote }}
 port: {{ $port | quote }}
+ports: {{ list $port | toJson }}
 database: {{ $database | quote }}
 ssl: {{ or .Values.store.redis.ssl (eq $url.scheme "rediss") }}
+{{- end -}}
 {{- end -}}
 {{- end }}
 

@@ -82,6 +82,20 @@ public final class RefreshingCache<V> {
 	/** Fetches waiting for another replica that holds the key's lease. */
 	private final ConcurrentMap<String, CompletableFuture<CachedValue<V>>> awaitingRemote = new ConcurrentHashMap<>();
 
+	/**
+	 * Entries being shared (written, then their lease given back), by key: this replica's next
+	 * fetch of the key asks for the lease only once that is done, so it never waits for its own
+	 * replica's write as for another's (whose notice it would never get).
+	 */
+	private final ConcurrentMap<String, CompletableFuture<Void>> sharing = new ConcurrentHashMap<>();
+
+	/**
+	 * Leases of finished fetches that the store could not take back (it was down), by key: given
+	 * back before this replica's next fetch of the key, which would otherwise wait for them to
+	 * expire as for another replica's fetch.
+	 */
+	private final ConcurrentMap<String, String> unreleased = new ConcurrentHashMap<>();
+
 	public RefreshingCache(String name, Function<String, Mono<V>> loader, Duration ttl, BalancesProperties.Cache settings,
 			Clock clock, MeterRegistry meterRegistry) {
 		this(name, loader, ttl, settings, clock, meterRegistry, null);
@@ -294,25 +308,28 @@ public final class RefreshingCache<V> {
 		if (!this.queue.submit(() -> fetch(key, mine, force))) {
 			UpstreamException full = new UpstreamException(ErrorCode.THROTTLED, "More than "
 					+ this.settings.fetchQueueCapacity() + " fetches are waiting; this one was not queued.", null);
-			finish(key, mine, null, full, System.nanoTime(), false);
+			finish(key, mine, null, full, System.nanoTime(), null);
 		}
 		return mine;
 	}
 
 	private void fetch(String key, CompletableFuture<CachedValue<V>> mine, boolean force) {
 		if (this.shared == null) {
-			fetchUpstream(key, mine);
+			fetchUpstream(key, mine, null);
 			return;
 		}
+		CompletableFuture<Void> previousShare = this.sharing.getOrDefault(key, CompletableFuture.completedFuture(null));
 		// The store is called synchronously: never on a request's or an event loop's thread.
-		Schedulers.boundedElastic().schedule(() -> {
-			if (takeTurn(key, mine, force)) {
-				fetchUpstream(key, mine);
+		previousShare.whenComplete((done, failure) -> Schedulers.boundedElastic().schedule(() -> {
+			String lease = takeTurn(key, mine, force);
+			if (lease != null) {
+				fetchUpstream(key, mine, lease);
 			}
-		});
+		}));
 	}
 
-	private void fetchUpstream(String key, CompletableFuture<CachedValue<V>> mine) {
+	/** @param lease the token of this fetch's lease in the shared store; null without one */
+	private void fetchUpstream(String key, CompletableFuture<CachedValue<V>> mine, @Nullable String lease) {
 		long start = System.nanoTime();
 		Mono<V> source;
 		try {
@@ -327,7 +344,7 @@ public final class RefreshingCache<V> {
 			.toFuture()
 			.whenComplete((value, failure) -> {
 				try {
-					finish(key, mine, value, failure, start, this.shared != null);
+					finish(key, mine, value, failure, start, lease);
 				}
 				finally {
 					this.queue.done();
@@ -340,8 +357,9 @@ public final class RefreshingCache<V> {
 	 * replica's entry is fresh (it is taken over), nor when another replica holds the key's
 	 * lease (its result is awaited), nor when the store cannot be reached (nothing is fetched
 	 * without it). In those cases {@code mine} is completed here, and the queue slot given back.
+	 * @return the token of this fetch's lease when it should fetch, else null
 	 */
-	private boolean takeTurn(String key, CompletableFuture<CachedValue<V>> mine, boolean force) {
+	private @Nullable String takeTurn(String key, CompletableFuture<CachedValue<V>> mine, boolean force) {
 		SharedEntries<V> shared = Objects.requireNonNull(this.shared);
 		CachedValue<V> remote;
 		try {
@@ -350,11 +368,17 @@ public final class RefreshingCache<V> {
 				adopt(key, remote);
 				if (!force && isFresh(remote, this.clock.instant())) {
 					settle(key, mine, remote);
-					return false;
+					return null;
 				}
 			}
-			if (shared.tryLease(key, leaseTime())) {
-				return true;
+			String left = this.unreleased.get(key);
+			if (left != null) {
+				shared.release(key, left);
+				this.unreleased.remove(key, left);
+			}
+			String lease = shared.tryLease(key, leaseTime());
+			if (lease != null) {
+				return lease;
 			}
 		}
 		catch (StoreUnavailableException ex) {
@@ -362,15 +386,15 @@ public final class RefreshingCache<V> {
 					"The shared store could not be reached; no upstream call was made.", null, this.clock.instant());
 			try {
 				finish(key, mine, null, new UpstreamException(error.code(), error.message(), null), System.nanoTime(),
-						false);
+						null);
 			}
 			finally {
 				this.queue.done();
 			}
-			return false;
+			return null;
 		}
 		awaitRemote(key, mine, remote);
-		return false;
+		return null;
 	}
 
 	/**
@@ -436,10 +460,14 @@ public final class RefreshingCache<V> {
 		}
 	}
 
-	/** Takes a shared entry when it is newer than this replica's copy. */
+	/**
+	 * Takes a shared entry when it is newer than this replica's copy, or when the copy only says
+	 * the store could not be reached (stamped with the time of that failure, it would hide
+	 * figures another replica wrote before it) and the shared entry's figures are no older.
+	 */
 	private void adopt(String key, CachedValue<V> remote) {
 		CachedValue<V> local = peek(key);
-		if (isNewer(remote, local)) {
+		if (isNewer(remote, local) || replacesStoreFailure(remote, Objects.requireNonNull(local))) {
 			this.entries.put(key, remote);
 			this.version.incrementAndGet();
 		}
@@ -447,6 +475,14 @@ public final class RefreshingCache<V> {
 
 	private static <V> boolean isNewer(CachedValue<V> candidate, @Nullable CachedValue<V> than) {
 		return than == null || candidate.checkedAt().isAfter(than.checkedAt());
+	}
+
+	private static <V> boolean replacesStoreFailure(CachedValue<V> remote, CachedValue<V> local) {
+		if (local.error() == null || local.error().code() != ErrorCode.STORE_UNAVAILABLE) {
+			return false;
+		}
+		return local.fetchedAt() == null
+				|| (remote.fetchedAt() != null && !remote.fetchedAt().isBefore(local.fetchedAt()));
 	}
 
 	private @Nullable CachedValue<V> readShared(String key) {
@@ -475,8 +511,9 @@ public final class RefreshingCache<V> {
 		return this.settings.loadTimeout().plusSeconds(5);
 	}
 
+	/** @param lease the token of the fetch's lease: the entry is shared, and the lease given back; null: kept here */
 	private void finish(String key, CompletableFuture<CachedValue<V>> mine, @Nullable V value, @Nullable Throwable failure,
-			long start, boolean share) {
+			long start, @Nullable String lease) {
 		Instant now = this.clock.instant();
 		CachedValue<V> previous = peek(key);
 		CachedValue<V> next;
@@ -497,8 +534,18 @@ public final class RefreshingCache<V> {
 		// Publish before leaving the in-flight map; a caller that read the entry before this
 		// and misses the in-flight mark is answered with this entry (see load).
 		this.entries.put(key, next);
-		if (share) {
-			Schedulers.boundedElastic().schedule(() -> share(key, next));
+		if (lease != null) {
+			CompletableFuture<Void> shared = new CompletableFuture<>();
+			this.sharing.put(key, shared);
+			Schedulers.boundedElastic().schedule(() -> {
+				try {
+					share(key, next, lease);
+				}
+				finally {
+					this.sharing.remove(key, shared);
+					shared.complete(null);
+				}
+			});
 		}
 		this.inFlight.remove(key, mine);
 		this.version.incrementAndGet();
@@ -518,14 +565,20 @@ public final class RefreshingCache<V> {
 	}
 
 	/** Writes the entry for the other replicas and gives the lease back; a store outage only costs them the news. */
-	private void share(String key, CachedValue<V> entry) {
+	private void share(String key, CachedValue<V> entry, String lease) {
 		SharedEntries<V> shared = Objects.requireNonNull(this.shared);
 		try {
 			shared.write(key, entry);
-			shared.release(key);
 		}
 		catch (StoreUnavailableException ex) {
 			logger.warn("Could not share the entry of {} [{}]: the store is unavailable", this.name, key);
+		}
+		// Given back even when the write failed: should the store answer again, nobody waits for it.
+		try {
+			shared.release(key, lease);
+		}
+		catch (StoreUnavailableException ex) {
+			this.unreleased.put(key, lease);
 		}
 	}
 

@@ -24,14 +24,18 @@ public interface SharedEntries<V> {
 	void write(String key, CachedValue<V> entry);
 
 	/**
-	 * Becomes the one replica that fetches {@code key} now, for at most {@code leaseTime}
-	 * (a replica that dies while fetching does not block the key longer).
-	 * @return false when another replica holds the lease
+	 * Makes this fetch the one that fetches {@code key} now, for at most {@code leaseTime}
+	 * (a replica that dies while fetching does not block the key longer). Every fetch gets a
+	 * lease of its own, also against another fetch of the same replica.
+	 * @return the lease's token (to give it back with), or null when another fetch holds the lease
 	 */
-	boolean tryLease(String key, Duration leaseTime);
+	@Nullable String tryLease(String key, Duration leaseTime);
 
-	/** Gives the lease of {@code key} back, if this replica holds it. */
-	void release(String key);
+	/**
+	 * Gives the lease of {@code key} back if {@code token} still holds it: a late release after
+	 * the lease expired never frees a lease another fetch took since.
+	 */
+	void release(String key, String token);
 
 	/** Called with the key whenever another replica wrote an entry. */
 	void onWrite(Consumer<String> listener);

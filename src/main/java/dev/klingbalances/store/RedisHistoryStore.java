@@ -39,6 +39,11 @@ final class RedisHistoryStore implements HistoryStore {
 	/** The cache whose entries are an account's figures: {@code balances.<provider>} (BalanceService). */
 	private static final String SNAPSHOT_CACHE_PREFIX = "balances.";
 
+	/**
+	 * KEYS: the series. ARGV: score, sample, oldest score kept, most samples kept, expiry (ms).
+	 * One key only: on a Redis Cluster a script's keys must share a slot, and the series of
+	 * different accounts do not (the account set is added to apart, see {@link #append}).
+	 */
 	private static final RedisScript<Long> APPEND = RedisScript.of("""
 			redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
 			redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
@@ -47,7 +52,6 @@ final class RedisHistoryStore implements HistoryStore {
 			  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, excess - 1)
 			end
 			redis.call('PEXPIRE', KEYS[1], ARGV[5])
-			redis.call('SADD', KEYS[2], ARGV[6])
 			return redis.call('ZCARD', KEYS[1])
 			""", Long.class);
 
@@ -82,9 +86,9 @@ final class RedisHistoryStore implements HistoryStore {
 		Duration window = Duration.between(oldest, sample.at());
 		long expiry = Math.max(window.toMillis(), 0) + Duration.ofHours(1).toMillis();
 		try {
-			this.redis.execute(APPEND, List.of(this.keys.history(provider, account), this.keys.historyAccounts(provider)),
+			this.redis.execute(APPEND, List.of(this.keys.history(provider, account)),
 					Long.toString(sample.at().toEpochMilli()), this.json.writeValueAsString(sample),
-					Long.toString(oldest.toEpochMilli()), Integer.toString(maxSamples), Long.toString(expiry), account);
+					Long.toString(oldest.toEpochMilli()), Integer.toString(maxSamples), Long.toString(expiry));
 		}
 		catch (RuntimeException ex) {
 			this.monitor.failed(ex);

@@ -175,6 +175,15 @@ final class RedisRequestLanes implements RequestLanes {
 		return duration.plusNanos(999_999_999L).toSeconds();
 	}
 
+	/** One request's turn: its token in Redis, whether it took the lane, ended, gave the lane back. */
+	private record TurnState(String token, AtomicBoolean holding, AtomicBoolean over, AtomicBoolean givenBack) {
+
+		TurnState(String token) {
+			this(token, new AtomicBoolean(), new AtomicBoolean(), new AtomicBoolean());
+		}
+
+	}
+
 	private final class SharedLane implements Lane {
 
 		private final String holderKey;
@@ -211,25 +220,23 @@ final class RedisRequestLanes implements RequestLanes {
 					previous = this.last;
 					this.last = ended.asMono();
 				}
-				String token = UUID.randomUUID().toString();
-				AtomicBoolean holding = new AtomicBoolean();
-				AtomicBoolean over = new AtomicBoolean();
+				TurnState state = new TurnState(UUID.randomUUID().toString());
 				Runnable endTurn = () -> {
-					if (over.compareAndSet(false, true)) {
+					if (state.over.compareAndSet(false, true)) {
 						// The lane is given up (if it was taken) before the next request here asks for
 						// it; a request cancelled while waiting still lets the previous one finish first.
-						Mono<Void> giveUp = holding.get() ? pushNext(token, this.interval) : Mono.empty();
-						Mono.when(previous, this.lastHold.then(giveUp)).subscribe(null, null, ended::tryEmitEmpty);
+						Mono.when(previous, this.lastHold.then(Mono.defer(() -> giveBack(state))))
+							.subscribe(null, null, ended::tryEmitEmpty);
 					}
 				};
 				Mono<T> sent = (this.turn == Turn.UNTIL_SENT) ? request.contextWrite(RequestSent.listen(endTurn)) : request;
 				// A hold this replica just set is in Redis before this request asks for its turn.
 				return previous.then(Mono.defer(() -> this.lastHold))
-					.then(take(token, holding, over))
+					.then(take(state))
 					.then(sent)
 					.doFinally((signal) -> {
 						endTurn.run();
-						if (this.turn == Turn.UNTIL_SENT && holding.get()) {
+						if (this.turn == Turn.UNTIL_SENT && state.holding.get()) {
 							// The answer is back: a request that has not started yet waits an interval
 							// from now too, in case this one was slow on its way in (as the local lane does).
 							pushNext("", this.interval).subscribe();
@@ -247,26 +254,33 @@ final class RedisRequestLanes implements RequestLanes {
 		}
 
 		/** Completes once this replica holds the lane and the next start has come. */
-		private Mono<Void> take(String token, AtomicBoolean holding, AtomicBoolean over) {
-			return Mono.deferContextual((context) -> attempt(token, holding, over, FetchDeadline.read(context)));
+		private Mono<Void> take(TurnState state) {
+			return Mono.deferContextual((context) -> attempt(state, FetchDeadline.read(context)));
 		}
 
-		private Mono<Void> attempt(String token, AtomicBoolean holding, AtomicBoolean over, OptionalLong deadline) {
-			return call(() -> RedisRequestLanes.this.redis.execute(RedisRequestLanes.this.acquire,
-					List.of(this.holderKey, this.nextKey, RedisRequestLanes.this.keys.laneEpoch()), token,
-					Long.toString(this.holdFor.toMillis()), Long.toString(micros(this.interval)),
-					Long.toString(micros(this.holdFor)), RedisRequestLanes.this.seenEpoch.get() ? "1" : "0"))
+		private Mono<Void> attempt(TurnState state, OptionalLong deadline) {
+			return call(() -> {
+				List<?> answer = RedisRequestLanes.this.redis.execute(RedisRequestLanes.this.acquire,
+						List.of(this.holderKey, this.nextKey, RedisRequestLanes.this.keys.laneEpoch()), state.token,
+						Long.toString(this.holdFor.toMillis()), Long.toString(micros(this.interval)),
+						Long.toString(micros(this.holdFor)), RedisRequestLanes.this.seenEpoch.get() ? "1" : "0");
+				if (answer != null && ((Number) answer.get(0)).longValue() == 0) {
+					// Noted as soon as Redis answers, not when the answer is taken up: a request
+					// cancelled while the script ran drops the answer unread, and would leave its
+					// reservation to block the lane until the holder key expires.
+					state.holding.set(true);
+					if (state.over.get()) {
+						giveBack(state).subscribe();
+					}
+				}
+				return answer;
+			})
 				.switchIfEmpty(Mono.error(() -> unavailable(new IllegalStateException("The lane script answered nothing"))))
 				.flatMap((answer) -> {
 					RedisRequestLanes.this.seenEpoch.set(true);
 					long code = ((Number) answer.get(0)).longValue();
 					long amount = ((Number) answer.get(1)).longValue();
 					if (code == 0) {
-						holding.set(true);
-						if (over.get()) {
-							// Cancelled while the script ran: give the lane straight back.
-							pushNext(token, this.interval).subscribe();
-						}
 						return Mono.<Void>empty();
 					}
 					// Held by another replica: at least an interval after its end. Otherwise exactly this.
@@ -275,8 +289,19 @@ final class RedisRequestLanes implements RequestLanes {
 					if (deadline.isPresent() && System.nanoTime() + atLeast.toNanos() - deadline.getAsLong() > 0) {
 						return Mono.error(refused(atLeast, code == 1));
 					}
-					return Mono.delay(wait).then(Mono.defer(() -> attempt(token, holding, over, deadline)));
+					return Mono.delay(wait).then(Mono.defer(() -> attempt(state, deadline)));
 				});
+		}
+
+		/**
+		 * Gives the lane up and pushes the next start an interval on, once per turn and only if
+		 * the turn took the lane (its end and a cancellation during the script may both ask).
+		 */
+		private Mono<Void> giveBack(TurnState state) {
+			if (state.holding.get() && state.givenBack.compareAndSet(false, true)) {
+				return pushNext(state.token, this.interval);
+			}
+			return Mono.empty();
 		}
 
 		/** Gives the lane up (with a token) and moves the next start to at least now + {@code push}. */

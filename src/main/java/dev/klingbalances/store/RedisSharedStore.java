@@ -34,8 +34,8 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 /**
  * The caches' entries in Redis: one JSON string per entry ({@code <prefix>cache:<cache>:<key>},
- * living {@code balances.store.entry-ttl}), a lease per fetch ({@code SET NX PX}, given back by a
- * compare-and-delete script), and a notice on one channel for every write, which the other
+ * living {@code balances.store.entry-ttl}), a lease per fetch ({@code SET NX PX} with a token of
+ * that fetch, given back by a compare-and-delete script), and a notice on one channel for every write, which the other
  * replicas take up (this replica ignores its own). Every Redis failure becomes a
  * {@link dev.klingbalances.balance.StoreUnavailableException}.
  */
@@ -44,23 +44,9 @@ final class RedisSharedStore implements SharedStore {
 	private static final Logger logger = LoggerFactory.getLogger(RedisSharedStore.class);
 
 	/**
-	 * Takes the lease unless another replica holds it; a replica that holds it already renews it
-	 * (its own fetches of a key run one at a time, so this never lets two run).
+	 * Deletes the lease only if the fetch's token still holds it (it may have expired and been
+	 * taken by another fetch, of this replica or another).
 	 */
-	private static final RedisScript<Long> LEASE = RedisScript.of("""
-			local holder = redis.call('GET', KEYS[1])
-			if holder == ARGV[1] then
-			  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-			  return 1
-			end
-			if holder then
-			  return 0
-			end
-			redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-			return 1
-			""", Long.class);
-
-	/** Deletes the lease only if this replica still holds it (it may have expired and been taken). */
 	private static final RedisScript<Long> RELEASE = RedisScript.of("""
 			if redis.call('GET', KEYS[1]) == ARGV[1] then
 			  return redis.call('DEL', KEYS[1])
@@ -79,7 +65,7 @@ final class RedisSharedStore implements SharedStore {
 	/** Reads numbers without a fraction's loss: a figure reads back exactly as it was written. */
 	private final JsonMapper json;
 
-	/** Identifies this replica's leases and notices. */
+	/** Identifies this replica's notices. */
 	private final String instance = UUID.randomUUID().toString();
 
 	private final ConcurrentMap<String, List<Consumer<String>>> listeners = new ConcurrentHashMap<>();
@@ -186,17 +172,16 @@ final class RedisSharedStore implements SharedStore {
 		}
 
 		@Override
-		public boolean tryLease(String key, Duration leaseTime) {
-			Long taken = call(() -> redis.execute(LEASE,
-					List.of(keys.lease(this.cache, key)), instance,
-					Long.toString(Math.max(1, leaseTime.toMillis()))));
-			return taken != null && taken == 1;
+		public @Nullable String tryLease(String key, Duration leaseTime) {
+			String token = UUID.randomUUID().toString();
+			Boolean taken = call(() -> redis.opsForValue()
+				.setIfAbsent(keys.lease(this.cache, key), token, Duration.ofMillis(Math.max(1, leaseTime.toMillis()))));
+			return Boolean.TRUE.equals(taken) ? token : null;
 		}
 
 		@Override
-		public void release(String key) {
-			call(() -> redis.execute(RELEASE, List.of(keys.lease(this.cache, key)),
-					instance));
+		public void release(String key, String token) {
+			call(() -> redis.execute(RELEASE, List.of(keys.lease(this.cache, key)), token));
 		}
 
 		@Override

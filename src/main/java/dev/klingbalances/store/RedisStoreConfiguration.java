@@ -36,7 +36,9 @@ import org.springframework.scheduling.TaskScheduler;
  * history and notification state in Redis, and elect one leader for the warm-up and the sweep.
  * These beans replace the in-memory defaults ({@code BalanceConfiguration},
  * {@code NotifyConfiguration}, {@code UpstreamConfiguration}, which stand back with this type).
- * The connection is Spring Boot's ({@code spring.data.redis.*}, Lettuce).
+ * The connection is Spring Boot's ({@code spring.data.redis.*}, Lettuce): one server, or a Redis
+ * Cluster through {@code spring.data.redis.cluster.nodes} (every script keeps to one slot, see
+ * {@link StoreKeys}).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "balances.store.type", havingValue = "redis")

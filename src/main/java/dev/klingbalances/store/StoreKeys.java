@@ -4,8 +4,18 @@ package dev.klingbalances.store;
  * The names of everything this service keeps in Redis, all behind one prefix
  * ({@code balances.store.key-prefix}), so several deployments can share one Redis and an
  * operator can tell its keys apart.
+ * <p>
+ * On a Redis Cluster a script may only touch keys of one hash slot. The lane scripts read a
+ * credential's holder and next start together with the deployment's lane epoch, so every lane
+ * key carries the hash tag {@code {lanes}} (only the part in braces chooses the slot): all lanes
+ * of every deployment live in one slot, which is plenty for a few calls a second. Every other
+ * script touches one key. The prefix has no braces ({@link StoreProperties}), so it never
+ * becomes the tag itself.
  */
 record StoreKeys(String prefix) {
+
+	/** The hash tag of the lane keys: one Redis Cluster slot for the lane scripts' keys. */
+	private static final String LANES_TAG = "{lanes}";
 
 	/** A cache's shared entry: {@code <prefix>cache:<cache>:<key>}. */
 	String entry(String cache, String key) {
@@ -22,14 +32,14 @@ record StoreKeys(String prefix) {
 		return this.prefix + "written";
 	}
 
-	/** Who is calling with a credential now: {@code <prefix>lane:<credential>:holder}. */
+	/** Who is calling with a credential now: {@code <prefix>{lanes}:<credential>:holder}. */
 	String laneHolder(String credential) {
-		return this.prefix + "lane:" + credential + ":holder";
+		return this.prefix + LANES_TAG + ":" + credential + ":holder";
 	}
 
 	/** When the next request with a credential may start (Redis time, microseconds). */
 	String laneNext(String credential) {
-		return this.prefix + "lane:" + credential + ":next";
+		return this.prefix + LANES_TAG + ":" + credential + ":next";
 	}
 
 	/**
@@ -37,17 +47,12 @@ record StoreKeys(String prefix) {
 	 * keys are found gone, so requests that were in flight then end first.
 	 */
 	String laneEpoch() {
-		return this.prefix + "lane-epoch";
+		return this.prefix + LANES_TAG + "-epoch";
 	}
 
 	/** The recorded samples of one account, a sorted set scored by time. */
 	String history(String provider, String account) {
 		return this.prefix + "history:" + provider + ":" + account;
-	}
-
-	/** The accounts of a provider that have a history, so removed ones can be dropped. */
-	String historyAccounts(String provider) {
-		return this.prefix + "history-accounts:" + provider;
 	}
 
 	/** The conditions a webhook was told are firing: a hash by condition id. */

@@ -17,7 +17,7 @@ import org.springframework.validation.annotation.Validated;
  * @param type {@code memory} (one replica, nothing else to run) or {@code redis} (any number of
  * replicas sharing one Redis)
  * @param keyPrefix put before every Redis key and channel name, so several deployments can share
- * one Redis
+ * one Redis; no braces (on a Redis Cluster they would choose the keys' hash slot)
  * @param entryTtl how long a shared snapshot lives in Redis; keep it above
  * {@code balances.cache.max-stale} plus the longest cache TTL (checked at start-up against
  * max-stale)
@@ -41,6 +41,11 @@ public record StoreProperties(@NotNull @DefaultValue("memory") StoreType type,
 	@AssertTrue(message = "balances.store.leader-lock-expiry must be at least 1s")
 	boolean isLeaderLockExpiryLongEnough() {
 		return this.leaderLockExpiry.compareTo(Duration.ofSeconds(1)) >= 0;
+	}
+
+	@AssertTrue(message = "balances.store.key-prefix must not contain '{' or '}': on a Redis Cluster they choose a key's hash slot")
+	boolean isKeyPrefixWithoutBraces() {
+		return this.keyPrefix == null || (this.keyPrefix.indexOf('{') < 0 && this.keyPrefix.indexOf('}') < 0);
 	}
 
 	@AssertTrue(message = "balances.store.entry-ttl, lane-poll-interval and check-interval must be positive, lane-lock-margin not negative")

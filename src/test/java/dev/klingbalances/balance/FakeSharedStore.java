@@ -6,11 +6,14 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
@@ -30,9 +33,37 @@ public final class FakeSharedStore implements SharedStore {
 
 	private final AtomicBoolean dropNotices = new AtomicBoolean();
 
+	/** Counted down by a write as it starts waiting for {@link #writesOpen}. */
+	private volatile CountDownLatch writeWaiting = new CountDownLatch(0);
+
+	private volatile CountDownLatch writesOpen = new CountDownLatch(0);
+
+	private final AtomicInteger refusedLeases = new AtomicInteger();
+
 	/** The store can no longer be reached (or can again). */
 	public void down(boolean down) {
 		this.down.set(down);
+	}
+
+	/**
+	 * Writes wait until {@code open} counts down (a slow store); {@code waiting} counts down as
+	 * each write starts waiting.
+	 */
+	public void holdWrites(CountDownLatch waiting, CountDownLatch open) {
+		this.writeWaiting = waiting;
+		this.writesOpen = open;
+	}
+
+	/** Whether a fetch holds the lease of {@code key} in {@code cache} now. */
+	public boolean leased(String cache, String key) {
+		FakeEntries<?> entries = this.caches.get(cache);
+		Object[] lease = (entries != null) ? entries.leases.get(key) : null;
+		return lease != null && (long) lease[1] - System.nanoTime() > 0;
+	}
+
+	/** How many times a lease was refused because another fetch held it. */
+	public int refusedLeases() {
+		return this.refusedLeases.get();
 	}
 
 	/** Write notices are lost (a dropped subscription), or delivered again. */
@@ -69,22 +100,18 @@ public final class FakeSharedStore implements SharedStore {
 
 		private final Map<String, CachedValue<V>> values = new ConcurrentHashMap<>();
 
-		/** Key → (holder, nanoTime it expires). */
+		/** Key → (the fetch's token, nanoTime it expires). */
 		private final Map<String, Object[]> leases = new ConcurrentHashMap<>();
 
 		private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
 
-		private final Object holder;
-
 		private final FakeEntries<V> root;
 
 		FakeEntries() {
-			this.holder = new Object();
 			this.root = this;
 		}
 
 		private FakeEntries(FakeEntries<V> root) {
-			this.holder = new Object();
 			this.root = root;
 		}
 
@@ -114,6 +141,13 @@ public final class FakeSharedStore implements SharedStore {
 		@Override
 		public void write(String key, CachedValue<V> entry) {
 			check();
+			FakeSharedStore.this.writeWaiting.countDown();
+			try {
+				FakeSharedStore.this.writesOpen.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
 			this.root.values.put(key, entry);
 			if (!FakeSharedStore.this.dropNotices.get()) {
 				this.root.allListeners().forEach((listener) -> FakeSharedStore.this.notices.execute(() -> listener.accept(key)));
@@ -121,24 +155,26 @@ public final class FakeSharedStore implements SharedStore {
 		}
 
 		@Override
-		public synchronized boolean tryLease(String key, Duration leaseTime) {
+		public @Nullable String tryLease(String key, Duration leaseTime) {
 			check();
 			synchronized (this.root.leases) {
 				Object[] lease = this.root.leases.get(key);
-				if (lease != null && (long) lease[1] - System.nanoTime() > 0 && lease[0] != this.holder) {
-					return false;
+				if (lease != null && (long) lease[1] - System.nanoTime() > 0) {
+					FakeSharedStore.this.refusedLeases.incrementAndGet();
+					return null;
 				}
-				this.root.leases.put(key, new Object[] { this.holder, System.nanoTime() + leaseTime.toNanos() });
-				return true;
+				String token = UUID.randomUUID().toString();
+				this.root.leases.put(key, new Object[] { token, System.nanoTime() + leaseTime.toNanos() });
+				return token;
 			}
 		}
 
 		@Override
-		public void release(String key) {
+		public void release(String key, String token) {
 			check();
 			synchronized (this.root.leases) {
 				Object[] lease = this.root.leases.get(key);
-				if (lease != null && lease[0] == this.holder) {
+				if (lease != null && token.equals(lease[0])) {
 					this.root.leases.remove(key);
 				}
 			}

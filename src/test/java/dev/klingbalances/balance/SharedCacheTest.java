@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -112,7 +113,7 @@ class SharedCacheTest {
 	void aReplicaThatDiesWhileFetchingBlocksTheKeyNoLongerThanItsLease() throws Exception {
 		// A replica took the key's lease and died before writing anything.
 		assertThat(this.store.replica().<String>entries("balances.test", String.class)
-			.tryLease("team-a", Duration.ofMinutes(10))).isTrue();
+			.tryLease("team-a", Duration.ofMinutes(10))).isNotNull();
 		RefreshingCache<String> b = replica(this.store.replica());
 		long start = System.nanoTime();
 		CachedValue<String> waited = b.get("team-a", false).get(30, TimeUnit.SECONDS);
@@ -144,6 +145,63 @@ class SharedCacheTest {
 			assertThat(b.peek("team-a").value()).isEqualTo("100");
 		});
 		assertThat(b.version()).as("views rebuild").isGreaterThan(version);
+	}
+
+	@Test
+	void afterAnOutageAReplicaTakesUpFiguresItsStoreFailureHid() throws Exception {
+		RefreshingCache<String> a = replica(this.store);
+		RefreshingCache<String> b = replica(this.store.replica());
+		fetchedOnce(a, "118");
+		await().atMost(Duration.ofSeconds(5)).until(() -> !this.store.leased("balances.test", "team-a"));
+		// Given replica B's newer figures, whose notice replica A missed
+		this.store.dropNotices(true);
+		this.clock.advance(TTL);
+		CompletableFuture<CachedValue<String>> fetchedByB = b.get("team-a", true);
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.calls.get() == 2);
+		this.upstream.get(1).tryEmitValue("100");
+		fetchedByB.get(5, TimeUnit.SECONDS);
+		await().atMost(Duration.ofSeconds(5)).until(() -> !b.isLoading("team-a"));
+		// and, later, replica A's fetch failing for want of the store (stamped with that later time)
+		this.clock.advance(Duration.ofSeconds(1));
+		this.store.down(true);
+		CachedValue<String> failed = a.get("team-a", false).get(5, TimeUnit.SECONDS);
+		assertThat(failed.error().code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE);
+		assertThat(failed.value()).isEqualTo("118");
+
+		// When the store is back and replica A re-reads it
+		this.store.down(false);
+		a.resync();
+
+		// Then it shows replica B's figures, not its own store failure
+		assertThat(a.peek("team-a").value()).isEqualTo("100");
+		assertThat(a.peek("team-a").error()).isNull();
+		assertThat(this.calls).hasValue(2);
+	}
+
+	@Test
+	void aReplicasNextFetchOfAKeyTakesItsOwnLeaseOnceThePreviousGaveItsBack() throws Exception {
+		RefreshingCache<String> a = replica(this.store);
+		RefreshingCache<String> b = replica(this.store.replica());
+		CountDownLatch writing = new CountDownLatch(1);
+		CountDownLatch writable = new CountDownLatch(1);
+		this.store.holdWrites(writing, writable);
+		// Given replica A's fetch that is over but still sharing its entry (write, then lease back)
+		fetchedOnce(a, "118");
+		assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
+
+		// When a refresh of the key on replica A comes meanwhile, and the first fetch's share ends
+		this.clock.advance(Duration.ofSeconds(1));
+		CompletableFuture<CachedValue<String>> refreshed = a.get("team-a", true);
+		writable.countDown();
+
+		// Then the refresh fetches with a lease of its own, which replica B must respect
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.calls.get() == 2);
+		CompletableFuture<CachedValue<String>> askedOfB = b.get("team-a", true);
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.store.refusedLeases() == 1);
+		this.upstream.get(1).tryEmitValue("100");
+		assertThat(refreshed.get(5, TimeUnit.SECONDS).value()).isEqualTo("100");
+		assertThat(askedOfB.get(5, TimeUnit.SECONDS).value()).as("replica A's refresh, awaited").isEqualTo("100");
+		assertThat(this.calls).hasValue(2);
 	}
 
 }

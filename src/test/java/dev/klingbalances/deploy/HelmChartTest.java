@@ -307,14 +307,7 @@ class HelmChartTest {
 
 	@Test
 	void environmentNamesBindToTheApplicationsProperties() {
-		Map<String, String> environment = render("ci/all-features-values.yaml").environment();
-		StandardEnvironment spring = new StandardEnvironment();
-		spring.getPropertySources()
-			.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-					new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-							Map.copyOf(environment)));
-		spring.getPropertySources().remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
-		Binder binder = new Binder(ConfigurationPropertySources.from(spring.getPropertySources()));
+		Binder binder = binder(render("ci/all-features-values.yaml").environment());
 
 		List<KlingAccount> accounts = binder.bind("balances.kling.accounts", Bindable.listOf(KlingAccount.class)).get();
 		assertThat(accounts).containsExactly(new KlingAccount("main", "test-access-key-1", SECRET_KEY, null),
@@ -340,6 +333,48 @@ class HelmChartTest {
 		assertThat(binder.bind("spring.data.redis.username", String.class).get()).isEqualTo("kling-balances");
 		// Boot ignores spring.data.redis.password whenever a URL is set.
 		assertThat(binder.bind("spring.data.redis.url", String.class).isBound()).isFalse();
+	}
+
+	/** What the application binds from the container's environment alone. */
+	private static Binder binder(Map<String, String> environment) {
+		StandardEnvironment spring = new StandardEnvironment();
+		spring.getPropertySources()
+			.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+					new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+							Map.copyOf(environment)));
+		spring.getPropertySources().remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
+		return new Binder(ConfigurationPropertySources.from(spring.getPropertySources()));
+	}
+
+	@Test
+	void aRedisClusterIsGivenByItsNodesAndReachedOnTheirPorts() {
+		HelmChart.Rendered rendered = HelmChart.render(HelmChart.DIRECTORY, null,
+				Map.of("replicaCount", 2, "networkPolicy", Map.of("enabled", true), "store",
+						Map.of("type", "redis", "redis", Map.of("clusterNodes",
+								List.of("redis-0.redis:6379", "redis-1.redis:6379", "redis-2.redis:6380"), "ssl", true))));
+		Map<String, String> environment = rendered.environment();
+
+		assertThat(environment).doesNotContainKeys("SPRING_DATA_REDIS_HOST", "SPRING_DATA_REDIS_PORT",
+				"SPRING_DATA_REDIS_DATABASE");
+		Binder binder = binder(environment);
+		assertThat(binder.bind("spring.data.redis.cluster.nodes", Bindable.listOf(String.class)).get())
+			.containsExactly("redis-0.redis:6379", "redis-1.redis:6379", "redis-2.redis:6380");
+		assertThat(binder.bind("spring.data.redis.ssl.enabled", Boolean.class).get()).isTrue();
+		List<Object> egressPorts = new ArrayList<>();
+		asList(at(rendered.one("NetworkPolicy"), "spec.egress"))
+			.forEach((rule) -> asList(at(rule, "ports")).forEach((port) -> egressPorts.add(at(port, "port"))));
+		assertThat(egressPorts).containsExactlyInAnyOrder(53, 53, 443, 6379, 6380);
+	}
+
+	@Test
+	void refusesBothARedisUrlAndClusterNodesAndANodeWithoutPort() {
+		assertThatIllegalStateException().isThrownBy(() -> HelmChart.render(HelmChart.DIRECTORY, null,
+				Map.of("store", Map.of("type", "redis", "redis",
+						Map.of("url", "redis://redis:6379", "clusterNodes", List.of("redis-0.redis:6379"))))))
+			.withMessageContaining("not both");
+		assertThatIllegalStateException().isThrownBy(() -> HelmChart.render(HelmChart.DIRECTORY, null,
+				Map.of("store", Map.of("type", "redis", "redis", Map.of("clusterNodes", List.of("redis-0.redis"))))))
+			.withMessageContaining("schema");
 	}
 
 	record KlingAccount(String id, @Nullable String accessKey, @Nullable String secretKey, @Nullable String apiKey) {

@@ -6,8 +6,9 @@ import dev.klingbalances.store.StoreProperties.StoreType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.testcontainers.junit.jupiter.Container;
-import org.testcontainers.junit.jupiter.Testcontainers;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -20,17 +21,19 @@ import static org.awaitility.Awaitility.await;
  * A leader whose application context closes (a rolling update's shutdown) gives its lock back
  * before its Redis connection goes: the other replica leads long before the lock would expire.
  * Each context holds what the application's does for the election: the connection factory
- * (a lifecycle bean, stopped on close), the lock registry, the initiator and the handover.
+ * (a lifecycle bean, stopped on close), the lock registry, the initiator and the handover. On
+ * one Redis server and on a cluster of three masters ({@link SharedTestRedis}).
  */
-@ExtendWith(RedisTestContainer.RequireDocker.class)
-@Testcontainers
+@ParameterizedClass(name = "{0}")
+@EnumSource(SharedTestRedis.class)
+@ExtendWith(SharedTestRedis.Lifecycle.class)
 class RedisLeaderHandoverTest {
 
 	/** Far longer than the test waits for the handover: an expired lock cannot pass for a released one. */
 	private static final Duration LOCK_EXPIRY = Duration.ofSeconds(60);
 
-	@Container
-	private static final RedisTestContainer redisServer = RedisTestContainer.create();
+	@Parameter
+	SharedTestRedis shape;
 
 	private GenericApplicationContext replicaA;
 
@@ -58,7 +61,8 @@ class RedisLeaderHandoverTest {
 		await().atMost(LOCK_EXPIRY.dividedBy(4)).until(() -> leads(this.replicaB));
 	}
 
-	private static GenericApplicationContext replica() {
+	private GenericApplicationContext replica() {
+		TestRedis redisServer = this.shape.server();
 		StoreProperties properties = new StoreProperties(StoreType.REDIS, "handover-test:", Duration.ofHours(25),
 				LOCK_EXPIRY, Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofSeconds(1));
 		StoreKeys keys = new StoreKeys(properties.keyPrefix());

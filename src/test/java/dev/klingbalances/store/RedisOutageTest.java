@@ -16,8 +16,11 @@ import dev.klingbalances.notify.ConditionKey;
 import dev.klingbalances.notify.EventType;
 import dev.klingbalances.upstream.RequestLanes.Lane;
 import dev.klingbalances.upstream.RequestLanes.Turn;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.health.contributor.Status;
@@ -34,24 +37,31 @@ import static org.mockito.Mockito.verify;
  * Redis taken away and brought back, under one pod's store components: without Redis no request
  * is sent ({@code STORE_UNAVAILABLE}), shared reads and leases fail as the store's unavailability,
  * the history answers from the pod's copy, the store reports itself down; once Redis answers
- * again the pod re-reads the shared snapshots and calls go through again.
+ * again the pod re-reads the shared snapshots and calls go through again. On one Redis server and
+ * on a cluster of three masters (all of them away), each the test's own.
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(SharedTestRedis.class)
 class RedisOutageTest {
 
 	private static final Instant AT = Instant.parse("2026-11-21T12:00:00Z");
 
-	private static RedisTestContainer redisServer;
+	@Parameter
+	SharedTestRedis shape;
 
-	@AfterAll
-	static void stopRedis() {
-		if (redisServer != null) {
-			redisServer.stop();
+	private TestRedis redisServer;
+
+	@AfterEach
+	void stopRedis() {
+		if (this.redisServer != null) {
+			this.redisServer.close();
 		}
 	}
 
 	@Test
 	void withoutRedisNothingIsCalledAndRecoveryResynchronises() throws Exception {
-		redisServer = RedisTestContainer.started();
+		TestRedis redisServer = this.shape.startNew();
+		this.redisServer = redisServer;
 		try (RedisPod pod = new RedisPod(redisServer, "outage:")) {
 			BalanceService balanceService = mock(BalanceService.class);
 			pod.beans.addBean("balanceService", balanceService);

@@ -37,7 +37,7 @@ final class RedisPod implements AutoCloseable {
 
 	private final RedisMessageListenerContainer listeners;
 
-	RedisPod(RedisTestContainer container, String keyPrefix) {
+	RedisPod(TestRedis container, String keyPrefix) {
 		this.connectionFactory = container.connectionFactory();
 		this.redis = new StringRedisTemplate(this.connectionFactory);
 		this.properties = new StoreProperties(StoreType.REDIS, keyPrefix, Duration.ofHours(25), Duration.ofSeconds(1),

@@ -15,6 +15,10 @@ import dev.klingbalances.upstream.UpstreamWebClients;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -32,7 +36,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * through the application's HTTP client, against a slow WireMock stub on 127.0.0.1. On arrival,
  * requests are never closer than the interval, yet one pod's request goes out while another's
  * answer is still on its way: a turn ends when the request has left, not when it is answered.
+ * On one Redis server and on a cluster of three masters ({@link SharedTestRedis}).
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(SharedTestRedis.class)
+@ExtendWith(SharedTestRedis.Lifecycle.class)
 class RedisRequestLanesHttpTest {
 
 	private static final Duration INTERVAL = Duration.ofMillis(200);
@@ -43,13 +51,13 @@ class RedisRequestLanesHttpTest {
 	/** WireMock logs arrivals in whole milliseconds. */
 	private static final long LOG_RESOLUTION_MILLIS = 1;
 
-	private static RedisTestContainer redisServer;
+	@Parameter
+	SharedTestRedis shape;
 
 	private static WireMockServer upstream;
 
 	@BeforeAll
 	static void start() {
-		redisServer = RedisTestContainer.started();
 		upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
 		upstream.start();
 		upstream.stubFor(get(urlPathEqualTo("/v1/kling/accounts/a@example.com"))
@@ -61,9 +69,6 @@ class RedisRequestLanesHttpTest {
 		if (upstream != null) {
 			upstream.stop();
 		}
-		if (redisServer != null) {
-			redisServer.stop();
-		}
 	}
 
 	@Test
@@ -73,6 +78,8 @@ class RedisRequestLanesHttpTest {
 		// WireMock logs a request once it handles it: its first one takes it a while (class
 		// loading, threads), which would make that arrival look later than it was.
 		client.get().uri("/warm-up").retrieve().toBodilessEntity().onErrorResume((ex) -> Mono.empty()).block(Duration.ofSeconds(10));
+		upstream.resetRequests();
+		TestRedis redisServer = this.shape.server();
 		try (RedisPod podA = new RedisPod(redisServer, "http:"); RedisPod podB = new RedisPod(redisServer, "http:")) {
 			List<Lane> lanes = List.of(lane(podA), lane(podB));
 			List<Mono<String>> requests = new ArrayList<>();

@@ -15,17 +15,23 @@ import dev.klingbalances.balance.UpstreamException;
 import dev.klingbalances.upstream.RequestLanes.Lane;
 import dev.klingbalances.upstream.RequestLanes.Turn;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@link RedisRequestLanes} against a real Redis: two pods' lanes of one credential keep Kling's
  * rule between them (one request in flight, the next an interval after the previous one's
  * answer), a hold set by one pod holds the other back, and a wait beyond the fetch's deadline is
- * refused without calling.
+ * refused without calling; a request cancelled while taking its turn gives the lane back.
  */
 class RedisRequestLanesTest extends TwoPodsOnOneRedis {
 
@@ -138,6 +144,61 @@ class RedisRequestLanesTest extends TwoPodsOnOneRedis {
 		List<Call> calls = upstream.calls();
 		assertThat(calls).extracting(Call::name).containsExactly("b0", "a", "b1");
 		assertThat(calls.get(2).start() - calls.get(1).end() + CLOCK_TOLERANCE_NANOS).isGreaterThanOrEqualTo(INTERVAL.toNanos());
+	}
+
+	@Test
+	void aRequestCancelledWhileTakingItsTurnGivesTheLaneBack() throws Exception {
+		CountDownLatch turnTaken = new CountDownLatch(1);
+		CountDownLatch cancelled = new CountDownLatch(1);
+		String holderKey = this.podA.keys.laneHolder("kling:cancel");
+		// Pod A's Redis answers its first lane script only once the request waiting for it is cancelled.
+		StringRedisTemplate slowAnswers = new StringRedisTemplate(this.podA.connectionFactory) {
+
+			@Override
+			public <T> T execute(RedisScript<T> script, List<String> keys, Object... args) {
+				T answer = super.execute(script, keys, args);
+				if (keys.get(0).equals(holderKey) && turnTaken.getCount() > 0) {
+					turnTaken.countDown();
+					awaitQuietly(cancelled);
+				}
+				return answer;
+			}
+
+		};
+		// A minute's hold: a reservation left behind would block the lane that long.
+		Lane laneA = new RedisRequestLanes(slowAnswers, this.podA.keys, Duration.ofMinutes(1), this.podA.properties,
+				this.podA.monitor)
+			.lane("kling:cancel", INTERVAL, Turn.UNTIL_ANSWERED);
+		Lane laneB = lanes(this.podB).lane("kling:cancel", INTERVAL, Turn.UNTIL_ANSWERED);
+		Upstream upstream = new Upstream();
+
+		// When pod A's request is cancelled (its fetch timed out) while Redis gives it the lane
+		Disposable request = laneA.run(upstream.call("a")).subscribe();
+		assertThat(turnTaken.await(10, TimeUnit.SECONDS)).isTrue();
+		request.dispose();
+		cancelled.countDown();
+
+		// Then the lane is given back, the next start no further than an interval away
+		await().atMost(Duration.ofSeconds(10)).until(() -> !this.podA.redis.hasKey(holderKey));
+		long nextStart = Long.parseLong(this.podA.redis.opsForValue().get(this.podA.keys.laneNext("kling:cancel")));
+		Long now = this.podA.redis.execute((RedisCallback<Long>) (connection) -> connection.serverCommands()
+			.time(TimeUnit.MICROSECONDS));
+		assertThat(nextStart - now).as("µs until the next start").isLessThanOrEqualTo(micros(INTERVAL));
+		assertThat(laneB.run(upstream.call("b")).block(Duration.ofSeconds(10))).isEqualTo("b");
+		assertThat(upstream.calls()).extracting(Call::name).containsExactly("b");
+	}
+
+	private static long micros(Duration duration) {
+		return TimeUnit.NANOSECONDS.toMicros(duration.toNanos());
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	/** A stand-in upstream: records when each call started and ended, and how many ran at once. */

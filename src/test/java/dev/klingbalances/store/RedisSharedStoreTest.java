@@ -60,15 +60,40 @@ class RedisSharedStoreTest extends TwoPodsOnOneRedis {
 		SharedEntries<String> a = this.podA.sharedStore().entries("balances.kling", String.class);
 		SharedEntries<String> b = this.podB.sharedStore().entries("balances.kling", String.class);
 
-		assertThat(a.tryLease("team-a", Duration.ofMinutes(1))).isTrue();
-		assertThat(b.tryLease("team-a", Duration.ofMinutes(1))).as("held by the other pod").isFalse();
-		assertThat(b.tryLease("team-b", Duration.ofMinutes(1))).as("another key").isTrue();
-		b.release("team-a");
-		assertThat(b.tryLease("team-a", Duration.ofMinutes(1))).as("only the holder gives a lease back").isFalse();
-		a.release("team-a");
-		assertThat(b.tryLease("team-a", Duration.ofMillis(300))).isTrue();
-		assertThat(a.tryLease("team-a", Duration.ofMinutes(1))).isFalse();
-		await().atMost(Duration.ofSeconds(5)).until(() -> a.tryLease("team-a", Duration.ofMinutes(1)));
+		String leaseA = a.tryLease("team-a", Duration.ofMinutes(1));
+		assertThat(leaseA).isNotNull();
+		assertThat(b.tryLease("team-a", Duration.ofMinutes(1))).as("held by the other pod").isNull();
+		String leaseB = b.tryLease("team-b", Duration.ofMinutes(1));
+		assertThat(leaseB).as("another key").isNotNull();
+		b.release("team-a", leaseB);
+		assertThat(b.tryLease("team-a", Duration.ofMinutes(1))).as("only the holder gives a lease back").isNull();
+		a.release("team-a", leaseA);
+		assertThat(b.tryLease("team-a", Duration.ofMillis(300))).isNotNull();
+		assertThat(a.tryLease("team-a", Duration.ofMinutes(1))).isNull();
+		await().atMost(Duration.ofSeconds(5)).until(() -> a.tryLease("team-a", Duration.ofMinutes(1)) != null);
+	}
+
+	@Test
+	void aFetchsLateReleaseNeverFreesTheLeaseOfTheSameReplicasNextFetch() {
+		SharedEntries<String> a = this.podA.sharedStore().entries("balances.kling", String.class);
+		SharedEntries<String> b = this.podB.sharedStore().entries("balances.kling", String.class);
+
+		// Given a fetch on pod A whose lease ran out before it gave it back
+		String first = a.tryLease("team-a", Duration.ofMinutes(1));
+		assertThat(first).isNotNull();
+		assertThat(a.tryLease("team-a", Duration.ofMinutes(1))).as("the same pod's second fetch, while the first holds it")
+			.isNull();
+		this.podA.redis.delete(this.podA.keys.lease("balances.kling", "team-a"));
+		String second = a.tryLease("team-a", Duration.ofMinutes(1));
+		assertThat(second).as("the same pod's next fetch, once the first lease ran out").isNotNull();
+
+		// When the first fetch gives its lease back late, while the second fetch holds one
+		a.release("team-a", first);
+
+		// Then the second fetch's lease still holds: no other pod fetches the account meanwhile
+		assertThat(b.tryLease("team-a", Duration.ofMinutes(1))).as("pod B while pod A's second fetch runs").isNull();
+		a.release("team-a", second);
+		assertThat(b.tryLease("team-a", Duration.ofMinutes(1))).as("once the second fetch gave it back").isNotNull();
 	}
 
 	@Test

@@ -8,7 +8,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import org.jspecify.annotations.Nullable;
@@ -23,10 +26,10 @@ import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
+import org.springframework.data.redis.connection.RedisConfiguration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.test.context.DynamicPropertyRegistry;
 
 import static org.assertj.core.api.Assertions.fail;
 
@@ -50,13 +53,13 @@ import static org.assertj.core.api.Assertions.fail;
  * </pre>
  *
  * or, for several application contexts started by hand, {@link #properties()} /
- * {@link #register(DynamicPropertyRegistry)}. {@link #stopRedis()} and {@link #startRedis()}
+ * {@link #register}. {@link #stopRedis()} and {@link #startRedis()}
  * take Redis away and bring it back on the same port (empty: it keeps nothing on disk).
  * <p>
  * Needs Docker: without one, {@link RequireDocker} (or {@link #started()}) skips the test on a
  * developer machine and fails it with {@code CI=true}, like the container image test.
  */
-public final class RedisTestContainer extends GenericContainer<RedisTestContainer> {
+public final class RedisTestContainer extends GenericContainer<RedisTestContainer> implements TestRedis {
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisTestContainer.class);
 
@@ -69,18 +72,36 @@ public final class RedisTestContainer extends GenericContainer<RedisTestContaine
 
 	private @Nullable String password;
 
-	private RedisTestContainer(DockerImageName image, int port) {
+	private RedisTestContainer(DockerImageName image, int port, String... options) {
 		super(image);
 		this.port = port;
 		withNetworkMode("host");
-		withCommand("--bind", "127.0.0.1", "--port", Integer.toString(port));
+		withCommand(command(port, options));
 		waitingFor(Wait.forLogMessage(".*Ready to accept connections.*", 1).withStartupTimeout(Duration.ofMinutes(1)));
+	}
+
+	/** The image's arguments (its entrypoint is redis-server): loopback, the port, then {@code options}. */
+	private static String[] command(int port, String... options) {
+		return Stream.concat(Stream.of("--bind", "127.0.0.1", "--port", Integer.toString(port)), Stream.of(options))
+			.toArray(String[]::new);
 	}
 
 	/** A container (not started) on a free loopback port; creating it needs no Docker yet. */
 	public static RedisTestContainer create() {
-		String image = System.getenv().getOrDefault("REDIS_IMAGE", DEFAULT_IMAGE);
-		return new RedisTestContainer(DockerImageName.parse(image), freeLoopbackPort());
+		return new RedisTestContainer(image(), freeLoopbackPort());
+	}
+
+	/**
+	 * A node of a Redis Cluster (not started, not yet in a cluster: see {@link RedisTestCluster})
+	 * on {@code port}; its cluster bus listens on {@code port + 10000}.
+	 */
+	static RedisTestContainer clusterNode(int port) {
+		return new RedisTestContainer(image(), port, "--cluster-enabled", "yes", "--cluster-config-file",
+				"/tmp/nodes-" + port + ".conf");
+	}
+
+	private static DockerImageName image() {
+		return DockerImageName.parse(System.getenv().getOrDefault("REDIS_IMAGE", DEFAULT_IMAGE));
 	}
 
 	/** {@link #create()}, started; skips the calling test without Docker outside CI, fails it in CI. */
@@ -132,7 +153,7 @@ public final class RedisTestContainer extends GenericContainer<RedisTestContaine
 	 */
 	public RedisTestContainer withPassword(String password) {
 		this.password = password;
-		return withCommand("--bind", "127.0.0.1", "--port", Integer.toString(this.port), "--requirepass", password);
+		return withCommand(command(this.port, "--requirepass", password));
 	}
 
 	/** The loopback port redis-server listens on. */
@@ -154,7 +175,7 @@ public final class RedisTestContainer extends GenericContainer<RedisTestContaine
 		return this.port;
 	}
 
-	/** The Spring properties of an application using this Redis as its shared store. */
+	@Override
 	public Map<String, String> properties() {
 		Map<String, String> properties = new LinkedHashMap<>();
 		properties.put("balances.store.type", "redis");
@@ -166,31 +187,30 @@ public final class RedisTestContainer extends GenericContainer<RedisTestContaine
 		return properties;
 	}
 
-	/** {@link #properties()} for a {@code @DynamicPropertySource}. */
-	public void register(DynamicPropertyRegistry registry) {
-		properties().forEach((name, value) -> registry.add(name, () -> value));
+	@Override
+	public LettuceConnectionFactory connectionFactory() {
+		RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(getHost(), this.port);
+		if (this.password != null) {
+			server.setPassword(this.password);
+		}
+		return connectionFactory(server, ClientOptions.builder());
 	}
 
 	/**
-	 * A connection factory of its own (a pod's connection), with the client options the
-	 * application uses and reconnect attempts at most a second apart; started. The caller
-	 * destroys it.
+	 * {@link #connectionFactory()} for any shape of Redis: {@code options} is the builder of
+	 * that shape's client options (a cluster's has its own), completed as the application does.
 	 */
-	public LettuceConnectionFactory connectionFactory() {
+	static LettuceConnectionFactory connectionFactory(RedisConfiguration server, ClientOptions.Builder options) {
 		ClientResources resources = ClientResources.builder()
 			.reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
 			.build();
 		LettuceClientConfiguration client = LettuceClientConfiguration.builder()
 			.clientResources(resources)
 			.commandTimeout(Duration.ofSeconds(2))
-			.clientOptions(RedisStoreConfiguration.clientOptions(io.lettuce.core.ClientOptions.builder()
-				.socketOptions(io.lettuce.core.SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build()))
+			.clientOptions(RedisStoreConfiguration
+				.clientOptions(options.socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build()))
 				.build())
 			.build();
-		RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(getHost(), this.port);
-		if (this.password != null) {
-			server.setPassword(this.password);
-		}
 		LettuceConnectionFactory factory = new LettuceConnectionFactory(server, client) {
 
 			@Override
@@ -205,17 +225,22 @@ public final class RedisTestContainer extends GenericContainer<RedisTestContaine
 		return factory;
 	}
 
-	/** Takes Redis away: connections are refused until {@link #startRedis()}. */
+	@Override
+	public void close() {
+		stop();
+	}
+
+	@Override
 	public void stopRedis() {
 		stop();
 	}
 
-	/** Brings Redis back on the same port, empty. */
+	@Override
 	public void startRedis() {
 		start();
 	}
 
-	private static int freeLoopbackPort() {
+	static int freeLoopbackPort() {
 		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
 			return socket.getLocalPort();
 		}

@@ -45,6 +45,9 @@ class StorePropertiesTest {
 			.run((context) -> assertThat(context).getFailure().hasStackTraceContaining("lane-poll-interval"));
 		this.runner.withPropertyValues("balances.store.key-prefix=")
 			.run((context) -> assertThat(context).getFailure().hasStackTraceContaining("keyPrefix"));
+		this.runner.withPropertyValues("balances.store.key-prefix=team-{a}:")
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("balances.store.key-prefix must not contain '{' or '}'"));
 	}
 
 	@Configuration(proxyBeanMethods = false)
