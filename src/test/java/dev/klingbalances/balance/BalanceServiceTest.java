@@ -144,7 +144,7 @@ class BalanceServiceTest {
 
 	@Test
 	void activeGrantWithUnknownQuantityMakesTheAccountUnknownNotZero() {
-		Grant unknown = new Grant("x", "pack", "decreasing_total", GrantStatus.ACTIVE, "online", new BigDecimal("10"),
+		Grant unknown = new Grant("x", "pack", "video", "decreasing_total", GrantStatus.ACTIVE, "online", new BigDecimal("10"),
 				null, null, null);
 		this.kling.answer("team-a", () -> Mono.just(snapshot(grant(GrantStatus.ACTIVE, "200", "118"), unknown)));
 		AccountBalance account = service().balance("kling", "team-a", false).value();

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.ErrorCode;
@@ -206,6 +207,8 @@ class KlingCostsMapperTest {
 		assertThat(failure.retryAfter()).isEqualTo(Duration.ofSeconds(7));
 	}
 
+	private static final KlingProducts PRODUCTS = new KlingProducts(List.of());
+
 	private static Grant onlyGrant(String pack) {
 		BalanceSnapshot snapshot = read(200, ok("[" + pack + "]"));
 		assertThat(snapshot.grants()).hasSize(1);
@@ -213,7 +216,8 @@ class KlingCostsMapperTest {
 	}
 
 	private static BalanceSnapshot read(int status, String body) {
-		return KlingCostsMapper.read(status, null, body.getBytes(StandardCharsets.UTF_8), WINDOW_START);
+		return KlingCostsMapper.read(status, null, body.getBytes(StandardCharsets.UTF_8), WINDOW_START,
+				PRODUCTS);
 	}
 
 	private static UpstreamException readFailure(int status, String body) {
@@ -223,7 +227,7 @@ class KlingCostsMapperTest {
 	private static UpstreamException readFailure(int status, String body, Duration retryAfter) {
 		return assertThatExceptionOfType(UpstreamException.class)
 			.isThrownBy(() -> KlingCostsMapper.read(status, retryAfter, body.getBytes(StandardCharsets.UTF_8),
-					WINDOW_START))
+					WINDOW_START, PRODUCTS))
 			.actual();
 	}
 
