@@ -534,18 +534,11 @@ public final class RefreshingCache<V> {
 		// Publish before leaving the in-flight map; a caller that read the entry before this
 		// and misses the in-flight mark is answered with this entry (see load).
 		this.entries.put(key, next);
-		if (lease != null) {
-			CompletableFuture<Void> shared = new CompletableFuture<>();
-			this.sharing.put(key, shared);
-			Schedulers.boundedElastic().schedule(() -> {
-				try {
-					share(key, next, lease);
-				}
-				finally {
-					this.sharing.remove(key, shared);
-					shared.complete(null);
-				}
-			});
+		// Registered before leaving the in-flight map: this replica's next fetch of the key waits
+		// for the share (see takeTurn).
+		CompletableFuture<Void> sharing = (lease != null) ? new CompletableFuture<>() : null;
+		if (sharing != null) {
+			this.sharing.put(key, sharing);
 		}
 		this.inFlight.remove(key, mine);
 		this.version.incrementAndGet();
@@ -560,6 +553,19 @@ public final class RefreshingCache<V> {
 		}
 		catch (RuntimeException ex) {
 			logger.error("Listener of {} failed for [{}]", this.name, key, ex);
+		}
+		if (sharing != null) {
+			// Announced only after the listener recorded it (the history sample), so a replica
+			// that builds its view on the notice finds the sample there.
+			Schedulers.boundedElastic().schedule(() -> {
+				try {
+					share(key, next, lease);
+				}
+				finally {
+					this.sharing.remove(key, sharing);
+					sharing.complete(null);
+				}
+			});
 		}
 		mine.complete(next);
 	}

@@ -29,8 +29,40 @@ class BalanceHistoryTest {
 		fetched(90);
 		this.clock.advance(Duration.ofMinutes(15));
 		fetched(85);
-		assertThat(this.history.samples("kling", "a")).extracting(HistorySample::remaining, HistorySample::consumed)
+		assertThat(this.history.samples("kling", "a"))
+			.extracting((sample) -> sample.product("video").remaining(), (sample) -> sample.consumed().get("video"))
 			.containsExactly(pair("100", "0"), pair("90", "10"), pair("85", "15"));
+	}
+
+	@Test
+	void recordsEachProductsFiguresAndConsumptionApart() {
+		fetched(grant("v", "video", 100), grant("i", "image", 50));
+		this.clock.advance(Duration.ofMinutes(15));
+		fetched(grant("v", "video", 90), grant("i", "image", 50));
+		this.clock.advance(Duration.ofMinutes(15));
+		fetched(grant("v", "video", 90), grant("i", "image", 30));
+		List<HistorySample> samples = this.history.samples("kling", "a");
+		assertThat(samples).extracting((sample) -> sample.product("video").remaining(),
+				(sample) -> sample.product("image").remaining())
+			.containsExactly(pair("100", "50"), pair("90", "50"), pair("90", "30"));
+		assertThat(samples).extracting((sample) -> sample.consumed().get("video"), (sample) -> sample.consumed().get("image"))
+			.containsExactly(pair("0", "0"), pair("10", "0"), pair("10", "20"));
+		assertThat(AccountHistory.Point.of(samples.get(2)).remaining()).as("two products: no account-wide figure")
+			.isNull();
+		assertThat(AccountHistory.Point.of(samples.get(2)).products()).hasSize(2);
+	}
+
+	@Test
+	void theStoreContinuesTheRunningConsumptionFromItsOwnLastSample() {
+		MemoryHistoryStore store = new MemoryHistoryStore();
+		Instant at = this.clock.instant();
+		store.append("kling", "a", step(at, Map.of("video", BigDecimal.TEN)), at, 10);
+		store.append("kling", "a", step(at.plusSeconds(60), Map.of("video", new BigDecimal("2.5"))), at, 10);
+		store.append("kling", "a", step(at.plusSeconds(120), Map.of()), at, 10);
+		store.append("kling", "a", step(at.plusSeconds(180), Map.of("image", BigDecimal.ONE)), at, 10);
+		assertThat(store.read("kling", "a", at)).extracting(HistorySample::consumed)
+			.containsExactly(Map.of("video", BigDecimal.TEN), Map.of("video", new BigDecimal("12.5")),
+					Map.of("video", new BigDecimal("12.5")), Map.of("image", BigDecimal.ONE, "video", new BigDecimal("12.5")));
 	}
 
 	@Test
@@ -57,8 +89,8 @@ class BalanceHistoryTest {
 		HistorySample last = this.history.samples("kling", "a").get(2);
 		assertThat(last.stale()).isTrue();
 		assertThat(last.error()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
-		assertThat(last.remaining()).isEqualByComparingTo("80");
-		assertThat(last.consumed()).isEqualByComparingTo("20");
+		assertThat(last.product("video").remaining()).isEqualByComparingTo("80");
+		assertThat(last.consumed().get("video")).isEqualByComparingTo("20");
 	}
 
 	@Test
@@ -79,8 +111,9 @@ class BalanceHistoryTest {
 	void idleSeriesAreForgottenOnlyOnceTheirLastSampleLeftTheWindow() {
 		MemoryHistoryStore store = new MemoryHistoryStore();
 		Instant now = this.clock.instant();
-		HistorySample sample = new HistorySample(now, new BigDecimal("5"), new BigDecimal("10"), false, null,
-				BigDecimal.ZERO);
+		HistorySample sample = new HistorySample(now, false, null,
+				List.of(new HistorySample.ProductFigures("video", new BigDecimal("5"), new BigDecimal("10"))),
+				Map.of("video", BigDecimal.ZERO));
 		store.append("kling", "a", sample, now.minus(Duration.ofDays(7)), 10);
 		store.forgetIdle(now);
 		assertThat(store.last("kling", "a")).isEqualTo(sample);
@@ -89,12 +122,23 @@ class BalanceHistoryTest {
 	}
 
 	private void fetched(int remaining) {
-		Grant grant = new Grant("g", "g", null, GrantStatus.ACTIVE, null, new BigDecimal("200"),
-				BigDecimal.valueOf(remaining), null, null);
-		CachedValue<BalanceSnapshot> next = new CachedValue<>(new BalanceSnapshot(List.of(grant), Map.of()),
+		fetched(grant("g", "video", remaining));
+	}
+
+	private void fetched(Grant... grants) {
+		CachedValue<BalanceSnapshot> next = new CachedValue<>(new BalanceSnapshot(List.of(grants), Map.of()),
 				this.clock.instant(), null, this.clock.instant(), null);
 		this.history.record("kling", "a", this.current, next);
 		this.current = next;
+	}
+
+	private static Grant grant(String id, String product, int remaining) {
+		return new Grant(id, id, product, null, GrantStatus.ACTIVE, null, new BigDecimal("200"),
+				BigDecimal.valueOf(remaining), null, null);
+	}
+
+	private static HistorySample step(Instant at, Map<String, BigDecimal> consumed) {
+		return new HistorySample(at, false, null, List.of(), consumed);
 	}
 
 	private static org.assertj.core.groups.Tuple pair(String remaining, String consumed) {

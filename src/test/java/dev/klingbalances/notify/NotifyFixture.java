@@ -172,7 +172,7 @@ final class NotifyFixture implements AutoCloseable {
 	}
 
 	static Grant grant(String id, String total, String remaining, Instant expiresAt) {
-		return new Grant(id, "pack " + id, "decreasing_total", GrantStatus.ACTIVE, "online", new BigDecimal(total),
+		return new Grant(id, "pack " + id, "video", "decreasing_total", GrantStatus.ACTIVE, "online", new BigDecimal(total),
 				new BigDecimal(remaining), T0.minus(Duration.ofDays(30)), expiresAt);
 	}
 
