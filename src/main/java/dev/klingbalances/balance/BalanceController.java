@@ -70,8 +70,8 @@ class BalanceController {
 	ResponseEntity<byte[]> balances(
 			@Parameter(description = "Only this provider's accounts (all providers when absent)")
 			@RequestParam(required = false) @Nullable String provider,
-			@Parameter(description = "Only accounts holding this product (and accounts whose products are not known, since they may), and only this product's totals; every product when absent. "
-					+ "One of kling's video, image, other and useapi's credits")
+			@Parameter(description = "Only accounts holding this product (and accounts whose products are not known, since they may), and only this product's totals; every product when absent "
+					+ "(Kling: video, image, other; useapi.net: credits). An unknown product is a 400 problem listing the valid ones")
 			@RequestParam(required = false) @Nullable String product,
 			@Parameter(description = "Fetch from the upstreams now instead of serving fresh cached figures "
 					+ "(concurrent refreshes share one fetch; rate limits still apply)")
