@@ -141,9 +141,12 @@ final class ConditionEvaluator {
 		}
 		String rate = " at " + amount(forecast.burnPerDay()) + " " + unit + " a day";
 		if (forecast.runsOutAt() == null) {
-			// No run-out date: nothing left (it has run out), or nothing is used.
+			// No run-out date: nothing left (it has run out), nothing is used, or a grant's remaining
+			// is unknown (the forecast then has no expiringUnused either). Unknown is never clear.
 			boolean out = remaining != null && remaining.signum() <= 0;
-			return new Observation(key, out ? Verdict.HOLDS : Verdict.CLEAR, unit, figures,
+			boolean unknown = remaining == null || forecast.expiringUnused() == null;
+			Verdict verdict = out ? Verdict.HOLDS : unknown ? Verdict.KEEP : Verdict.CLEAR;
+			return new Observation(key, verdict, unit, figures,
 					subject + " has run out: " + ((remaining != null) ? amount(remaining) : "no") + " " + unit + " left.",
 					subject + " no longer runs out" + rate + ((remaining != null) ? " (" + amount(remaining) + " " + unit + " left)" : "") + ".");
 		}

@@ -231,10 +231,8 @@ class NotificationFlowTest {
 		assertThat(fixture.events(HOOK, EventType.STALE_DATA, State.RESOLVED)).hasSize(1);
 	}
 
-	@Test
-	void runOutForecastFiresForTheAccountAndItsPoolAndResolvesAfterATopUp() {
-		NotifyFixture fixture = fixture();
-		// 100 units a day from one pack of 1000: after 12 h of history it runs out in 9.5 days.
+	/** One pack of 1000 used at 100 units a day for 12 h: then it runs out within the 14-day window. */
+	private void burnsAHundredUnitsADay(NotifyFixture fixture) {
 		answers(this.kling, "team-a", snapshot(grant("a", "1000", "1000", FAR)));
 		fixture.refresh();
 		answers(this.kling, "team-a", snapshot(grant("a", "1000", "975", FAR)));
@@ -242,6 +240,13 @@ class NotificationFlowTest {
 		assertNothingMore(fixture, 0);
 		answers(this.kling, "team-a", snapshot(grant("a", "1000", "950", FAR)));
 		fixture.after(Duration.ofHours(6));
+	}
+
+	@Test
+	void runOutForecastFiresForTheAccountAndItsPoolAndResolvesAfterATopUp() {
+		NotifyFixture fixture = fixture();
+		// 100 units a day from one pack of 1000: after 12 h of history it runs out in 9.5 days.
+		burnsAHundredUnitsADay(fixture);
 		awaitReceived(fixture, 2);
 		assertNothingMore(fixture, 2);
 		JsonNode account = fixture.events(HOOK).stream().filter((event) -> event.get("scope").asString().equals("ACCOUNT")).findFirst().orElseThrow();
@@ -263,6 +268,43 @@ class NotificationFlowTest {
 		awaitReceived(fixture, 4);
 		assertThat(fixture.events(HOOK, EventType.RUNS_OUT, State.RESOLVED)).extracting((event) -> event.get("scope").asString())
 			.containsExactlyInAnyOrder("ACCOUNT", "POOL");
+	}
+
+	@Test
+	void anUnknownRemainingNeitherResolvesAFiringRunOutNorStartsOne() {
+		NotifyFixture fixture = fixture();
+		burnsAHundredUnitsADay(fixture);
+		awaitReceived(fixture, 2);
+		assertThat(fixture.events(HOOK, EventType.RUNS_OUT, State.FIRING)).hasSize(2);
+
+		// A second pack whose remaining the upstream leaves out: the run-out cannot be told, so the
+		// account's and the pool's conditions stay firing, however often it is evaluated.
+		answers(this.kling, "team-a", snapshot(grant("a", "1000", "950", FAR), grant("b", "5000", null, FAR)));
+		fixture.after(Duration.ofMinutes(1));
+		assertNothingMore(fixture, 2);
+		fixture.after(Duration.ofMinutes(1));
+		assertNothingMore(fixture, 2);
+
+		// Known again (and far from running out): now it resolves, once per scope.
+		answers(this.kling, "team-a", snapshot(grant("a", "1000", "950", FAR), grant("b", "5000", "5000", FAR)));
+		fixture.after(Duration.ofMinutes(1));
+		awaitReceived(fixture, 4);
+		assertThat(fixture.events(HOOK, EventType.RUNS_OUT, State.RESOLVED)).hasSize(2);
+	}
+
+	@Test
+	void anUnknownRemainingNeverStartsARunOut() {
+		NotifyFixture fixture = fixture();
+		// Used up but for an unknown pack: neither "has run out" nor a date.
+		answers(this.kling, "team-a", snapshot(grant("a", "1000", "1000", FAR)));
+		fixture.refresh();
+		answers(this.kling, "team-a", snapshot(grant("a", "1000", "500", FAR)));
+		fixture.after(Duration.ofHours(6));
+		answers(this.kling, "team-a", snapshot(grant("a", "1000", "0", FAR), grant("b", "5000", null, FAR)));
+		fixture.after(Duration.ofHours(6));
+		assertNothingMore(fixture, 0);
+		fixture.after(Duration.ofMinutes(1));
+		assertNothingMore(fixture, 0);
 	}
 
 	@Test

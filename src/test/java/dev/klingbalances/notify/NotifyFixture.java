@@ -30,6 +30,8 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
@@ -171,9 +173,10 @@ final class NotifyFixture implements AutoCloseable {
 		return new BalanceSnapshot(List.of(grant("main", "5000", remaining, FAR)), Map.of());
 	}
 
-	static Grant grant(String id, String total, String remaining, Instant expiresAt) {
+	/** A {@code null} remaining is one the upstream left out. */
+	static Grant grant(String id, String total, @Nullable String remaining, Instant expiresAt) {
 		return new Grant(id, "pack " + id, "decreasing_total", GrantStatus.ACTIVE, "online", new BigDecimal(total),
-				new BigDecimal(remaining), T0.minus(Duration.ofDays(30)), expiresAt);
+				(remaining != null) ? new BigDecimal(remaining) : null, T0.minus(Duration.ofDays(30)), expiresAt);
 	}
 
 	static void answers(FakeProvider provider, String account, BalanceSnapshot snapshot) {
