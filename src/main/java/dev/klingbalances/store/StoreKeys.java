@@ -55,6 +55,11 @@ record StoreKeys(String prefix) {
 		return this.prefix + "notify:firing:" + webhook;
 	}
 
+	/** The notices not yet delivered to a webhook, oldest first: a list of JSON notices. */
+	String outbox(String webhook) {
+		return this.prefix + "notify:outbox:" + webhook;
+	}
+
 	/** Since when each holding condition has held: a hash by condition id. */
 	String holding() {
 		return this.prefix + "notify:holding";

@@ -382,8 +382,11 @@ class NotificationFlowTest {
 		// As another replica (or this one before a restart) left them in a shared store:
 		ConditionKey low = new ConditionKey(EventType.LOW_BALANCE, "kling", "team-a");
 		ConditionKey listOutage = new ConditionKey(EventType.UPSTREAM_OUTAGE, "kling", null);
-		fixture.store.markFiring("ops", low, T0.minus(Duration.ofHours(1)));
-		fixture.store.markFiring("ops", listOutage, T0.minus(Duration.ofHours(1)));
+		for (ConditionKey condition : List.of(low, listOutage)) {
+			NotificationEvent firing = Notices.event(condition, State.FIRING, T0.minus(Duration.ofHours(1)));
+			fixture.store.markFiring("ops", condition, firing, 10);
+			fixture.store.remove("ops", fixture.store.next("ops"));
+		}
 		answers(this.kling, "team-a", remaining("3000"));
 		// Nothing read yet: no account, no list error. Not a reason to resolve anything.
 		assertNothingMore(fixture, 0);
