@@ -14,6 +14,9 @@ enum BalanceGauge {
 	GRANT_REMAINING("balances.grant.remaining", null, "Capacity left on one ACTIVE or PENDING grant"),
 	GRANT_EXPIRY("balances.grant.expiry.timestamp", "seconds", "When an ACTIVE or PENDING grant expires"),
 	FETCHED("balances.fetched.timestamp", "seconds", "When the account's figures were fetched from the upstream"),
+	CHECKED("balances.checked.timestamp", "seconds",
+			"When this replica last learned the account's state: its figures' fetch or its latest failure, whichever is later"
+					+ " (alert rules read the replica with the newest)"),
 	STALE("balances.stale", null, "1 while the account's figures are stale (too old, or the latest refresh failed)"),
 	ERROR("balances.error", null, "1 while the account's latest fetch failed with this error code"),
 	SESSION_EXPIRY("balances.session.expiry.timestamp", "seconds",

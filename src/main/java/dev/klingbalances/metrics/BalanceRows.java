@@ -14,6 +14,7 @@ import dev.klingbalances.balance.AccountError;
 import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.BalancesProperties;
 import dev.klingbalances.balance.BalancesResponse;
+import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.Forecast;
 import dev.klingbalances.balance.Grant;
 import dev.klingbalances.balance.GrantStatus;
@@ -58,8 +59,9 @@ final class BalanceRows {
 			putIfAbsent(rows, BalanceGauge.GRANT_EXPIRY, ofGrant, grant.expiresAt());
 		}
 		put(rows, BalanceGauge.FETCHED, tags, account.fetchedAt());
-		rows.put(new GaugeRow(BalanceGauge.STALE, tags), account.stale() ? 1.0 : 0.0);
 		AccountError error = account.error();
+		put(rows, BalanceGauge.CHECKED, tags, checkedAt(account.fetchedAt(), error));
+		rows.put(new GaugeRow(BalanceGauge.STALE, tags), account.stale() ? 1.0 : 0.0);
 		if (error != null) {
 			rows.put(new GaugeRow(BalanceGauge.ERROR, tags.and("code", error.code().name(), "class",
 					error.code().failureClass().name().toLowerCase(Locale.ROOT))), 1.0);
@@ -78,6 +80,18 @@ final class BalanceRows {
 		}
 		put(rows, BalanceGauge.LOW_BALANCE_THRESHOLD, tags,
 				alerts.lowBalanceOf(account.provider(), account.account(), account.unit()));
+	}
+
+	/**
+	 * The later of the figures' fetch and the latest failure; a fetch still pending tells
+	 * nothing new. Null when neither is known.
+	 */
+	static @Nullable Instant checkedAt(@Nullable Instant fetchedAt, @Nullable AccountError error) {
+		Instant failed = (error != null && error.code() != ErrorCode.PENDING) ? error.occurredAt() : null;
+		if (fetchedAt == null || failed == null) {
+			return (fetchedAt != null) ? fetchedAt : failed;
+		}
+		return failed.isAfter(fetchedAt) ? failed : fetchedAt;
 	}
 
 	private static void put(Map<GaugeRow, Double> rows, BalanceGauge gauge, Tags tags, @Nullable Object value) {

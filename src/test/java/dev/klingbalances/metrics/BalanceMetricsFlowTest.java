@@ -144,7 +144,9 @@ class BalanceMetricsFlowTest {
 
 		assertThat(gauges.keySet()).filteredOn((series) -> "team-b".equals(series.labels().get("account")))
 			.extracting(Scrape.Series::name)
-			.containsExactlyInAnyOrder("balances_stale", "balances_error", "balances_low_balance_threshold");
+			.as("no figure; when the failure was learned, for the alert rules to pick the freshest replica")
+			.containsExactlyInAnyOrder("balances_stale", "balances_error", "balances_low_balance_threshold",
+					"balances_checked_timestamp_seconds");
 		assertThat(gauges.get(new Scrape.Series("balances_error", Map.of("provider", "kling", "account", "team-b", "unit",
 				"units", "code", "ACCOUNT_IN_ARREARS", "class", "account_state"))))
 			.isEqualByComparingTo("1");
@@ -212,8 +214,10 @@ class BalanceMetricsFlowTest {
 		}
 		dashboard.get("templating").get("list").forEach((variable) -> read.addAll(
 				PromQlNames.of(variable.path("query").path("query").asString("").replaceAll("^label_values\\((.*),\\s*\\w+\\)$", "$1"))));
-		Matcher ruleMetrics = Pattern.compile("\\b(balances_\\w+|up)\\{")
-			.matcher(Files.readString(chart.resolve("templates/prometheusrule.yaml")));
+		// A selector (name{...}), or a name handed to the template that reads it ("kling-balances.freshest").
+		Matcher ruleMetrics = Pattern.compile("\\b(balances_\\w+|up)(?:\\{|\")")
+			.matcher(Files.readString(chart.resolve("templates/prometheusrule.yaml"))
+					+ Files.readString(chart.resolve("templates/_monitoring.tpl")));
 		Set<String> ruleNames = new TreeSet<>();
 		while (ruleMetrics.find()) {
 			ruleNames.add(ruleMetrics.group(1));

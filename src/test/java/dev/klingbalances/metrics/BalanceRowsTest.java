@@ -42,6 +42,7 @@ class BalanceRowsTest {
 		Map<GaugeRow, Double> rows = BalanceRows.of(response(failed), this.alerts);
 
 		assertThat(rows).containsOnly(Map.entry(new GaugeRow(BalanceGauge.STALE, TEAM_A), 0.0),
+				Map.entry(new GaugeRow(BalanceGauge.CHECKED, TEAM_A), 1795262282.123),
 				Map.entry(new GaugeRow(BalanceGauge.ERROR,
 						TEAM_A.and("code", "ACCOUNT_IN_ARREARS", "class", "account_state")), 1.0),
 				Map.entry(new GaugeRow(BalanceGauge.LOW_BALANCE_THRESHOLD, TEAM_A), 150.0));
@@ -57,12 +58,26 @@ class BalanceRowsTest {
 		assertThat(rows).containsEntry(new GaugeRow(BalanceGauge.REMAINING, TEAM_A), 118.5)
 			.containsEntry(new GaugeRow(BalanceGauge.GRANTED, TEAM_A), 200.0)
 			.containsEntry(new GaugeRow(BalanceGauge.FETCHED, TEAM_A), 1795262282.123)
+			.containsEntry(new GaugeRow(BalanceGauge.CHECKED, TEAM_A), 1795262282.123)
 			.containsEntry(new GaugeRow(BalanceGauge.STALE, TEAM_A), 0.0)
 			.doesNotContainKey(new GaugeRow(BalanceGauge.RUNS_OUT, TEAM_A))
 			.doesNotContainKey(new GaugeRow(BalanceGauge.BURN_PER_DAY, TEAM_A))
 			.doesNotContainKey(new GaugeRow(BalanceGauge.EXPIRING_UNUSED, TEAM_A))
 			.doesNotContainKey(new GaugeRow(BalanceGauge.SESSION_EXPIRY, TEAM_A));
 		assertThat(rows.keySet()).noneMatch((row) -> row.gauge() == BalanceGauge.ERROR);
+	}
+
+	@Test
+	void theReplicaLearnedAnAccountsStateAtTheLaterOfItsFetchAndItsLatestFailure() {
+		Instant later = FETCHED.plusSeconds(300);
+		assertThat(BalanceRows.checkedAt(FETCHED, null)).isEqualTo(FETCHED);
+		assertThat(BalanceRows.checkedAt(FETCHED, new AccountError(ErrorCode.THROTTLED, "slow down", 429, later)))
+			.as("a refresh failed after the fetch").isEqualTo(later);
+		assertThat(BalanceRows.checkedAt(later, new AccountError(ErrorCode.THROTTLED, "slow down", 429, FETCHED)))
+			.isEqualTo(later);
+		assertThat(BalanceRows.checkedAt(FETCHED, new AccountError(ErrorCode.PENDING, "loading", null, later)))
+			.as("a fetch still running tells nothing").isEqualTo(FETCHED);
+		assertThat(BalanceRows.checkedAt(null, new AccountError(ErrorCode.PENDING, "loading", null, later))).isNull();
 	}
 
 	@Test

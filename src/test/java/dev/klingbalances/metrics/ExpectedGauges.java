@@ -22,7 +22,8 @@ final class ExpectedGauges {
 
 	/** Every metric name the balance gauges render, as Prometheus shows them. */
 	static final Set<String> NAMES = Set.of("balances_remaining", "balances_granted", "balances_grant_remaining",
-			"balances_grant_expiry_timestamp_seconds", "balances_fetched_timestamp_seconds", "balances_stale",
+			"balances_grant_expiry_timestamp_seconds", "balances_fetched_timestamp_seconds",
+			"balances_checked_timestamp_seconds", "balances_stale",
 			"balances_error", "balances_session_expiry_timestamp_seconds", "balances_runs_out_timestamp_seconds",
 			"balances_expiring_unused", "balances_expiring_unused_timestamp_seconds", "balances_burn_per_day",
 			"balances_pool_remaining", "balances_pool_runs_out_timestamp_seconds", "balances_low_balance_threshold");
@@ -55,6 +56,7 @@ final class ExpectedGauges {
 			expected.put(new Scrape.Series("balances_stale", labels),
 					account.get("stale").asBoolean() ? BigDecimal.ONE : BigDecimal.ZERO);
 			JsonNode error = account.get("error");
+			checked(expected, labels, account.get("fetchedAt"), error);
 			if (!error.isNull()) {
 				String code = error.get("code").asString();
 				String failureClass = ErrorCode.valueOf(code).failureClass().name().toLowerCase(Locale.ROOT);
@@ -101,6 +103,19 @@ final class ExpectedGauges {
 		if (value != null && value.isNumber()) {
 			expected.put(new Scrape.Series(name, labels), value.decimalValue());
 		}
+	}
+
+	/** The later of the fetch and the latest failure (not a pending fetch), when either is known. */
+	private static void checked(Map<Scrape.Series, BigDecimal> expected, Map<String, String> labels, JsonNode fetchedAt,
+			JsonNode error) {
+		JsonNode failedAt = (!error.isNull() && !error.get("code").asString().equals("PENDING")) ? error.get("occurredAt")
+				: null;
+		JsonNode later = fetchedAt;
+		if (failedAt != null && (!fetchedAt.isString()
+				|| Instant.parse(failedAt.asString()).isAfter(Instant.parse(fetchedAt.asString())))) {
+			later = failedAt;
+		}
+		moment(expected, "balances_checked_timestamp_seconds", labels, later);
 	}
 
 	/** An instant as decimal seconds since the epoch, exactly. */
