@@ -78,6 +78,15 @@ final class RedisNotificationStateStore implements NotificationStateStore {
 			return 1
 			""", Long.class);
 
+	/** KEYS: the outbox. ARGV: the exact text expected at its head, removed when it is. */
+	private static final RedisScript<Long> REMOVE_EXACT_HEAD = RedisScript.of("""
+			if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then
+			  redis.call('LPOP', KEYS[1])
+			  return 1
+			end
+			return 0
+			""", Long.class);
+
 	private final StringRedisTemplate redis;
 
 	private final StoreKeys keys;
@@ -130,8 +139,20 @@ final class RedisNotificationStateStore implements NotificationStateStore {
 
 	@Override
 	public @Nullable Notice next(String webhook) {
-		String head = call(() -> this.redis.opsForList().index(this.keys.outbox(webhook), 0));
-		return (head != null) ? this.json.readValue(head, Notice.class) : null;
+		while (true) {
+			String head = call(() -> this.redis.opsForList().index(this.keys.outbox(webhook), 0));
+			if (head == null) {
+				return null;
+			}
+			try {
+				return this.json.readValue(head, Notice.class);
+			}
+			catch (JacksonException ex) {
+				// Unreadable (written by an incompatible version): it would block every later notice.
+				call(() -> this.redis.execute(REMOVE_EXACT_HEAD, List.of(this.keys.outbox(webhook)), head));
+				logger.warn("Dropped an unreadable notice from the outbox of webhook '{}'", webhook);
+			}
+		}
 	}
 
 	@Override

@@ -1,11 +1,13 @@
 package dev.klingbalances.store;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.MutableClock;
 import dev.klingbalances.notify.ConditionKey;
 import dev.klingbalances.notify.EventType;
@@ -171,6 +173,21 @@ class RedisNotificationOutboxTest extends TwoPodsOnOneRedis {
 		assertThat(this.storeB.next("ops").attempts()).isZero();
 		answers(200, 0);
 		assertDeliveredOnceByB(event, 2);
+	}
+
+	@Test
+	void aNoticeWithEveryFigureComesBackAsItWentInAndAnUnreadableOneIsDropped() {
+		NotificationEvent event = new NotificationEvent(1, "3f1e6c2d", EventType.STALE_DATA, State.FIRING,
+				NotificationEvent.Scope.ACCOUNT, T0, "useapi", "jane@example.com", "credits", "stale: ünïcode ✓", "d41b",
+				new NotificationEvent.Figures(new BigDecimal("950.0"), new BigDecimal("5000"), new BigDecimal("1000"),
+						new BigDecimal("40.125"), T0.plusSeconds(86_400), Duration.ofDays(14), new BigDecimal("12.5"),
+						T0.plusSeconds(3600), T0.plusSeconds(7200), T0.minusMillis(1500), ErrorCode.THROTTLED,
+						"Slow down.", 429, T0.minusSeconds(60)));
+		this.podA.redis.opsForList().rightPush(this.podA.keys.outbox("ops"), "{not a notice");
+		this.storeA.markFiring("ops", LOW, event, 100);
+
+		assertThat(this.storeB.next("ops")).as("the unreadable one dropped").isEqualTo(Notice.of(event));
+		assertThat(this.storeB.size("ops")).isEqualTo(1);
 	}
 
 	@Test
