@@ -10,13 +10,14 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import org.jspecify.annotations.Nullable;
 
 /** One account's balance as this service last knew it, with how fresh that knowledge is. */
-@Schema(description = "One account's balance, with its freshness. remaining/total count ACTIVE grants only.")
+@Schema(description = "One account's balance, with its freshness. Figures count ACTIVE grants only, and never add two products: see products.")
 public record AccountBalance(
 		@Schema(description = "Provider name", example = "kling") String provider,
 		@Schema(description = "Account id (Kling) or e-mail (useapi.net)", example = "team-a") String account,
 		@Schema(description = "Unit of every quantity of this account; units of different providers are never added", example = "units") String unit,
-		@Schema(description = "Capacity left on ACTIVE grants; null when unknown (fetch failed and no good snapshot)", example = "118.0", nullable = true) @Nullable BigDecimal remaining,
-		@Schema(description = "Capacity ACTIVE grants started with; null when unknown", example = "200.0", nullable = true) @Nullable BigDecimal total,
+		@Schema(description = "Capacity left on ACTIVE grants when the account holds one product (that product's figure, see products); null when it holds several (capacity of one product never pays for another: read products) or when unknown (fetch failed and no good snapshot); 0 when it holds no grant at all", example = "118.0", nullable = true) @Nullable BigDecimal remaining,
+		@Schema(description = "Capacity ACTIVE grants started with when the account holds one product; null when it holds several or when unknown", example = "200.0", nullable = true) @Nullable BigDecimal total,
+		@Schema(description = "One entry per product the account holds (any grant of it, including products whose grants are all used up, expired or pending), sorted by product; empty when unknown or without grants") List<ProductBalance> products,
 		@Schema(description = "Every grant the upstream reported, whatever its status") List<Grant> grants,
 		@Schema(description = "Provider-specific facts: useapi.net sessionExpiresAt, maxJobs, nextRefillAt, reportedTotal, tickets") Map<String, Object> details,
 		@Schema(description = "When the figures were fetched from the upstream (UTC); null when never", nullable = true) @Nullable Instant fetchedAt,
@@ -26,5 +27,15 @@ public record AccountBalance(
 		@Schema(description = "A note worth reading, e.g. why an account has no active grant", nullable = true) @Nullable String remark,
 		@Schema(description = "Set when the latest fetch failed or is still running; null when the figures are current", nullable = true) @Nullable AccountError error,
 		@Schema(description = "Active grants, and the upstream session, expiring within balances.alerts.expiry-warning (soonest first); empty when none") List<ExpiringSoon> expiringSoon,
-		@Schema(description = "Burn rate and run-out forecast from this service's history of the account's figures") Forecast forecast) {
+		@Schema(description = "The forecast of the account's one product (as in products); all fields null when it holds several products") Forecast forecast) {
+
+	public AccountBalance {
+		products = List.copyOf(products);
+	}
+
+	/** This account's figures of one product, or null when it holds none of it. */
+	public @Nullable ProductBalance product(String product) {
+		return this.products.stream().filter((entry) -> entry.product().equals(product)).findFirst().orElse(null);
+	}
+
 }

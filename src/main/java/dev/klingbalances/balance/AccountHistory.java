@@ -16,15 +16,20 @@ public record AccountHistory(@Schema(description = "Provider name", example = "k
 		@Schema(description = "Recorded figures and failures, oldest first; unchanged figures are recorded at most once per balances.forecast.resolution") List<Point> points) {
 
 	/** One recorded state. */
-	@Schema(name = "HistoryPoint", description = "The account's figures at one moment, or a failure to read them")
+	@Schema(name = "HistoryPoint", description = "The account's figures at one moment, per product, or a failure to read them")
 	public record Point(@Schema(description = "When the figures were fetched, or the failure happened (UTC)") Instant at,
-			@Schema(description = "Remaining of ACTIVE grants; null when unknown", nullable = true, example = "118") @Nullable BigDecimal remaining,
-			@Schema(description = "Total of ACTIVE grants; null when unknown", nullable = true, example = "200") @Nullable BigDecimal total,
+			@Schema(description = "Remaining of ACTIVE grants when the account held one product; null when it held several (see products) or when unknown", nullable = true, example = "118") @Nullable BigDecimal remaining,
+			@Schema(description = "Total of ACTIVE grants when the account held one product; null when it held several or when unknown", nullable = true, example = "200") @Nullable BigDecimal total,
+			@Schema(description = "Each product's figures, sorted by product; empty when unknown") List<HistorySample.ProductFigures> products,
 			@Schema(description = "True for a failure: the figures, if any, are the last good ones") boolean stale,
 			@Schema(description = "The failure's code; null for a successful read", nullable = true) @Nullable ErrorCode error) {
 
 		static Point of(HistorySample sample) {
-			return new Point(sample.at(), sample.remaining(), sample.total(), sample.stale(), sample.error());
+			// As for an account: one product's figures stand for the account, several never add up.
+			List<HistorySample.ProductFigures> products = sample.products();
+			HistorySample.ProductFigures only = (products.size() == 1) ? products.get(0) : null;
+			return new Point(sample.at(), (only != null) ? only.remaining() : null, (only != null) ? only.total() : null,
+					products, sample.stale(), sample.error());
 		}
 
 	}

@@ -48,7 +48,7 @@ class BalanceController {
 	@Operation(operationId = "listBalances", summary = "Balances of every account",
 			description = """
 					Every configured Kling API account and every useapi.net Kling web account, with \
-					per-provider totals. Answers within the configured deadline whatever the upstreams do: \
+					totals per provider and product (video and image capacity are separate pools: no figure 					adds two products; an account holding several has `remaining: null` and one entry per 					product in `products`). Answers within the configured deadline whatever the upstreams do: \
 					an account that cannot be read is still listed, with `error` set and either its last \
 					good figures (`stale: true`) or `remaining: null` - never a made-up zero. `complete` \
 					is false when any account or provider has an error. Supports `If-None-Match`.""")
@@ -68,12 +68,15 @@ class BalanceController {
 	ResponseEntity<byte[]> balances(
 			@Parameter(description = "Only this provider's accounts (all providers when absent)")
 			@RequestParam(required = false) @Nullable String provider,
+			@Parameter(description = "Only accounts holding this product (and accounts whose products are not known, since they may), and only this product's totals; every product when absent. "
+					+ "One of kling's video, image, other and useapi's credits")
+			@RequestParam(required = false) @Nullable String product,
 			@Parameter(description = "Fetch from the upstreams now instead of serving fresh cached figures "
 					+ "(concurrent refreshes share one fetch; rate limits still apply)")
 			@RequestParam(defaultValue = "false") boolean refresh,
 			WebRequest request) {
 		Set<String> providers = (provider != null) ? Set.of(knownProvider(provider)) : Set.of();
-		BalanceView view = this.service.balances(providers, refresh);
+		BalanceView view = this.service.balances(providers, (product != null) ? knownProduct(product) : null, refresh);
 		Instant now = this.clock.instant();
 		PreparedJson<BalancesResponse> content = view.content();
 		if (request.checkNotModified(content.etag())) {
@@ -93,6 +96,7 @@ class BalanceController {
 					@Header(name = "Cache-Control", description = "private, with a max-age while the account is fresh", schema = @Schema(type = "string")) },
 			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = AccountBalance.class),
 					examples = { @ExampleObject(name = "ok", ref = "#/components/examples/account-ok"),
+							@ExampleObject(name = "mixed", ref = "#/components/examples/account-mixed"),
 							@ExampleObject(name = "error", ref = "#/components/examples/account-error") }))
 	@ApiResponse(responseCode = "304", description = "Not modified since the ETag given in If-None-Match",
 			content = @Content)
@@ -159,6 +163,14 @@ class BalanceController {
 					"Parameter 'provider' must be one of " + this.service.providerNames() + ".");
 		}
 		return provider;
+	}
+
+	private String knownProduct(String product) {
+		if (!this.service.productNames().contains(product)) {
+			throw new InvalidParameterException("product",
+					"Parameter 'product' must be one of " + this.service.productNames() + ".");
+		}
+		return product;
 	}
 
 	/**

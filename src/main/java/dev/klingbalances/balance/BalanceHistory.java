@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
@@ -29,32 +30,35 @@ final class BalanceHistory {
 		this.clock = clock;
 	}
 
-	/** Records a published entry; {@code previous} holds the last good snapshot, if any. */
+	/**
+	 * Records a published entry; {@code previous} holds the last good snapshot, if any. The
+	 * sample carries this step's consumption per product: the store adds it to the running sum
+	 * of the last sample it holds (shared by every replica with the Redis store), so the sum
+	 * never rests on this replica's copy of the series.
+	 */
 	void record(String provider, String account, @Nullable CachedValue<BalanceSnapshot> previous,
 			CachedValue<BalanceSnapshot> next) {
-		HistorySample last = this.store.last(provider, account);
-		BigDecimal consumedSoFar = (last != null) ? last.consumed() : BigDecimal.ZERO;
 		HistorySample sample;
 		if (next.error() == null && next.value() != null && next.fetchedAt() != null) {
-			BigDecimal consumed = consumedSoFar;
-			if (previous != null && previous.value() != null && previous.fetchedAt() != null) {
-				consumed = consumed.add(Grants.consumed(previous.value().grants(), previous.fetchedAt(),
-						next.value().grants(), next.fetchedAt()));
-			}
-			List<Grant> active = Grants.active(Grants.asOf(next.value().grants(), next.fetchedAt()));
-			sample = new HistorySample(next.fetchedAt(), Grants.remaining(active), Grants.total(active), false, null,
-					consumed);
+			List<Grant> grants = Grants.asOf(next.value().grants(), next.fetchedAt());
+			Map<String, BigDecimal> step = (previous != null && previous.value() != null && previous.fetchedAt() != null)
+					? Grants.consumed(previous.value().grants(), previous.fetchedAt(), next.value().grants(),
+							next.fetchedAt())
+					: Grants.nothingConsumed(grants);
+			sample = new HistorySample(next.fetchedAt(), false, null, Grants.figures(grants), step);
 		}
 		else if (next.error() != null) {
 			BalanceSnapshot lastGood = next.value();
-			List<Grant> active = (lastGood != null) ? Grants.active(Grants.asOf(lastGood.grants(), next.checkedAt()))
-					: null;
-			sample = new HistorySample(next.checkedAt(), (active != null) ? Grants.remaining(active) : null,
-					(active != null) ? Grants.total(active) : null, true, next.error().code(), consumedSoFar);
+			List<HistorySample.ProductFigures> figures = (lastGood != null)
+					? Grants.figures(Grants.asOf(lastGood.grants(), next.checkedAt())) : List.of();
+			// A failure consumes nothing: every product's sum is carried on by the store.
+			sample = new HistorySample(next.checkedAt(), true, next.error().code(), figures, Map.of());
 		}
 		else {
 			return;
 		}
+		// Only to leave unchanged figures out: this replica's copy is good enough for that.
+		HistorySample last = this.store.last(provider, account);
 		if (last != null && sameState(last, sample)
 				&& Duration.between(last.at(), sample.at()).compareTo(this.settings.resolution()) < 0) {
 			return;
@@ -81,9 +85,20 @@ final class BalanceHistory {
 		return this.clock.instant().minus(this.settings.window());
 	}
 
-	private static boolean sameState(HistorySample a, HistorySample b) {
-		return a.error() == b.error() && a.stale() == b.stale() && same(a.remaining(), b.remaining())
-				&& same(a.total(), b.total()) && a.consumed().compareTo(b.consumed()) == 0;
+	/** Same figures, same failure, and nothing consumed in between. */
+	private static boolean sameState(HistorySample last, HistorySample next) {
+		if (last.error() != next.error() || last.stale() != next.stale()
+				|| last.products().size() != next.products().size()) {
+			return false;
+		}
+		for (int i = 0; i < last.products().size(); i++) {
+			HistorySample.ProductFigures a = last.products().get(i);
+			HistorySample.ProductFigures b = next.products().get(i);
+			if (!a.product().equals(b.product()) || !same(a.remaining(), b.remaining()) || !same(a.total(), b.total())) {
+				return false;
+			}
+		}
+		return next.consumed() == null || next.consumed().values().stream().allMatch((used) -> used.signum() == 0);
 	}
 
 	private static boolean same(@Nullable BigDecimal a, @Nullable BigDecimal b) {

@@ -22,6 +22,13 @@ public interface BalanceProvider {
 	/** Unit of every quantity this provider reports, e.g. {@code units} or {@code credits}. */
 	String unit();
 
+	/**
+	 * The products this provider's grants can be of (see {@link Grant#product()}), in the order
+	 * its pools are listed: each gets a total even when no account holds it, and together they
+	 * are the values {@code ?product=} accepts.
+	 */
+	List<String> products();
+
 	/** How long a successful snapshot counts as fresh. */
 	Duration cacheTtl();
 

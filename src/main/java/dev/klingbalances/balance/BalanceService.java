@@ -82,6 +82,16 @@ public class BalanceService {
 		return List.copyOf(this.providers.keySet());
 	}
 
+	/** Every product some provider's grants can be of: what {@code ?product=} accepts, sorted. */
+	public List<String> productNames() {
+		return this.providers.values()
+			.stream()
+			.flatMap((caches) -> caches.provider().products().stream())
+			.distinct()
+			.sorted()
+			.toList();
+	}
+
 	/** Every cache this service keeps, for Actuator and metrics. */
 	public List<RefreshingCache<?>> caches() {
 		return this.providers.values()
@@ -96,7 +106,17 @@ public class BalanceService {
 	 * @param refresh fetch from the upstreams even when the cached figures are fresh
 	 */
 	public BalanceView balances(Collection<String> providerNames, boolean refresh) {
-		Slot slot = slot(providerNames);
+		return balances(providerNames, null, refresh);
+	}
+
+	/**
+	 * Balances of the accounts of the given providers that hold a product, with its totals only.
+	 * @param providerNames providers to include (all when empty); must be registered names
+	 * @param product one of {@link #productNames()}, or null for every product
+	 * @param refresh fetch from the upstreams even when the cached figures are fresh
+	 */
+	public BalanceView balances(Collection<String> providerNames, @Nullable String product, boolean refresh) {
+		Slot slot = slot(providerNames, product);
 		slot.asked = true;
 		BalanceView view = current(slot);
 		if (!refresh && view.servesWithoutFetch(this.clock.instant())) {
@@ -259,11 +279,15 @@ public class BalanceService {
 	}
 
 	private Slot slot(Collection<String> providerNames) {
-		String key = String.join(",", providerNames.stream().sorted().toList());
+		return slot(providerNames, null);
+	}
+
+	private Slot slot(Collection<String> providerNames, @Nullable String product) {
+		String key = String.join(",", providerNames.stream().sorted().toList()) + '/' + ((product != null) ? product : "");
 		return this.slots.computeIfAbsent(key, (ignored) -> new Slot(this.providers.values()
 			.stream()
 			.filter((caches) -> providerNames.isEmpty() || providerNames.contains(caches.name()))
-			.toList()));
+			.toList(), product));
 	}
 
 	/** The slot's view, rebuilt when the caches changed or time alone changed its content. */
@@ -277,7 +301,7 @@ public class BalanceService {
 			// Read the version before the entries, so a change during assembly rebuilds again.
 			long version = version(slot);
 			if (view == null || view.version() != version || !this.clock.instant().isBefore(view.validUntil())) {
-				view = this.assembler.assemble(slot.selected, version);
+				view = this.assembler.assemble(slot.selected, slot.product, version);
 				slot.view = view;
 			}
 			return view;
@@ -320,13 +344,17 @@ public class BalanceService {
 
 		private final List<ProviderCaches> selected;
 
+		/** Only accounts holding this product, and its totals; null for all. */
+		private final @Nullable String product;
+
 		private volatile BalanceView view;
 
 		/** Asked for since the last sweep (only kept track of with keep-warm=requested). */
 		private volatile boolean asked;
 
-		Slot(List<ProviderCaches> selected) {
+		Slot(List<ProviderCaches> selected, @Nullable String product) {
 			this.selected = selected;
+			this.product = product;
 		}
 
 	}

@@ -12,8 +12,10 @@ import org.jspecify.annotations.Nullable;
  *
  * @param burnPerDay consumption per day over the forecast window; top-ups and new packs are not
  * consumption, nor are credits lost when a pack expires
- * @param runsOutAt when the active capacity reaches zero at that rate, packs' expiry taken into
- * account; counted from the moment the figures describe (Kling's lag included), so it errs early
+ * @param runsOutAt the first moment the usable capacity reaches zero at that rate, packs' expiry
+ * taken into account; a gap before a pending pack starts is a run-out; counted from the moment
+ * the figures describe (Kling's lag included), so it errs early
+ * @param refillsAt when the next pending pack starts after that run-out; null when none does
  * @param expiringUnused what will expire before it is used at that rate
  * @param basis what the forecast rests on
  */
@@ -23,12 +25,13 @@ import org.jspecify.annotations.Nullable;
 		(less than balances.forecast.min-span) or a figure is unknown.""")
 public record Forecast(
 		@Schema(description = "Consumption per day over the window, in the account's unit; increases (top-ups, new packs) and credits lost to expiry do not count", example = "40.5", nullable = true) @Nullable BigDecimal burnPerDay,
-		@Schema(description = "When the active capacity reaches zero at burnPerDay, earliest-expiring grants used first and expiry taken into account; counted from the moment the figures describe (fetchedAt minus dataDelay), so it errs early; null when there is nothing to run out or no rate", nullable = true) @Nullable Instant runsOutAt,
+		@Schema(description = "The first moment the usable capacity reaches zero at burnPerDay (earliest-expiring grants used first, expiry taken into account): requests fail from then on. A gap before a pending pack starts is a run-out (see refillsAt). Counted from the moment the figures describe (fetchedAt minus dataDelay), so it errs early; null when there is nothing to run out or no rate", nullable = true) @Nullable Instant runsOutAt,
+		@Schema(description = "When the next pending pack starts after runsOutAt, so capacity comes back; null when none does", nullable = true) @Nullable Instant refillsAt,
 		@Schema(description = "Capacity that will expire before it is used at burnPerDay; null without a rate", nullable = true) @Nullable ExpiringUnused expiringUnused,
 		@Schema(description = "The history the forecast rests on; null before the first recorded figures", nullable = true) @Nullable Basis basis) {
 
 	/** Nothing known. */
-	public static final Forecast NONE = new Forecast(null, null, null, null);
+	public static final Forecast NONE = new Forecast(null, null, null, null, null);
 
 	/** Capacity that lapses unused at the forecast rate. */
 	@Schema(name = "ExpiringUnused", description = "Capacity that will expire before it is used at the forecast rate")

@@ -19,9 +19,13 @@ import org.jspecify.annotations.Nullable;
  * new packs and packs that expire with credits on them do not bend it. Kling's figures move in
  * steps (they lag up to 12 h), so nothing is said before {@code min-span} of history.
  * <p>
+ * Everything is per product: one product's capacity never pays for another's consumption.
+ * <p>
  * The simulation starts when the figures describe (fetchedAt minus the provider's data delay,
  * so it errs early, never late), uses the earliest-expiring grant first, lets PENDING grants
- * join when they start, and counts what an expiry takes with it as expiring unused.
+ * join when they start, and counts what an expiry takes with it as expiring unused. The run-out
+ * is the first moment nothing usable is left, even when a pending grant starts later (its
+ * start is the refill): requests fail in that gap.
  */
 final class Forecaster {
 
@@ -34,23 +38,24 @@ final class Forecaster {
 	}
 
 	/**
-	 * The burn rate and what it rests on.
+	 * One product's burn rate and what it rests on.
 	 * @param samples the account's history within the window, oldest first
+	 * @param product the product: its running consumption is fitted, from the first sample that has it
 	 * @param fetchedAt when the current figures were fetched (recorded, or left out of the
 	 * history because unchanged), null when there are none
 	 */
-	Rate rate(List<HistorySample> samples, @Nullable Instant fetchedAt) {
+	Rate rate(List<HistorySample> samples, String product, @Nullable Instant fetchedAt) {
 		List<double[]> points = new ArrayList<>();
 		Instant from = null;
 		Instant to = null;
 		BigDecimal consumed = null;
 		for (HistorySample sample : samples) {
-			if (sample.isSuccess()) {
+			BigDecimal running = (sample.consumed() != null) ? sample.consumed().get(product) : null;
+			if (sample.isSuccess() && running != null) {
 				from = (from != null) ? from : sample.at();
 				to = sample.at();
-				consumed = sample.consumed();
-				points.add(new double[] { sample.at().getEpochSecond() + sample.at().getNano() / 1e9,
-						sample.consumed().doubleValue() });
+				consumed = running;
+				points.add(new double[] { seconds(sample.at()), running.doubleValue() });
 			}
 		}
 		if (to == null) {
@@ -58,7 +63,7 @@ final class Forecaster {
 		}
 		if (fetchedAt != null && fetchedAt.isAfter(to)) {
 			// The current figures equal the last recorded ones: the rate held since then.
-			points.add(new double[] { fetchedAt.getEpochSecond() + fetchedAt.getNano() / 1e9, consumed.doubleValue() });
+			points.add(new double[] { seconds(fetchedAt), consumed.doubleValue() });
 			to = fetchedAt;
 		}
 		Forecast.Basis basis = new Forecast.Basis(from, to, points.size());
@@ -70,17 +75,18 @@ final class Forecaster {
 				: new Rate(amount(Math.max(0, slope) * SECONDS_PER_DAY), basis);
 	}
 
-	/** One account's forecast: its rate, its grants (as of now) and when its figures describe. */
+	/** One product's forecast on one account: its rate, its grants of it (as of now) and when its figures describe. */
 	Forecast forecast(Rate rate, List<Grant> grants, Instant describedAt) {
 		if (rate.perDay() == null) {
-			return new Forecast(null, null, null, rate.basis());
+			return new Forecast(null, null, null, null, rate.basis());
 		}
 		Outlook outlook = simulate(grants, describedAt, rate.perDay());
-		return new Forecast(rate.perDay(), outlook.runsOutAt(), outlook.expiringUnused(), rate.basis());
+		return outlook.forecast(rate.perDay(), rate.basis());
 	}
 
 	/**
-	 * A pool's forecast: all its accounts' grants used at the sum of their rates, as if work
+	 * A pool's forecast (one product of one provider): all its accounts' grants of the product used
+	 * at the sum of their rates, as if work
 	 * moved to wherever capacity is left. Null rate when an account with capacity has none.
 	 */
 	Forecast pool(List<Input> accounts) {
@@ -111,15 +117,17 @@ final class Forecaster {
 		}
 		Forecast.Basis basis = (from != null) ? new Forecast.Basis(from, to, samples) : null;
 		if (!known || accounts.isEmpty()) {
-			return new Forecast(null, null, null, basis);
+			return new Forecast(null, null, null, null, basis);
 		}
-		Outlook outlook = simulate(grants, describedAt, perDay);
-		return new Forecast(perDay, outlook.runsOutAt(), outlook.expiringUnused(), basis);
+		return simulate(grants, describedAt, perDay).forecast(perDay, basis);
 	}
 
 	/**
-	 * Uses the grants from {@code start} at {@code perDay}, earliest expiry first. Null outlook
-	 * fields when a grant's quantity is unknown; no run-out date when there is nothing to use.
+	 * Uses the grants from {@code start} at {@code perDay}, earliest expiry first. The run-out is
+	 * the first moment no grant has anything usable left (a gap before a pending grant starts
+	 * included), the refill the start of the next pending grant after it; the simulation goes on
+	 * past a gap to see what expires unused later. Null outlook fields when a grant's quantity is
+	 * unknown; no run-out date when there is nothing to use.
 	 */
 	static Outlook simulate(List<Grant> grants, Instant start, BigDecimal perDay) {
 		List<Slice> slices = new ArrayList<>();
@@ -128,7 +136,7 @@ final class Forecaster {
 				continue;
 			}
 			if (grant.remaining() == null) {
-				return new Outlook(null, null);
+				return new Outlook(null, null, null);
 			}
 			if (grant.status() == GrantStatus.PENDING && grant.startsAt() == null) {
 				continue;
@@ -142,22 +150,15 @@ final class Forecaster {
 			}
 		}
 		if (slices.isEmpty()) {
-			return new Outlook(null, new Forecast.ExpiringUnused(BigDecimal.ZERO, null));
+			return new Outlook(null, null, new Forecast.ExpiringUnused(BigDecimal.ZERO, null));
 		}
 		slices.sort(Comparator.comparingDouble(Slice::ends));
-		double rate = perDay.doubleValue() / SECONDS_PER_DAY;
-		if (rate <= 0) {
-			// Nothing is used: everything lapses at its expiry; without an expiry it never runs out.
-			double lapsing = slices.stream().filter((slice) -> slice.ends < Double.POSITIVE_INFINITY)
-				.mapToDouble((slice) -> slice.left).sum();
-			double firstLapse = slices.get(0).ends;
-			double lastEnd = slices.get(slices.size() - 1).ends;
-			return new Outlook((lastEnd < Double.POSITIVE_INFINITY) ? instant(lastEnd) : null,
-					expiring(lapsing, firstLapse));
-		}
+		double rate = Math.max(0, perDay.doubleValue() / SECONDS_PER_DAY);
 		double now = seconds(start);
 		double unused = 0;
 		double firstLapse = Double.POSITIVE_INFINITY;
+		double runsOut = Double.NaN;
+		double refills = Double.NaN;
 		while (true) {
 			// What has expired by now lapses with what is left on it.
 			for (Slice slice : slices) {
@@ -181,14 +182,23 @@ final class Forecaster {
 				}
 			}
 			if (using == null) {
+				// Nothing usable: the first time, that is the run-out (and the next start its refill).
+				if (Double.isNaN(runsOut)) {
+					runsOut = now;
+					refills = nextStart;
+				}
 				if (nextStart == Double.POSITIVE_INFINITY) {
 					break;
 				}
 				now = nextStart;
 				continue;
 			}
-			double empty = now + using.left / rate;
 			double until = Math.min(using.ends, nextStart);
+			double empty = (rate > 0) ? now + using.left / rate : Double.POSITIVE_INFINITY;
+			if (empty == Double.POSITIVE_INFINITY && until == Double.POSITIVE_INFINITY) {
+				// Never used up, never expires, nothing else to start: it never runs out.
+				break;
+			}
 			if (empty <= until) {
 				now = empty;
 				using.left = 0;
@@ -198,7 +208,10 @@ final class Forecaster {
 				now = until;
 			}
 		}
-		return new Outlook(instant(now), expiring(unused, firstLapse));
+		return new Outlook(Double.isNaN(runsOut) ? null : instant(runsOut),
+				(Double.isNaN(refills) || refills == Double.POSITIVE_INFINITY) ? null
+						: Instant.ofEpochMilli(Math.round(refills * 1000)),
+				expiring(unused, firstLapse));
 	}
 
 	private static Forecast.ExpiringUnused expiring(double amount, double firstLapse) {
@@ -247,7 +260,13 @@ final class Forecaster {
 	record Input(Rate rate, List<Grant> grants, Instant describedAt) {
 	}
 
-	record Outlook(@Nullable Instant runsOutAt, Forecast.@Nullable ExpiringUnused expiringUnused) {
+	record Outlook(@Nullable Instant runsOutAt, @Nullable Instant refillsAt,
+			Forecast.@Nullable ExpiringUnused expiringUnused) {
+
+		Forecast forecast(BigDecimal perDay, Forecast.@Nullable Basis basis) {
+			return new Forecast(perDay, this.runsOutAt, this.refillsAt, this.expiringUnused, basis);
+		}
+
 	}
 
 	private static final class Slice {

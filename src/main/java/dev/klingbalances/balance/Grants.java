@@ -4,7 +4,9 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 import org.jspecify.annotations.Nullable;
 
@@ -25,8 +27,7 @@ final class Grants {
 		}
 		List<Grant> current = new ArrayList<>(grants.size());
 		for (Grant grant : grants) {
-			current.add(hasExpired(grant, now) ? new Grant(grant.id(), grant.name(), grant.type(), GrantStatus.EXPIRED,
-					grant.rawStatus(), grant.total(), grant.remaining(), grant.startsAt(), grant.expiresAt()) : grant);
+			current.add(hasExpired(grant, now) ? grant.withStatus(GrantStatus.EXPIRED) : grant);
 		}
 		return List.copyOf(current);
 	}
@@ -60,15 +61,37 @@ final class Grants {
 		return sum;
 	}
 
+	/** The products the grants are of, whatever their status, sorted. */
+	static List<String> products(List<Grant> grants) {
+		return grants.stream().map(Grant::product).distinct().sorted().toList();
+	}
+
+	/** The grants of one product. */
+	static List<Grant> of(List<Grant> grants, String product) {
+		return grants.stream().filter((grant) -> grant.product().equals(product)).toList();
+	}
+
+	/** Each product's figures (sums of its active grants), sorted by product. */
+	static List<HistorySample.ProductFigures> figures(List<Grant> grants) {
+		List<HistorySample.ProductFigures> figures = new ArrayList<>();
+		for (String product : products(grants)) {
+			List<Grant> active = active(of(grants, product));
+			figures.add(new HistorySample.ProductFigures(product, remaining(active), total(active)));
+		}
+		return List.copyOf(figures);
+	}
+
 	/**
-	 * What was used between two snapshots: the decreases of grants that were active in the
-	 * first and are active or used up in the second. An increase (a top-up), a new grant, or a
-	 * grant that expired or vanished in between is not consumption.
+	 * What was used of each product between two snapshots: the decreases of grants that were
+	 * active in the first and are active or used up in the second. An increase (a top-up), a new
+	 * grant, or a grant that expired or vanished in between is not consumption. Every product of
+	 * the second snapshot is in the answer (zero when nothing of it was used).
 	 */
-	static BigDecimal consumed(List<Grant> before, Instant beforeAt, List<Grant> after, Instant afterAt) {
+	static Map<String, BigDecimal> consumed(List<Grant> before, Instant beforeAt, List<Grant> after, Instant afterAt) {
 		List<Grant> earlier = asOf(before, beforeAt);
-		BigDecimal consumed = BigDecimal.ZERO;
+		Map<String, BigDecimal> consumed = new TreeMap<>();
 		for (Grant grant : asOf(after, afterAt)) {
+			consumed.putIfAbsent(grant.product(), BigDecimal.ZERO);
 			if (grant.status() != GrantStatus.ACTIVE && grant.status() != GrantStatus.EXHAUSTED) {
 				continue;
 			}
@@ -79,9 +102,16 @@ final class Grants {
 			}
 			BigDecimal used = previous.remaining().subtract(grant.remaining());
 			if (used.signum() > 0) {
-				consumed = consumed.add(used);
+				consumed.merge(grant.product(), used, BigDecimal::add);
 			}
 		}
+		return consumed;
+	}
+
+	/** Nothing used of any product the grants are of: the first sample of a series. */
+	static Map<String, BigDecimal> nothingConsumed(List<Grant> grants) {
+		Map<String, BigDecimal> consumed = new TreeMap<>();
+		grants.forEach((grant) -> consumed.put(grant.product(), BigDecimal.ZERO));
 		return consumed;
 	}
 

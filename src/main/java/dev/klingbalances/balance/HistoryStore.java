@@ -12,7 +12,13 @@ import org.jspecify.annotations.Nullable;
  */
 public interface HistoryStore {
 
-	/** Appends a sample, then drops samples older than {@code oldest} and beyond {@code maxSamples}. */
+	/**
+	 * Appends a sample, then drops samples older than {@code oldest} and beyond
+	 * {@code maxSamples}. The sample's {@code consumed} is this step's consumption per product; the
+	 * store records the running sum ({@link HistorySample#running}) from the last sample of the
+	 * series as the store itself holds it at that moment (atomically with the append), never from
+	 * a replica's copy.
+	 */
 	void append(String provider, String account, HistorySample sample, Instant oldest, int maxSamples);
 
 	/** The latest sample, or null. */

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -21,7 +22,9 @@ final class MemoryHistoryStore implements HistoryStore {
 	public void append(String provider, String account, HistorySample sample, Instant oldest, int maxSamples) {
 		Deque<HistorySample> samples = series(provider, account);
 		synchronized (samples) {
-			samples.addLast(sample);
+			// The running consumption continues from the last sample of the series itself.
+			samples.addLast(sample.withConsumed(HistorySample.running(samples.peekLast(),
+					(sample.consumed() != null) ? sample.consumed() : Map.of())));
 			while (samples.size() > maxSamples
 					|| (!samples.isEmpty() && samples.peekFirst().at().isBefore(oldest))) {
 				samples.removeFirst();

@@ -7,9 +7,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
@@ -39,7 +42,11 @@ final class ViewAssembler {
 		this.forecaster = new Forecaster(properties.forecast());
 	}
 
-	BalanceView assemble(List<ProviderCaches> selected, long version) {
+	/**
+	 * @param product only accounts holding this product (and accounts whose products are not
+	 * known: they may), and only its totals; every product when null
+	 */
+	BalanceView assemble(List<ProviderCaches> selected, @Nullable String product, long version) {
 		Instant now = this.clock.instant();
 		Times times = new Times(now);
 		List<AccountBalance> accounts = new ArrayList<>();
@@ -52,17 +59,24 @@ final class ViewAssembler {
 				providerErrors.add(new ProviderError(caches.name(), list.error()));
 			}
 			List<AccountBalance> ofProvider = new ArrayList<>();
-			List<Forecaster.Input> pool = new ArrayList<>();
+			Map<String, List<Forecaster.Input>> pools = new TreeMap<>();
 			for (String name : list.names().stream().sorted().toList()) {
 				CachedValue<BalanceSnapshot> entry = caches.snapshots().peek(name);
-				AccountBalance balance = accountBalance(caches, name, entry, now, times, pool);
+				AccountBalance balance = accountBalance(caches, name, entry, now, times, pools);
 				ofProvider.add(balance);
 				Instant due = (entry != null) ? min(caches.snapshots().freshUntil(entry), list.fetchDueAt()) : now;
 				times.due(due);
 				states.put(BalanceView.key(caches.name(), name), new BalanceView.AccountState(balance, due));
 			}
-			accounts.addAll(ofProvider);
-			totals.add(total(caches.provider(), ofProvider, list.error() == null, this.forecaster.pool(pool)));
+			ofProvider.stream()
+				.filter((account) -> product == null || account.product(product) != null || productsUnknown(account))
+				.forEach(accounts::add);
+			for (String pooled : pooledProducts(caches.provider(), ofProvider)) {
+				if (product == null || product.equals(pooled)) {
+					totals.add(total(caches.provider(), pooled, ofProvider, list.error() == null,
+							this.forecaster.pool(pools.getOrDefault(pooled, List.of()))));
+				}
+			}
 		}
 		boolean complete = providerErrors.isEmpty() && accounts.stream().allMatch((account) -> account.error() == null);
 		BalancesResponse response = new BalancesResponse(now, complete, List.copyOf(accounts), List.copyOf(totals),
@@ -89,7 +103,8 @@ final class ViewAssembler {
 	}
 
 	private AccountBalance accountBalance(ProviderCaches caches, String account,
-			@Nullable CachedValue<BalanceSnapshot> entry, Instant now, Times times, List<Forecaster.Input> pool) {
+			@Nullable CachedValue<BalanceSnapshot> entry, Instant now, Times times,
+			Map<String, List<Forecaster.Input>> pools) {
 		BalanceProvider provider = caches.provider();
 		RefreshingCache<BalanceSnapshot> snapshots = caches.snapshots();
 		BalanceSnapshot snapshot = (entry != null) ? entry.servableValue(now, this.properties.cache().maxStale())
@@ -102,8 +117,8 @@ final class ViewAssembler {
 					: "The first fetch was still running at the response deadline; figures follow shortly.", null, now);
 		}
 		if (snapshot == null) {
-			return new AccountBalance(provider.name(), account, provider.unit(), null, null, List.of(), Map.of(), null,
-					null, false, provider.dataDelay(), null, error, List.of(), Forecast.NONE);
+			return new AccountBalance(provider.name(), account, provider.unit(), null, null, List.of(), List.of(),
+					Map.of(), null, null, false, provider.dataDelay(), null, error, List.of(), Forecast.NONE);
 		}
 		Instant fetchedAt = Objects.requireNonNull(entry.fetchedAt());
 		Instant freshUntil = fetchedAt.plus(snapshots.ttl());
@@ -112,16 +127,44 @@ final class ViewAssembler {
 		List<Grant> grants = Grants.asOf(snapshot.grants(), now);
 		List<Grant> active = Grants.active(grants);
 		active.stream().map(Grant::expiresAt).filter(Objects::nonNull).forEach(times::changesAt);
-		BigDecimal remaining = Grants.remaining(active);
-		BigDecimal total = Grants.total(active);
 		boolean stale = error != null || entry.isStale(now, snapshots.ttl());
-		Forecaster.Rate rate = this.forecaster.rate(this.history.samples(provider.name(), account), fetchedAt);
+		List<HistorySample> samples = this.history.samples(provider.name(), account);
 		Instant describedAt = (provider.dataDelay() != null) ? fetchedAt.minus(provider.dataDelay()) : fetchedAt;
-		pool.add(new Forecaster.Input(rate, grants, describedAt));
-		return new AccountBalance(provider.name(), account, provider.unit(), remaining, total, grants,
-				snapshot.details(), fetchedAt, freshUntil, stale, provider.dataDelay(),
-				remark(snapshot, active, remaining), error, expiringSoon(snapshot, active, now, times),
-				this.forecaster.forecast(rate, grants, describedAt));
+		List<ExpiringSoon> expiringSoon = expiringSoon(snapshot, active, now, times);
+		List<ProductBalance> products = new ArrayList<>();
+		for (String product : Grants.products(grants)) {
+			List<Grant> ofProduct = Grants.of(grants, product);
+			List<Grant> activeOfProduct = Grants.active(ofProduct);
+			Forecaster.Rate rate = this.forecaster.rate(samples, product, fetchedAt);
+			pools.computeIfAbsent(product, (key) -> new ArrayList<>())
+				.add(new Forecaster.Input(rate, ofProduct, describedAt));
+			products.add(new ProductBalance(product, Grants.remaining(activeOfProduct), Grants.total(activeOfProduct),
+					this.forecaster.forecast(rate, ofProduct, describedAt),
+					expiringSoon.stream().filter((expiring) -> product.equals(expiring.product())).toList()));
+		}
+		// One product's figures stand for the account; two products' are never added up.
+		ProductBalance only = (products.size() == 1) ? products.get(0) : null;
+		BigDecimal remaining = products.isEmpty() ? Grants.remaining(active) : (only != null) ? only.remaining() : null;
+		BigDecimal total = products.isEmpty() ? Grants.total(active) : (only != null) ? only.total() : null;
+		return new AccountBalance(provider.name(), account, provider.unit(), remaining, total, products, grants,
+				snapshot.details(), fetchedAt, freshUntil, stale, provider.dataDelay(), remark(snapshot, active),
+				error, expiringSoon, (only != null) ? only.forecast() : Forecast.NONE);
+	}
+
+	/** An account without figures: it may hold any product. */
+	private static boolean productsUnknown(AccountBalance account) {
+		return account.products().isEmpty() && account.remaining() == null;
+	}
+
+	/** The provider's products, then any other product its accounts hold (sorted). */
+	private static List<String> pooledProducts(BalanceProvider provider, List<AccountBalance> accounts) {
+		Set<String> products = new LinkedHashSet<>(provider.products());
+		accounts.stream()
+			.flatMap((account) -> account.products().stream())
+			.map(ProductBalance::product)
+			.sorted()
+			.forEach(products::add);
+		return List.copyOf(products);
 	}
 
 	/** Active grants and the upstream session that expire within the warning window, soonest first. */
@@ -130,13 +173,13 @@ final class ViewAssembler {
 		List<ExpiringSoon> expiring = new ArrayList<>();
 		for (Grant grant : active) {
 			if (grant.expiresAt() != null && warned(grant.expiresAt(), now, window, times)) {
-				expiring.add(new ExpiringSoon(ExpiringSoon.Kind.GRANT, grant.id(), grant.name(), grant.remaining(),
-						grant.expiresAt()));
+				expiring.add(new ExpiringSoon(ExpiringSoon.Kind.GRANT, grant.product(), grant.id(), grant.name(),
+						grant.remaining(), grant.expiresAt()));
 			}
 		}
 		if (snapshot.details().get(BalanceSnapshot.SESSION_EXPIRES_AT) instanceof Instant session
 				&& warned(session, now, window, times)) {
-			expiring.add(new ExpiringSoon(ExpiringSoon.Kind.SESSION, null, null, null, session));
+			expiring.add(new ExpiringSoon(ExpiringSoon.Kind.SESSION, null, null, null, null, session));
 		}
 		expiring.sort(Comparator.comparing(ExpiringSoon::expiresAt));
 		return List.copyOf(expiring);
@@ -150,37 +193,46 @@ final class ViewAssembler {
 		return !now.isBefore(warnFrom) && now.isBefore(expiresAt);
 	}
 
-	private static @Nullable String remark(BalanceSnapshot snapshot, List<Grant> active, @Nullable BigDecimal remaining) {
+	private static @Nullable String remark(BalanceSnapshot snapshot, List<Grant> active) {
 		if (snapshot.grants().isEmpty()) {
 			return "The upstream reports no grants on this account (for Kling: no resource packs, e.g. pay-as-you-go).";
 		}
 		if (active.isEmpty()) {
 			return "None of this account's grants is active: they are expired, used up or not yet effective.";
 		}
-		if (remaining == null) {
+		if (Grants.remaining(active) == null) {
 			return "An active grant has no reported quantity, so the account's remaining capacity is unknown.";
 		}
 		return null;
 	}
 
 	/**
+	 * One product's pool of one provider.
 	 * @param listed false when the provider's account list could not be read (or is still
 	 * loading): accounts may be missing, so the sum cannot be complete
 	 */
-	private static ProviderTotal total(BalanceProvider provider, List<AccountBalance> accounts, boolean listed,
-			Forecast forecast) {
-		List<AccountBalance> known = accounts.stream()
-			.filter((account) -> account.remaining() != null && account.total() != null)
+	private static ProviderTotal total(BalanceProvider provider, String product, List<AccountBalance> accounts,
+			boolean listed, Forecast forecast) {
+		List<ProductBalance> holders = accounts.stream()
+			.map((account) -> account.product(product))
+			.filter(Objects::nonNull)
 			.toList();
-		boolean complete = listed && known.size() == accounts.size();
+		List<ProductBalance> known = holders.stream()
+			.filter((figures) -> figures.remaining() != null && figures.total() != null)
+			.toList();
+		boolean complete = listed && known.size() == holders.size()
+				&& accounts.stream().noneMatch(ViewAssembler::productsUnknown);
 		if (known.isEmpty() && !complete) {
 			// Nothing is known: a sum of nothing would read as a zero balance.
-			return new ProviderTotal(provider.name(), provider.unit(), null, null, 0, false, false, Forecast.NONE);
+			return new ProviderTotal(provider.name(), product, provider.unit(), null, null, 0, false, false,
+					Forecast.NONE);
 		}
-		BigDecimal remaining = known.stream().map(AccountBalance::remaining).reduce(BigDecimal.ZERO, BigDecimal::add);
-		BigDecimal total = known.stream().map(AccountBalance::total).reduce(BigDecimal.ZERO, BigDecimal::add);
-		return new ProviderTotal(provider.name(), provider.unit(), remaining, total, known.size(), complete,
-				known.stream().anyMatch(AccountBalance::stale), forecast);
+		BigDecimal remaining = known.stream().map(ProductBalance::remaining).reduce(BigDecimal.ZERO, BigDecimal::add);
+		BigDecimal total = known.stream().map(ProductBalance::total).reduce(BigDecimal.ZERO, BigDecimal::add);
+		boolean stale = accounts.stream().anyMatch((account) -> account.stale() && account.product(product) != null
+				&& account.product(product).remaining() != null && account.product(product).total() != null);
+		return new ProviderTotal(provider.name(), product, provider.unit(), remaining, total, known.size(), complete,
+				stale, forecast);
 	}
 
 	private static Instant min(Instant a, Instant b) {

@@ -1,10 +1,12 @@
 package dev.klingbalances.store;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -30,6 +32,8 @@ import org.springframework.data.redis.core.script.RedisScript;
  * Each replica keeps a copy of the series it has read, because every view it builds reads every
  * account's history: a copy is brought up to date (its new tail read) after another replica
  * announced a write for the account, and dropped when Redis answers again after an outage.
+ * The running consumption of a new sample is computed by the append script from the last sample
+ * Redis holds, so it never rests on a copy that lacks another replica's latest sample.
  * Without Redis, reads answer from the copy (or nothing: forecasts wait) and appends go to the
  * copy only, never failing the fetch that recorded them.
  */
@@ -40,17 +44,36 @@ final class RedisHistoryStore implements HistoryStore {
 	/** The cache whose entries are an account's figures: {@code balances.<provider>} (BalanceService). */
 	private static final String SNAPSHOT_CACHE_PREFIX = "balances.";
 
-	private static final RedisScript<Long> APPEND = RedisScript.of("""
-			redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
-			redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
-			local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[4])
+	/**
+	 * ARGV[2] is the sample without its consumption, ARGV[3] this step's consumption per product:
+	 * the stored sample carries the running sums, continued from the series' last sample (every
+	 * product of it, the step's added). Answers the stored sample.
+	 */
+	private static final RedisScript<String> APPEND = RedisScript.of("""
+			local sums = {}
+			local last = redis.call('ZRANGE', KEYS[1], -1, -1)
+			if last[1] then
+			  local ok, decoded = pcall(cjson.decode, last[1])
+			  if ok and type(decoded) == 'table' and type(decoded.consumed) == 'table' then
+			    for product, sum in pairs(decoded.consumed) do
+			      sums[product] = tonumber(sum) or 0
+			    end
+			  end
+			end
+			for product, used in pairs(cjson.decode(ARGV[3])) do
+			  sums[product] = (sums[product] or 0) + (tonumber(used) or 0)
+			end
+			local member = string.sub(ARGV[2], 1, -2) .. ',"consumed":' .. cjson.encode(sums) .. '}'
+			redis.call('ZADD', KEYS[1], ARGV[1], member)
+			redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4])
+			local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[5])
 			if excess > 0 then
 			  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, excess - 1)
 			end
-			redis.call('PEXPIRE', KEYS[1], ARGV[5])
-			redis.call('SADD', KEYS[2], ARGV[6])
-			return redis.call('ZCARD', KEYS[1])
-			""", Long.class);
+			redis.call('PEXPIRE', KEYS[1], ARGV[6])
+			redis.call('SADD', KEYS[2], ARGV[7])
+			return member
+			""", String.class);
 
 	private final StringRedisTemplate redis;
 
@@ -75,26 +98,30 @@ final class RedisHistoryStore implements HistoryStore {
 
 	@Override
 	public void append(String provider, String account, HistorySample sample, Instant oldest, int maxSamples) {
-		Series copy = this.copies.get(id(provider, account));
-		if (copy != null) {
-			copy.append(sample, oldest, maxSamples);
-		}
+		Map<String, BigDecimal> step = (sample.consumed() != null) ? sample.consumed() : Map.of();
 		// The series expires a window (at least an hour) after its last sample: nothing in it is kept longer.
 		Duration window = Duration.between(oldest, sample.at());
 		long expiry = Math.max(window.toMillis(), 0) + Duration.ofHours(1).toMillis();
+		HistorySample stored;
 		try {
-			this.redis.execute(APPEND, List.of(this.keys.history(provider, account), this.keys.historyAccounts(provider)),
-					Long.toString(sample.at().toEpochMilli()), this.json.writeValueAsString(sample),
-					Long.toString(oldest.toEpochMilli()), Integer.toString(maxSamples), Long.toString(expiry), account);
+			String member = this.redis.execute(APPEND,
+					List.of(this.keys.history(provider, account), this.keys.historyAccounts(provider)),
+					Long.toString(sample.at().toEpochMilli()), this.json.writeValueAsString(sample.withConsumed(null)),
+					this.json.writeValueAsString(step), Long.toString(oldest.toEpochMilli()), Integer.toString(maxSamples),
+					Long.toString(expiry), account);
+			stored = this.json.readValue(member, HistorySample.class);
 		}
 		catch (RuntimeException ex) {
 			this.monitor.failed(ex);
 			logger.warn("A history sample of {}/{} was kept by this replica only: Redis could not be reached", provider,
 					account);
-			if (copy == null) {
-				this.copies.computeIfAbsent(id(provider, account), (key) -> new Series(List.of()))
-					.append(sample, oldest, maxSamples);
-			}
+			Series copy = this.copies.computeIfAbsent(id(provider, account), (key) -> new Series(List.of()));
+			copy.append(sample.withConsumed(HistorySample.running(copy.last(), step)), oldest, maxSamples);
+			return;
+		}
+		Series copy = this.copies.get(id(provider, account));
+		if (copy != null) {
+			copy.append(stored, oldest, maxSamples);
 		}
 	}
 

@@ -24,6 +24,7 @@ import dev.klingbalances.balance.Forecast;
 import dev.klingbalances.balance.Grant;
 import dev.klingbalances.balance.GrantStatus;
 import dev.klingbalances.balance.ProviderError;
+import dev.klingbalances.balance.ProductBalance;
 import dev.klingbalances.balance.ProviderTotal;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
@@ -248,28 +249,62 @@ class OpenApiConfiguration {
 
 	/** Examples serialized by the app's own mapper, so they look exactly like real answers. */
 	private static Map<String, Example> examples(JsonMapper jsonMapper) {
+		Forecast videoForecast = new Forecast(new BigDecimal("6.5"), Instant.parse("2026-05-22T04:00:00Z"), null,
+				new Forecast.ExpiringUnused(BigDecimal.ZERO, null),
+				new Forecast.Basis(FETCHED.minus(Duration.ofDays(7)), FETCHED, 412));
 		AccountBalance klingGood = new AccountBalance("kling", "team-a", "units", new BigDecimal("118.0"),
 				new BigDecimal("200.0"),
-				List.of(new Grant("509f3fd3d4ab4a3f9eec5db27aa44f27", "Video Generation - 200 units", "decreasing_total",
-						GrantStatus.ACTIVE, "online", new BigDecimal("200.0"), new BigDecimal("118.0"),
+				List.of(new ProductBalance("video", new BigDecimal("118.0"), new BigDecimal("200.0"), videoForecast,
+						List.of())),
+				List.of(new Grant("509f3fd3d4ab4a3f9eec5db27aa44f27", "Video Generation - 200 units", "video",
+						"decreasing_total", GrantStatus.ACTIVE, "online", new BigDecimal("200.0"), new BigDecimal("118.0"),
 						Instant.parse("2026-01-10T00:00:00Z"), Instant.parse("2027-01-10T00:00:00Z"))),
 				Map.of(), FETCHED, FETCHED.plus(Duration.ofMinutes(10)), false, Duration.ofHours(12), null, null,
-				List.of(),
-				new Forecast(new BigDecimal("6.5"), Instant.parse("2026-05-22T04:00:00Z"),
-						new Forecast.ExpiringUnused(BigDecimal.ZERO, null),
-						new Forecast.Basis(FETCHED.minus(Duration.ofDays(7)), FETCHED, 412)));
+				List.of(), videoForecast);
+		// Video and image packs on one account: two pools, no account-wide figure. The video pack
+		// runs out before the pending one starts: runsOutAt is that gap, refillsAt its end.
+		Instant pendingStart = Instant.parse("2026-05-20T00:00:00Z");
+		Forecast mixedVideo = new Forecast(new BigDecimal("20"), Instant.parse("2026-05-13T02:00:00Z"), pendingStart,
+				new Forecast.ExpiringUnused(BigDecimal.ZERO, null),
+				new Forecast.Basis(FETCHED.minus(Duration.ofDays(7)), FETCHED, 388));
+		Forecast mixedImage = new Forecast(new BigDecimal("4"), Instant.parse("2026-05-19T00:00:00Z"), null,
+				new Forecast.ExpiringUnused(new BigDecimal("12"), Instant.parse("2026-05-19T00:00:00Z")),
+				new Forecast.Basis(FETCHED.minus(Duration.ofDays(7)), FETCHED, 388));
+		ExpiringSoon imageExpiring = new ExpiringSoon(ExpiringSoon.Kind.GRANT, "image", "c41d9a0e77b54f0c9d5b1c2a3e4f5a6b",
+				"图片生成-500条", new BigDecimal("40.0"), Instant.parse("2026-05-19T00:00:00Z"));
+		AccountBalance klingMixed = new AccountBalance("kling", "team-c", "units", null, null,
+				List.of(new ProductBalance("image", new BigDecimal("40.0"), new BigDecimal("500.0"), mixedImage,
+						List.of(imageExpiring)),
+						new ProductBalance("video", new BigDecimal("30.0"), new BigDecimal("1000.0"), mixedVideo,
+								List.of())),
+				List.of(new Grant("8d2f0a51c3e94b7e8a6f4b3c2d1e0f9a", "Video Generation - 1,000 entries", "video",
+						"decreasing_total", GrantStatus.ACTIVE, "online", new BigDecimal("1000.0"), new BigDecimal("30.0"),
+						Instant.parse("2026-01-10T00:00:00Z"), Instant.parse("2027-01-10T00:00:00Z")),
+						new Grant("f0e1d2c3b4a5968778695a4b3c2d1e0f", "Video Generation - 10,000 entries", "video",
+								"decreasing_total", GrantStatus.PENDING, "toBeOnline", new BigDecimal("10000.0"),
+								new BigDecimal("10000.0"), pendingStart, Instant.parse("2027-05-20T00:00:00Z")),
+						new Grant("c41d9a0e77b54f0c9d5b1c2a3e4f5a6b", "图片生成-500条", "image", "decreasing_total",
+								GrantStatus.ACTIVE, "online", new BigDecimal("500.0"), new BigDecimal("40.0"),
+								Instant.parse("2026-02-19T00:00:00Z"), Instant.parse("2026-05-19T00:00:00Z"))),
+				Map.of(), FETCHED, FETCHED.plus(Duration.ofMinutes(10)), false, Duration.ofHours(12), null, null,
+				List.of(imageExpiring), Forecast.NONE);
 		AccountBalance useapiGood = new AccountBalance("useapi", "artist@example.com", "credits",
 				new BigDecimal("420"), new BigDecimal("660"),
-				List.of(new Grant("order-8812", null, "plan", GrantStatus.ACTIVE, null, new BigDecimal("660"),
+				List.of(new ProductBalance("credits", new BigDecimal("420"), new BigDecimal("660"), Forecast.NONE,
+						List.of())),
+				List.of(new Grant("order-8812", null, "credits", "plan", GrantStatus.ACTIVE, null, new BigDecimal("660"),
 						new BigDecimal("420"), Instant.parse("2026-05-01T00:00:00Z"), Instant.parse("2026-06-01T00:00:00Z"))),
 				Map.of("maxJobs", 4, "sessionExpiresAt", "2026-05-09T00:00:00Z"), FETCHED,
 				FETCHED.plus(Duration.ofMinutes(2)), false, null, null, null,
-				List.of(new ExpiringSoon(ExpiringSoon.Kind.SESSION, null, null, null, Instant.parse("2026-05-09T00:00:00Z"))),
+				List.of(new ExpiringSoon(ExpiringSoon.Kind.SESSION, null, null, null, null,
+						Instant.parse("2026-05-09T00:00:00Z"))),
 				Forecast.NONE);
 		AccountBalance klingArrears = new AccountBalance("kling", "team-b", "units", new BigDecimal("40.0"),
 				new BigDecimal("100.0"),
-				List.of(new Grant("73aa0c0e9c7d4d1f8a3b52e0c2f4d9b1", "Image Generation - 100 units", "decreasing_total",
-						GrantStatus.ACTIVE, "online", new BigDecimal("100.0"), new BigDecimal("40.0"),
+				List.of(new ProductBalance("image", new BigDecimal("40.0"), new BigDecimal("100.0"), Forecast.NONE,
+						List.of())),
+				List.of(new Grant("73aa0c0e9c7d4d1f8a3b52e0c2f4d9b1", "Image Generation - 100 units", "image",
+						"decreasing_total", GrantStatus.ACTIVE, "online", new BigDecimal("100.0"), new BigDecimal("40.0"),
 						Instant.parse("2026-02-01T00:00:00Z"), Instant.parse("2027-02-01T00:00:00Z"))),
 				Map.of(), FETCHED.minus(Duration.ofHours(3)), FETCHED.minus(Duration.ofHours(3)).plus(Duration.ofMinutes(10)),
 				true, Duration.ofHours(12), null,
@@ -277,24 +312,40 @@ class OpenApiConfiguration {
 						429, FETCHED),
 				List.of(), Forecast.NONE);
 		AccountBalance useapiUnknown = new AccountBalance("useapi", "second@example.com", "credits", null, null,
-				List.of(), Map.of(), null, null, false, null, null,
+				List.of(), List.of(), Map.of(), null, null, false, null, null,
 				new AccountError(ErrorCode.UPSTREAM_TIMEOUT, "No answer within 60 s, retries included.", null, FETCHED),
 				List.of(), Forecast.NONE);
-		BalancesResponse full = new BalancesResponse(FETCHED, true, List.of(klingGood, useapiGood),
-				List.of(new ProviderTotal("kling", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1, true, false,
-						klingGood.forecast()),
-						new ProviderTotal("useapi", "credits", new BigDecimal("420"), new BigDecimal("660"), 1, true, false, Forecast.NONE)),
+		ProviderTotal noOther = new ProviderTotal("kling", "other", "units", BigDecimal.ZERO, BigDecimal.ZERO, 0, true,
+				false, new Forecast(null, null, null, null, null));
+		BalancesResponse full = new BalancesResponse(FETCHED, true, List.of(klingGood, klingMixed, useapiGood),
+				List.of(new ProviderTotal("kling", "video", "units", new BigDecimal("148.0"), new BigDecimal("1200.0"), 2,
+						true, false, new Forecast(new BigDecimal("26.5"), Instant.parse("2026-05-17T10:00:00Z"),
+								pendingStart, new Forecast.ExpiringUnused(BigDecimal.ZERO, null),
+								new Forecast.Basis(FETCHED.minus(Duration.ofDays(7)), FETCHED, 800))),
+						new ProviderTotal("kling", "image", "units", new BigDecimal("40.0"), new BigDecimal("500.0"), 1, true,
+								false, mixedImage),
+						noOther,
+						new ProviderTotal("useapi", "credits", "credits", new BigDecimal("420"), new BigDecimal("660"), 1,
+								true, false, Forecast.NONE)),
 				List.of());
 		BalancesResponse partial = new BalancesResponse(FETCHED, false,
 				List.of(klingGood, klingArrears, useapiGood, useapiUnknown),
-				List.of(new ProviderTotal("kling", "units", new BigDecimal("158.0"), new BigDecimal("300.0"), 2, true, true, Forecast.NONE),
-						new ProviderTotal("useapi", "credits", new BigDecimal("420"), new BigDecimal("660"), 1, false, false, Forecast.NONE)),
+				List.of(new ProviderTotal("kling", "video", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1,
+						true, false, videoForecast),
+						new ProviderTotal("kling", "image", "units", new BigDecimal("40.0"), new BigDecimal("100.0"), 1, true,
+								true, Forecast.NONE),
+						noOther,
+						new ProviderTotal("useapi", "credits", "credits", new BigDecimal("420"), new BigDecimal("660"), 1,
+								false, false, Forecast.NONE)),
 				List.of());
 		BalancesResponse providerDown = new BalancesResponse(FETCHED, false, List.of(klingGood),
-				List.of(new ProviderTotal("kling", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1, true, false,
-						klingGood.forecast()),
+				List.of(new ProviderTotal("kling", "video", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1,
+						true, false, videoForecast),
+						new ProviderTotal("kling", "image", "units", BigDecimal.ZERO, BigDecimal.ZERO, 0, true, false,
+								new Forecast(null, null, null, null, null)),
+						noOther,
 						// The account list is unknown: no figures, not a zero (BalanceService's rule).
-						new ProviderTotal("useapi", "credits", null, null, 0, false, false, Forecast.NONE)),
+						new ProviderTotal("useapi", "credits", "credits", null, null, 0, false, false, Forecast.NONE)),
 				List.of(new ProviderError("useapi", new AccountError(ErrorCode.UPSTREAM_UNAVAILABLE,
 						"useapi.net answered 503 while listing the accounts.", 503, FETCHED))));
 
@@ -307,6 +358,10 @@ class OpenApiConfiguration {
 				"Partial: useapi.net's account list could not be read, so its accounts are missing", providerDown,
 				jsonMapper));
 		examples.put("account-ok", example("An account read just now", klingGood, jsonMapper));
+		examples.put("account-mixed", example(
+				"An account holding video and image packs: no account-wide figure, one entry per product; the video "
+						+ "pack runs out before the pending one starts",
+				klingMixed, jsonMapper));
 		examples.put("account-error", example("An account whose latest fetch failed: last good figures, stale",
 				klingArrears, jsonMapper));
 		for (ProblemCode code : ProblemCode.values()) {

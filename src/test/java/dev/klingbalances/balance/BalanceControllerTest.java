@@ -25,6 +25,7 @@ import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.anyCollection;
 import static org.mockito.BDDMockito.given;
@@ -56,10 +57,10 @@ class BalanceControllerTest {
 	}
 
 	private static AccountBalance account(Instant fetchedAt) {
-		Grant grant = new Grant("509f", "Video Generation - 10,000 entries", "decreasing_total", GrantStatus.ACTIVE,
+		Grant grant = new Grant("509f", "Video Generation - 10,000 entries", "video", "decreasing_total", GrantStatus.ACTIVE,
 				"online", new BigDecimal("200.0"), new BigDecimal("118.0"), Instant.parse("2026-01-01T00:00:00Z"),
 				Instant.parse("2027-01-01T00:00:00Z"));
-		return new AccountBalance("kling", "team-a", "units", new BigDecimal("118.0"), new BigDecimal("200.0"),
+		return new AccountBalance("kling", "team-a", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), List.of(),
 				List.of(grant), Map.of(), fetchedAt, fetchedAt.plus(Duration.ofMinutes(15)), false,
 				Duration.ofHours(12), null, null, List.of(), Forecast.NONE);
 	}
@@ -73,14 +74,14 @@ class BalanceControllerTest {
 
 	private static BalancesResponse response(Instant fetchedAt) {
 		return new BalancesResponse(NOW, true, List.of(account(fetchedAt)),
-				List.of(new ProviderTotal("kling", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1, true,
+				List.of(new ProviderTotal("kling", "video", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), 1, true,
 						false, Forecast.NONE)),
 				List.of());
 	}
 
 	@Test
 	void balancesAnswerInTheDocumentedShape() throws Exception {
-		given(this.service.balances(Set.of(), false)).willReturn(view(response(NOW.minusSeconds(118))));
+		given(this.service.balances(Set.of(), null, false)).willReturn(view(response(NOW.minusSeconds(118))));
 		this.mvc.perform(get("/balances"))
 			.andExpect(status().isOk())
 			.andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON))
@@ -101,10 +102,31 @@ class BalanceControllerTest {
 
 	@Test
 	void providerFilterIsPassedOn() throws Exception {
-		given(this.service.balances(Set.of("useapi"), true)).willReturn(view(new BalancesResponse(NOW, true, List.of(), List.of(), List.of())));
+		given(this.service.balances(Set.of("useapi"), null, true)).willReturn(view(new BalancesResponse(NOW, true, List.of(), List.of(), List.of())));
 		this.mvc.perform(get("/balances").param("provider", "useapi").param("refresh", "true"))
 			.andExpect(status().isOk());
-		then(this.service).should().balances(Set.of("useapi"), true);
+		then(this.service).should().balances(Set.of("useapi"), null, true);
+	}
+
+	@Test
+	void productFilterIsPassedOn() throws Exception {
+		given(this.service.productNames()).willReturn(List.of("credits", "image", "other", "video"));
+		given(this.service.balances(Set.of(), "image", false))
+			.willReturn(view(new BalancesResponse(NOW, true, List.of(), List.of(), List.of())));
+		this.mvc.perform(get("/balances").param("product", "image")).andExpect(status().isOk());
+		then(this.service).should().balances(Set.of(), "image", false);
+	}
+
+	@Test
+	void unknownProductParameterIsABadRequestProblemListingTheValidOnes() throws Exception {
+		given(this.service.productNames()).willReturn(List.of("credits", "image", "other", "video"));
+		this.mvc.perform(get("/balances").param("product", "audio"))
+			.andExpect(status().isBadRequest())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.code").value("INVALID_PARAMETER"))
+			.andExpect(jsonPath("$.parameter").value("product"))
+			.andExpect(jsonPath("$.detail").value("Parameter 'product' must be one of [credits, image, other, video]."));
+		then(this.service).should(never()).balances(anyCollection(), any(), anyBoolean());
 	}
 
 	@Test
@@ -116,7 +138,7 @@ class BalanceControllerTest {
 			.andExpect(jsonPath("$.type").value("urn:kling-balances:problem:invalid-parameter"))
 			.andExpect(jsonPath("$.parameter").value("provider"))
 			.andExpect(jsonPath("$.status").value(400));
-		then(this.service).should(never()).balances(anyCollection(), anyBoolean());
+		then(this.service).should(never()).balances(anyCollection(), any(), anyBoolean());
 	}
 
 	@Test
@@ -159,7 +181,7 @@ class BalanceControllerTest {
 
 	@Test
 	void unexpectedFailureIsAnInternalProblemWithoutDetails() throws Exception {
-		given(this.service.balances(Set.of(), false)).willThrow(new IllegalStateException("internal secret detail"));
+		given(this.service.balances(Set.of(), null, false)).willThrow(new IllegalStateException("internal secret detail"));
 		MvcResult result = this.mvc.perform(get("/balances"))
 			.andExpect(status().isInternalServerError())
 			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
@@ -173,7 +195,7 @@ class BalanceControllerTest {
 	void unparsableUrlInTheRequestIsABadRequestNotAServerError() throws Exception {
 		// Found by the fuzz: Spring's CORS check parses the Origin header as a URI and throws
 		// InvalidUrlException on a broken escape; that is the client's input, not our failure.
-		given(this.service.balances(Set.of(), false))
+		given(this.service.balances(Set.of(), null, false))
 			.willThrow(new org.springframework.web.util.InvalidUrlException("Bad path"));
 		this.mvc.perform(get("/balances"))
 			.andExpect(status().isBadRequest())
@@ -183,7 +205,7 @@ class BalanceControllerTest {
 
 	@Test
 	void sameContentAnswersNotModifiedToItsEtag() throws Exception {
-		given(this.service.balances(Set.of(), false)).willReturn(view(response(NOW.minusSeconds(118))));
+		given(this.service.balances(Set.of(), null, false)).willReturn(view(response(NOW.minusSeconds(118))));
 		String etag = this.mvc.perform(get("/balances"))
 			.andExpect(status().isOk())
 			.andReturn()
@@ -197,16 +219,16 @@ class BalanceControllerTest {
 
 	@Test
 	void changedContentGetsANewEtag() throws Exception {
-		given(this.service.balances(Set.of(), false)).willReturn(view(response(NOW.minusSeconds(118))));
+		given(this.service.balances(Set.of(), null, false)).willReturn(view(response(NOW.minusSeconds(118))));
 		String first = this.mvc.perform(get("/balances")).andReturn().getResponse().getHeader("ETag");
-		given(this.service.balances(Set.of(), false)).willReturn(view(response(NOW.minusSeconds(10))));
+		given(this.service.balances(Set.of(), null, false)).willReturn(view(response(NOW.minusSeconds(10))));
 		this.mvc.perform(get("/balances").header("If-None-Match", first)).andExpect(status().isOk());
 	}
 
 	@Test
 	void staleFiguresAreNotCacheableByClients() throws Exception {
 		AccountBalance stale = new AccountBalance("kling", "team-a", "units", new BigDecimal("118.0"),
-				new BigDecimal("200.0"), List.of(), Map.of(), NOW.minusSeconds(3600), NOW.minusSeconds(2700), true,
+				new BigDecimal("200.0"), List.of(), List.of(), Map.of(), NOW.minusSeconds(3600), NOW.minusSeconds(2700), true,
 				null, null, new AccountError(ErrorCode.UPSTREAM_UNAVAILABLE, "Kling answered 503.", 503, NOW), List.of(),
 				Forecast.NONE);
 		given(this.service.balance("kling", "team-a", false)).willReturn(BalanceView.prepare(stale, JSON));
@@ -221,8 +243,8 @@ class BalanceControllerTest {
 	@Test
 	void historyAnswersTheRecordedPointsWithAnEtag() throws Exception {
 		List<AccountHistory.Point> points = List.of(
-				new AccountHistory.Point(NOW.minusSeconds(600), new BigDecimal("118"), new BigDecimal("200"), false, null),
-				new AccountHistory.Point(NOW, new BigDecimal("118"), new BigDecimal("200"), true,
+				new AccountHistory.Point(NOW.minusSeconds(600), new BigDecimal("118"), new BigDecimal("200"), List.of(), false, null),
+				new AccountHistory.Point(NOW, new BigDecimal("118"), new BigDecimal("200"), List.of(), true,
 						ErrorCode.UPSTREAM_UNAVAILABLE));
 		given(this.service.history("kling", "team-a", Instant.parse("2026-11-20T00:00:00Z")))
 			.willReturn(new AccountHistory("kling", "team-a", "units", Instant.parse("2026-11-20T00:00:00Z"), points));

@@ -29,7 +29,8 @@ class BalanceHistoryTest {
 		fetched(90);
 		this.clock.advance(Duration.ofMinutes(15));
 		fetched(85);
-		assertThat(this.history.samples("kling", "a")).extracting(HistorySample::remaining, HistorySample::consumed)
+		assertThat(this.history.samples("kling", "a"))
+			.extracting((sample) -> sample.product("video").remaining(), (sample) -> sample.consumed().get("video"))
 			.containsExactly(pair("100", "0"), pair("90", "10"), pair("85", "15"));
 	}
 
@@ -57,8 +58,8 @@ class BalanceHistoryTest {
 		HistorySample last = this.history.samples("kling", "a").get(2);
 		assertThat(last.stale()).isTrue();
 		assertThat(last.error()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
-		assertThat(last.remaining()).isEqualByComparingTo("80");
-		assertThat(last.consumed()).isEqualByComparingTo("20");
+		assertThat(last.product("video").remaining()).isEqualByComparingTo("80");
+		assertThat(last.consumed().get("video")).isEqualByComparingTo("20");
 	}
 
 	@Test
@@ -76,7 +77,7 @@ class BalanceHistoryTest {
 	}
 
 	private void fetched(int remaining) {
-		Grant grant = new Grant("g", "g", null, GrantStatus.ACTIVE, null, new BigDecimal("200"),
+		Grant grant = new Grant("g", "g", "video", null, GrantStatus.ACTIVE, null, new BigDecimal("200"),
 				BigDecimal.valueOf(remaining), null, null);
 		CachedValue<BalanceSnapshot> next = new CachedValue<>(new BalanceSnapshot(List.of(grant), Map.of()),
 				this.clock.instant(), null, this.clock.instant(), null);

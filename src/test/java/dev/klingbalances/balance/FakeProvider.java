@@ -25,6 +25,8 @@ public final class FakeProvider implements BalanceProvider {
 
 	private volatile @Nullable Duration dataDelay;
 
+	private volatile List<String> products = List.of("video");
+
 	private final Map<String, Supplier<Mono<BalanceSnapshot>>> answers = new ConcurrentHashMap<>();
 
 	private final Map<String, AtomicInteger> fetches = new ConcurrentHashMap<>();
@@ -47,6 +49,17 @@ public final class FakeProvider implements BalanceProvider {
 		return this;
 	}
 
+	/** The products its grants can be of; {@code video} by default, as {@link #grant} makes them. */
+	public FakeProvider products(String... products) {
+		this.products = List.of(products);
+		return this;
+	}
+
+	@Override
+	public List<String> products() {
+		return this.products;
+	}
+
 	/** How far the figures lag (Kling: 12 h); none by default. */
 	public FakeProvider dataDelay(Duration delay) {
 		this.dataDelay = delay;
@@ -63,7 +76,11 @@ public final class FakeProvider implements BalanceProvider {
 	}
 
 	public static Grant grant(GrantStatus status, String total, String remaining) {
-		return new Grant("id-" + total + "-" + remaining, "pack", "decreasing_total", status, status.name(),
+		return grant("video", status, total, remaining);
+	}
+
+	public static Grant grant(String product, GrantStatus status, String total, String remaining) {
+		return new Grant(product + "-" + total + "-" + remaining, "pack", product, "decreasing_total", status, status.name(),
 				new BigDecimal(total), new BigDecimal(remaining), Instant.parse("2026-01-01T00:00:00Z"),
 				Instant.parse("2027-01-01T00:00:00Z"));
 	}

@@ -70,7 +70,7 @@ class ForecastScenarioTest {
 		assertThat(day1.forecast().expiringUnused().by()).isEqualTo(day(3));
 		assertThat(day1.forecast().basis()).isEqualTo(new Forecast.Basis(DAY_0, day(1), 5));
 		assertThat(day1.expiringSoon()).as("B expires within 7 days, A does not")
-			.containsExactly(new ExpiringSoon(ExpiringSoon.Kind.GRANT, "b", "pack b", new BigDecimal("400"), day(3)));
+			.containsExactly(new ExpiringSoon(ExpiringSoon.Kind.GRANT, "video", "b", "pack b", new BigDecimal("400"), day(3)));
 
 		// Days 1 to 3: B used down to 225, the last 6 h from A (975 left); B expires on day 3
 		// with its 225 (not consumption); a new pack C (300, expires day 60) is bought on day 2
@@ -107,7 +107,7 @@ class ForecastScenarioTest {
 		assertThat(day4.forecast().expiringUnused().amount()).isEqualByComparingTo("350");
 		assertThat(day4.forecast().expiringUnused().by()).isEqualTo(day(10));
 		assertThat(day4.expiringSoon()).as("D expires within 7 days of day 4")
-			.containsExactly(new ExpiringSoon(ExpiringSoon.Kind.GRANT, "d", "pack d", new BigDecimal("1000"), day(10)));
+			.containsExactly(new ExpiringSoon(ExpiringSoon.Kind.GRANT, "video", "d", "pack d", new BigDecimal("1000"), day(10)));
 
 		// The pool (one account here) says the same.
 		ProviderTotal pool = this.service.balances(Set.of(), false).response().totals().get(0);
@@ -149,7 +149,7 @@ class ForecastScenarioTest {
 		this.upstream.grant("a", 1000, 600, day(30));
 		this.upstream.session(day(5));
 		assertThat(read().expiringSoon())
-			.containsExactly(new ExpiringSoon(ExpiringSoon.Kind.SESSION, null, null, null, day(5)));
+			.containsExactly(new ExpiringSoon(ExpiringSoon.Kind.SESSION, null, null, null, null, day(5)));
 		this.upstream.session(day(9));
 		assertThat(read().expiringSoon()).isEmpty();
 	}
@@ -182,17 +182,17 @@ class ForecastScenarioTest {
 		private @Nullable Instant session;
 
 		synchronized void grant(String id, int total, int remaining, Instant expiresAt) {
-			this.grants.add(new Grant(id, "pack " + id, "decreasing_total", GrantStatus.ACTIVE, "online",
+			this.grants.add(new Grant(id, "pack " + id, "video", "decreasing_total", GrantStatus.ACTIVE, "online",
 					BigDecimal.valueOf(total), BigDecimal.valueOf(remaining), DAY_0, expiresAt));
 		}
 
 		synchronized void use(String id, BigDecimal amount) {
-			replace(id, (grant) -> new Grant(grant.id(), grant.name(), grant.type(), grant.status(), grant.rawStatus(),
+			replace(id, (grant) -> new Grant(grant.id(), grant.name(), grant.product(), grant.type(), grant.status(), grant.rawStatus(),
 					grant.total(), grant.remaining().subtract(amount), grant.startsAt(), grant.expiresAt()));
 		}
 
 		synchronized void expire(String id) {
-			replace(id, (grant) -> new Grant(grant.id(), grant.name(), grant.type(), GrantStatus.EXPIRED, "expired",
+			replace(id, (grant) -> new Grant(grant.id(), grant.name(), grant.product(), grant.type(), GrantStatus.EXPIRED, "expired",
 					grant.total(), grant.remaining(), grant.startsAt(), grant.expiresAt()));
 		}
 

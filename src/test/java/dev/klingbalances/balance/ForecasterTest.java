@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class ForecasterTest {
 	void rateIsTheSlopeOfTheRunningConsumptionPerDay() {
 		// 0, 30, 60, 90 consumed at 0, 6, 12, 18 h: 120 a day.
 		List<HistorySample> samples = samples(0, 0, 6, 30, 12, 60, 18, 90);
-		Forecaster.Rate rate = this.forecaster.rate(samples, hours(18));
+		Forecaster.Rate rate = this.forecaster.rate(samples, "video", hours(18));
 		assertThat(rate.perDay()).isEqualByComparingTo("120");
 		assertThat(rate.basis()).isEqualTo(new Forecast.Basis(T0, hours(18), 4));
 	}
@@ -30,14 +31,14 @@ class ForecasterTest {
 	void stepsAreFittedAsAnAverageRate() {
 		// Kling-like steps: nothing for 12 h, then 60 at once, twice: a least-squares slope in between.
 		List<HistorySample> samples = samples(0, 0, 6, 0, 12, 60, 18, 60, 24, 120);
-		BigDecimal perDay = this.forecaster.rate(samples, hours(24)).perDay();
+		BigDecimal perDay = this.forecaster.rate(samples, "video", hours(24)).perDay();
 		assertThat(perDay).isEqualByComparingTo("120");
 	}
 
 	@Test
 	void unchangedFiguresSinceTheLastRecordCountUpToTheCurrentFetch() {
 		List<HistorySample> samples = samples(0, 0, 12, 50);
-		Forecaster.Rate rate = this.forecaster.rate(samples, hours(24));
+		Forecaster.Rate rate = this.forecaster.rate(samples, "video", hours(24));
 		assertThat(rate.basis()).isEqualTo(new Forecast.Basis(T0, hours(24), 3));
 		// (0,0) (12,50) (24,50): slope 50 / 24 h = 50 a day.
 		assertThat(rate.perDay()).isEqualByComparingTo("50");
@@ -45,18 +46,19 @@ class ForecasterTest {
 
 	@Test
 	void lessHistoryThanTheMinimumSpanGivesNoRate() {
-		Forecaster.Rate rate = this.forecaster.rate(samples(0, 0, 11, 40), hours(11));
+		Forecaster.Rate rate = this.forecaster.rate(samples(0, 0, 11, 40), "video", hours(11));
 		assertThat(rate.perDay()).isNull();
 		assertThat(rate.basis()).isEqualTo(new Forecast.Basis(T0, hours(11), 2));
-		assertThat(this.forecaster.rate(List.of(), null)).isEqualTo(new Forecaster.Rate(null, null));
+		assertThat(this.forecaster.rate(List.of(), "video", null)).isEqualTo(new Forecaster.Rate(null, null));
 	}
 
 	@Test
 	void failuresAreNotPartOfTheFit() {
 		List<HistorySample> samples = new ArrayList<>(samples(0, 0, 24, 100));
-		samples.add(1, new HistorySample(hours(6), null, null, true, ErrorCode.UPSTREAM_UNAVAILABLE, BigDecimal.ZERO));
-		assertThat(this.forecaster.rate(samples, hours(24)).perDay()).isEqualByComparingTo("100");
-		assertThat(this.forecaster.rate(samples, hours(24)).basis().samples()).isEqualTo(2);
+		samples.add(1, new HistorySample(hours(6), true, ErrorCode.UPSTREAM_UNAVAILABLE, List.of(),
+				Map.of("video", BigDecimal.ZERO)));
+		assertThat(this.forecaster.rate(samples, "video", hours(24)).perDay()).isEqualByComparingTo("100");
+		assertThat(this.forecaster.rate(samples, "video", hours(24)).basis().samples()).isEqualTo(2);
 	}
 
 	@Test
@@ -69,15 +71,54 @@ class ForecasterTest {
 	}
 
 	@Test
-	void pendingGrantsJoinWhenTheyStart() {
-		// 100 a day; A 100 runs out on day 1; B (200) starts on day 3: nothing from day 1 to 3, then 2 days.
-		Grant pending = new Grant("b", "b", null, GrantStatus.PENDING, null, new BigDecimal("200"),
-				new BigDecimal("200"), day(3), null);
+	void aGapBeforeAPendingGrantStartsIsTheRunOutAndItsStartTheRefill() {
+		// 100 a day; A 100 runs out on day 1; B (200) starts on day 3: requests fail from day 1 to 3.
+		Grant pending = pending("b", 200, day(3), null);
 		Forecaster.Outlook outlook = Forecaster.simulate(List.of(active("a", 100, null), pending), T0,
 				new BigDecimal("100"));
-		assertThat(outlook.runsOutAt()).isEqualTo(day(5));
+		assertThat(outlook.runsOutAt()).isEqualTo(day(1));
+		assertThat(outlook.refillsAt()).isEqualTo(day(3));
 		assertThat(outlook.expiringUnused().amount()).isEqualByComparingTo("0");
 		assertThat(outlook.expiringUnused().by()).isNull();
+	}
+
+	@Test
+	void theIssuesExampleRunsOutInTwoHundredSecondsAndRefillsInFiveDays() {
+		// 100 units left, 1 unit every 2 s (43,200 a day), a 500-unit pack starting in 5 days.
+		Forecaster.Outlook outlook = Forecaster.simulate(List.of(active("a", 100, null), pending("b", 500, day(5), null)),
+				T0, new BigDecimal("43200"));
+		assertThat(outlook.runsOutAt()).isEqualTo(T0.plusSeconds(200));
+		assertThat(outlook.refillsAt()).isEqualTo(day(5));
+	}
+
+	@Test
+	void aGrantThatStartsBeforeTheActiveOneIsUsedUpLeavesNoGap() {
+		Forecaster.Outlook outlook = Forecaster.simulate(List.of(active("a", 100, null), pending("b", 100, day(1), null)),
+				T0, new BigDecimal("50"));
+		assertThat(outlook.runsOutAt()).isEqualTo(day(4));
+		assertThat(outlook.refillsAt()).isNull();
+	}
+
+	@Test
+	void whatExpiresAfterTheFirstRunOutIsStillCountedAsUnused() {
+		// 100 a day: A runs out on day 1; B (300, from day 3 to day 4) loses 200 at its expiry.
+		Forecaster.Outlook outlook = Forecaster.simulate(List.of(active("a", 100, null), pending("b", 300, day(3), day(4))),
+				T0, new BigDecimal("100"));
+		assertThat(outlook.runsOutAt()).isEqualTo(day(1));
+		assertThat(outlook.refillsAt()).isEqualTo(day(3));
+		assertThat(outlook.expiringUnused()).isEqualTo(new Forecast.ExpiringUnused(new BigDecimal("200"), day(4)));
+	}
+
+	@Test
+	void aPoolOfTwoAccountsRunsOutAtItsFirstGap() {
+		// Two accounts of 100 and 50, each burning 1 unit every 2 s: 150 at 1 a second; a pack of
+		// 500 starts on the second account in 5 days. The pool is empty after 150 s, not in 5 days.
+		Forecaster.Rate half = new Forecaster.Rate(new BigDecimal("43200"), new Forecast.Basis(T0, T0, 2));
+		Forecast pool = this.forecaster.pool(List.of(new Forecaster.Input(half, List.of(active("a", 100, null)), T0),
+				new Forecaster.Input(half, List.of(active("b", 50, null), pending("c", 500, day(5), null)), T0)));
+		assertThat(pool.burnPerDay()).isEqualByComparingTo("86400");
+		assertThat(pool.runsOutAt()).isEqualTo(T0.plusSeconds(150));
+		assertThat(pool.refillsAt()).isEqualTo(day(5));
 	}
 
 	@Test
@@ -92,8 +133,8 @@ class ForecasterTest {
 
 	@Test
 	void unknownQuantitiesGiveNoOutlookAndNoCapacityNoRunOutDate() {
-		Grant unknown = new Grant("a", "a", null, GrantStatus.ACTIVE, null, null, null, null, null);
-		assertThat(Forecaster.simulate(List.of(unknown), T0, BigDecimal.TEN)).isEqualTo(new Forecaster.Outlook(null, null));
+		Grant unknown = new Grant("a", "a", "video", null, GrantStatus.ACTIVE, null, null, null, null, null);
+		assertThat(Forecaster.simulate(List.of(unknown), T0, BigDecimal.TEN)).isEqualTo(new Forecaster.Outlook(null, null, null));
 		Forecaster.Outlook empty = Forecaster.simulate(List.of(active("a", 0, day(3))), T0, BigDecimal.TEN);
 		assertThat(empty.runsOutAt()).isNull();
 		assertThat(empty.expiringUnused().amount()).isEqualByComparingTo("0");
@@ -125,15 +166,21 @@ class ForecasterTest {
 	private static List<HistorySample> samples(int... hoursAndConsumed) {
 		List<HistorySample> samples = new ArrayList<>();
 		for (int i = 0; i < hoursAndConsumed.length; i += 2) {
-			samples.add(new HistorySample(hours(hoursAndConsumed[i]), BigDecimal.ONE, BigDecimal.ONE, false, null,
-					BigDecimal.valueOf(hoursAndConsumed[i + 1])));
+			samples.add(new HistorySample(hours(hoursAndConsumed[i]), false, null,
+					List.of(new HistorySample.ProductFigures("video", BigDecimal.ONE, BigDecimal.ONE)),
+					Map.of("video", BigDecimal.valueOf(hoursAndConsumed[i + 1]))));
 		}
 		return samples;
 	}
 
 	private static Grant active(String id, int remaining, @Nullable Instant expiresAt) {
-		return new Grant(id, id, null, GrantStatus.ACTIVE, null, BigDecimal.valueOf(remaining),
+		return new Grant(id, id, "video", null, GrantStatus.ACTIVE, null, BigDecimal.valueOf(remaining),
 				BigDecimal.valueOf(remaining), T0, expiresAt);
+	}
+
+	private static Grant pending(String id, int remaining, Instant startsAt, @Nullable Instant expiresAt) {
+		return new Grant(id, id, "video", null, GrantStatus.PENDING, null, BigDecimal.valueOf(remaining),
+				BigDecimal.valueOf(remaining), startsAt, expiresAt);
 	}
 
 	private static Instant hours(int hours) {

@@ -17,7 +17,7 @@ class GrantsTest {
 	@Test
 	void decreasesOfActiveGrantsAreConsumption() {
 		assertThat(Grants.consumed(List.of(grant("a", GrantStatus.ACTIVE, 100), grant("b", GrantStatus.ACTIVE, 50)), BEFORE,
-				List.of(grant("a", GrantStatus.ACTIVE, 70), grant("b", GrantStatus.EXHAUSTED, 0)), AFTER))
+				List.of(grant("a", GrantStatus.ACTIVE, 70), grant("b", GrantStatus.EXHAUSTED, 0)), AFTER).get("video"))
 			.isEqualByComparingTo("80");
 	}
 
@@ -26,40 +26,57 @@ class GrantsTest {
 		assertThat(Grants.consumed(List.of(grant("a", GrantStatus.ACTIVE, 100), grant("b", GrantStatus.ACTIVE, 50)), BEFORE,
 				List.of(grant("a", GrantStatus.ACTIVE, 150), grant("b", GrantStatus.EXPIRED, 0),
 						grant("c", GrantStatus.ACTIVE, 10)),
-				AFTER))
+				AFTER).get("video"))
 			.isEqualByComparingTo("0");
 	}
 
 	@Test
 	void aGrantWhoseExpiryPassedInBetweenIsNotConsumedEvenIfTheUpstreamStillSaysActive() {
-		Grant expiring = new Grant("a", "a", null, GrantStatus.ACTIVE, null, BigDecimal.TEN, BigDecimal.TEN, null,
+		Grant expiring = new Grant("a", "a", "video", null, GrantStatus.ACTIVE, null, BigDecimal.TEN, BigDecimal.TEN, null,
 				Instant.parse("2026-11-01T12:00:00Z"));
-		Grant zeroed = new Grant("a", "a", null, GrantStatus.ACTIVE, null, BigDecimal.TEN, BigDecimal.ZERO, null,
+		Grant zeroed = new Grant("a", "a", "video", null, GrantStatus.ACTIVE, null, BigDecimal.TEN, BigDecimal.ZERO, null,
 				Instant.parse("2026-11-01T12:00:00Z"));
-		assertThat(Grants.consumed(List.of(expiring), BEFORE, List.of(zeroed), AFTER)).isEqualByComparingTo("0");
+		assertThat(Grants.consumed(List.of(expiring), BEFORE, List.of(zeroed), AFTER).get("video")).isEqualByComparingTo("0");
 		assertThat(Grants.asOf(List.of(expiring), AFTER)).extracting(Grant::status).containsExactly(GrantStatus.EXPIRED);
 	}
 
 	@Test
 	void grantsWithoutIdsAreMatchedByWhatDescribesThem() {
-		Grant before = new Grant(null, "plan", "plan", GrantStatus.ACTIVE, null, BigDecimal.TEN, BigDecimal.TEN, BEFORE,
+		Grant before = new Grant(null, "plan", "video", "plan", GrantStatus.ACTIVE, null, BigDecimal.TEN, BigDecimal.TEN, BEFORE,
 				null);
-		Grant after = new Grant(null, "plan", "plan", GrantStatus.ACTIVE, null, BigDecimal.TEN, new BigDecimal("4"),
+		Grant after = new Grant(null, "plan", "video", "plan", GrantStatus.ACTIVE, null, BigDecimal.TEN, new BigDecimal("4"),
 				BEFORE, null);
-		Grant other = new Grant(null, "plan", "plan", GrantStatus.ACTIVE, null, BigDecimal.ONE, BigDecimal.ONE, AFTER,
+		Grant other = new Grant(null, "plan", "video", "plan", GrantStatus.ACTIVE, null, BigDecimal.ONE, BigDecimal.ONE, AFTER,
 				null);
-		assertThat(Grants.consumed(List.of(before), BEFORE, List.of(after, other), AFTER)).isEqualByComparingTo("6");
+		assertThat(Grants.consumed(List.of(before), BEFORE, List.of(after, other), AFTER).get("video")).isEqualByComparingTo("6");
 	}
 
 	@Test
 	void unknownQuantitiesSumToUnknownNeverToZero() {
-		Grant unknown = new Grant("a", "a", null, GrantStatus.ACTIVE, null, null, null, null, null);
+		Grant unknown = new Grant("a", "a", "video", null, GrantStatus.ACTIVE, null, null, null, null, null);
 		assertThat(Grants.remaining(List.of(grant("b", GrantStatus.ACTIVE, 5), unknown))).isNull();
 		assertThat(Grants.remaining(List.of())).isEqualByComparingTo("0");
 	}
 
+	@Test
+	void consumptionIsPerProductAndEveryProductOfTheLaterSnapshotIsListed() {
+		Grant video = grant("v", GrantStatus.ACTIVE, 100);
+		Grant image = new Grant("i", "i", "image", null, GrantStatus.ACTIVE, null, BigDecimal.valueOf(50),
+				BigDecimal.valueOf(50), null, null);
+		Grant imageUsed = new Grant("i", "i", "image", null, GrantStatus.ACTIVE, null, BigDecimal.valueOf(50),
+				BigDecimal.valueOf(20), null, null);
+		Grant other = new Grant("o", "o", "other", null, GrantStatus.PENDING, null, BigDecimal.ONE, BigDecimal.ONE, null,
+				null);
+		assertThat(Grants.consumed(List.of(video, image), BEFORE, List.of(grant("v", GrantStatus.ACTIVE, 90), imageUsed,
+				other), AFTER))
+			.containsOnlyKeys("image", "other", "video")
+			.hasEntrySatisfying("video", (used) -> assertThat(used).isEqualByComparingTo("10"))
+			.hasEntrySatisfying("image", (used) -> assertThat(used).isEqualByComparingTo("30"))
+			.hasEntrySatisfying("other", (used) -> assertThat(used).isEqualByComparingTo("0"));
+	}
+
 	private static Grant grant(String id, GrantStatus status, int remaining) {
-		return new Grant(id, id, null, status, null, BigDecimal.valueOf(200), BigDecimal.valueOf(remaining), null, null);
+		return new Grant(id, id, "video", null, status, null, BigDecimal.valueOf(200), BigDecimal.valueOf(remaining), null, null);
 	}
 
 }

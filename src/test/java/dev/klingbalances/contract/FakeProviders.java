@@ -11,6 +11,7 @@ import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.Grant;
 import dev.klingbalances.balance.GrantStatus;
+import dev.klingbalances.balance.Products;
 import dev.klingbalances.balance.UpstreamException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -38,7 +39,7 @@ public class FakeProviders {
 		return new FakeProvider("alpha", "units", Duration.ofHours(12), Mono.just(List.of("team-a", "team-b", "team-c")),
 				(account) -> switch (account) {
 					case "team-a" -> Mono.just(new BalanceSnapshot(List.of(
-							new Grant("509f3fd3d4ab4a3f9eec5db27aa44f27", "Video Generation - 200 units", "decreasing_total",
+							new Grant("509f3fd3d4ab4a3f9eec5db27aa44f27", "Video Generation - 200 units", "video", "decreasing_total",
 									GrantStatus.ACTIVE, "online", new BigDecimal("200.0"), new BigDecimal("118.0"),
 									Instant.parse("2025-01-01T00:00:00Z"), Instant.parse("2027-01-01T00:00:00Z"))),
 							Map.of()));
@@ -54,7 +55,7 @@ public class FakeProviders {
 		String token = environment.getProperty("test.secrets.beta-token", "unset");
 		return new FakeProvider("beta", "credits", null, Mono.just(List.of("alice@example.com", UNICODE_EMAIL)),
 				(account) -> (account.equals("alice@example.com"))
-						? Mono.just(new BalanceSnapshot(List.of(new Grant("order-1", null, "plan", GrantStatus.ACTIVE, null,
+						? Mono.just(new BalanceSnapshot(List.of(new Grant("order-1", null, Products.CREDITS, "plan", GrantStatus.ACTIVE, null,
 								new BigDecimal("660"), new BigDecimal("420"), null, null)), Map.of("maxJobs", 4)))
 						: Mono.error(new UpstreamException(ErrorCode.AUTHENTICATION_FAILED,
 								"useapi.net refused the configured token (401).", 401, null,
@@ -72,6 +73,11 @@ public class FakeProviders {
 
 	record FakeProvider(String name, String unit, @Nullable Duration dataDelay, Mono<List<String>> accountList,
 			java.util.function.Function<String, Mono<BalanceSnapshot>> fetcher) implements BalanceProvider {
+
+		@Override
+		public List<String> products() {
+			return List.of("credits".equals(this.unit) ? Products.CREDITS : "video");
+		}
 
 		@Override
 		public Duration cacheTtl() {

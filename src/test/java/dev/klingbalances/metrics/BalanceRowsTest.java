@@ -117,8 +117,8 @@ class BalanceRowsTest {
 	@Test
 	void forecastSeriesOnlyForTheValuesTheForecastHas() {
 		Instant runsOut = Instant.parse("2026-12-01T00:00:00Z");
-		Forecast noDate = new Forecast(new BigDecimal("40.5"), null, new Forecast.ExpiringUnused(BigDecimal.ZERO, null), null);
-		Forecast full = new Forecast(new BigDecimal("12"), runsOut,
+		Forecast noDate = new Forecast(new BigDecimal("40.5"), null, null, new Forecast.ExpiringUnused(BigDecimal.ZERO, null), null);
+		Forecast full = new Forecast(new BigDecimal("12"), runsOut, null,
 				new Forecast.ExpiringUnused(new BigDecimal("30"), runsOut.minus(Duration.ofDays(1))), null);
 		Tags teamB = Tags.of("provider", "kling", "account", "team-b", "unit", "units");
 
@@ -138,7 +138,7 @@ class BalanceRowsTest {
 
 	@Test
 	void thresholdsComeFromTheAlertSettingsAccountFirst() {
-		AccountBalance useapi = new AccountBalance("useapi", "someone@example.com", "credits", null, null, List.of(),
+		AccountBalance useapi = new AccountBalance("useapi", "someone@example.com", "credits", null, null, List.of(), List.of(),
 				Map.of(), FETCHED, null, false, null, null, null, List.of(), Forecast.NONE);
 
 		Map<GaugeRow, Double> rows = BalanceRows.of(
@@ -156,9 +156,9 @@ class BalanceRowsTest {
 	void poolsHaveTheirRemainingAndRunOutDateWhenKnown() {
 		Instant runsOut = Instant.parse("2026-12-01T00:00:00Z");
 		BalancesResponse response = new BalancesResponse(FETCHED, true, List.of(),
-				List.of(new ProviderTotal("kling", "units", new BigDecimal("258"), new BigDecimal("500"), 3, true, false,
-						new Forecast(new BigDecimal("10"), runsOut, null, null)),
-						new ProviderTotal("useapi", "credits", null, null, 0, false, false, Forecast.NONE)),
+				List.of(new ProviderTotal("kling", "video", "units", new BigDecimal("258"), new BigDecimal("500"), 3, true, false,
+						new Forecast(new BigDecimal("10"), runsOut, null, null, null)),
+						new ProviderTotal("useapi", "video", "credits", null, null, 0, false, false, Forecast.NONE)),
 				List.of());
 
 		Map<GaugeRow, Double> rows = BalanceRows.of(response, this.alerts);
@@ -170,12 +170,12 @@ class BalanceRowsTest {
 
 	private static AccountBalance account(String id, BigDecimal remaining, BigDecimal total, List<Grant> grants,
 			Map<String, Object> details, Instant fetchedAt, AccountError error, Forecast forecast) {
-		return new AccountBalance("kling", id, "units", remaining, total, grants, details, fetchedAt, null, false,
+		return new AccountBalance("kling", id, "units", remaining, total, List.of(), grants, details, fetchedAt, null, false,
 				Duration.ofHours(12), null, error, List.of(), forecast);
 	}
 
 	private static Grant grant(String id, GrantStatus status, String remaining, Instant expiresAt) {
-		return new Grant(id, "pack", "decreasing_total", status, null, new BigDecimal("200"),
+		return new Grant(id, "pack", "video", "decreasing_total", status, null, new BigDecimal("200"),
 				(remaining != null) ? new BigDecimal(remaining) : null, null, expiresAt);
 	}
 

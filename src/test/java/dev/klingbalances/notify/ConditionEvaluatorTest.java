@@ -35,7 +35,7 @@ class ConditionEvaluatorTest {
 	private static AccountBalance account(@Nullable String remaining, @Nullable Instant fetchedAt, boolean stale,
 			@Nullable AccountError error, Map<String, Object> details, Forecast forecast) {
 		return new AccountBalance("kling", "team-a", "units", (remaining != null) ? new BigDecimal(remaining) : null,
-				(remaining != null) ? new BigDecimal("5000") : null, List.of(), details, fetchedAt, null, stale, null,
+				(remaining != null) ? new BigDecimal("5000") : null, List.of(), List.of(), details, fetchedAt, null, stale, null,
 				null, error, List.of(), forecast);
 	}
 
@@ -82,7 +82,7 @@ class ConditionEvaluatorTest {
 		assertThat(verdict(evaluator, withRemaining("0"), EventType.RUNS_OUT)).as("no rate yet")
 			.isEqualTo(Verdict.KEEP);
 		// A rate, but a grant's remaining is unknown: no date, no expiringUnused, and no verdict.
-		Forecast unknownGrant = new Forecast(new BigDecimal("10"), null, null, null);
+		Forecast unknownGrant = new Forecast(new BigDecimal("10"), null, null, null, null);
 		assertThat(verdict(evaluator, account("100", NOW, false, null, Map.of(), unknownGrant), EventType.RUNS_OUT))
 			.as("an active grant's remaining unknown").isEqualTo(Verdict.KEEP);
 		assertThat(verdict(evaluator, account(null, NOW, false, null, Map.of(), unknownGrant), EventType.RUNS_OUT))
@@ -91,7 +91,7 @@ class ConditionEvaluatorTest {
 
 	private static AccountBalance runsOut(String remaining, @Nullable Instant at) {
 		return account(remaining, NOW, false, null, Map.of(),
-				new Forecast(new BigDecimal("10"), at, new Forecast.ExpiringUnused(BigDecimal.ZERO, null), null));
+				new Forecast(new BigDecimal("10"), at, null, new Forecast.ExpiringUnused(BigDecimal.ZERO, null), null));
 	}
 
 	@Test
@@ -108,7 +108,7 @@ class ConditionEvaluatorTest {
 
 	private static AccountBalance unused(String amount, @Nullable Instant by) {
 		return account("100", NOW, false, null, Map.of(),
-				new Forecast(BigDecimal.ONE, null, new Forecast.ExpiringUnused(new BigDecimal(amount), by), null));
+				new Forecast(BigDecimal.ONE, null, null, new Forecast.ExpiringUnused(new BigDecimal(amount), by), null));
 	}
 
 	@Test

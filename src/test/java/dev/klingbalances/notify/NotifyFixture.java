@@ -194,7 +194,7 @@ final class NotifyFixture implements AutoCloseable {
 
 	/** A {@code null} remaining is one the upstream left out. */
 	static Grant grant(String id, String total, @Nullable String remaining, Instant expiresAt) {
-		return new Grant(id, "pack " + id, "decreasing_total", GrantStatus.ACTIVE, "online", new BigDecimal(total),
+		return new Grant(id, "pack " + id, "video", "decreasing_total", GrantStatus.ACTIVE, "online", new BigDecimal(total),
 				(remaining != null) ? new BigDecimal(remaining) : null, T0.minus(Duration.ofDays(30)), expiresAt);
 	}
 

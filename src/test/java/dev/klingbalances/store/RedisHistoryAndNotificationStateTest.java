@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import dev.klingbalances.balance.CachedValue;
 import dev.klingbalances.balance.ErrorCode;
@@ -31,9 +32,16 @@ class RedisHistoryAndNotificationStateTest extends TwoPodsOnOneRedis {
 		return new RedisHistoryStore(pod.redis, pod.keys, RedisPod.JSON, pod.monitor, pod.sharedStore());
 	}
 
+	/** A sample as appended: 10 consumed since the previous one. */
 	private static HistorySample sample(int minutes, String remaining) {
-		return new HistorySample(AT.plus(Duration.ofMinutes(minutes)), new BigDecimal(remaining), new BigDecimal("200.0"),
-				false, null, new BigDecimal(minutes));
+		return new HistorySample(AT.plus(Duration.ofMinutes(minutes)), false, null,
+				List.of(new HistorySample.ProductFigures("video", new BigDecimal(remaining), new BigDecimal("200.0"))),
+				Map.of("video", BigDecimal.TEN));
+	}
+
+	/** The same sample as stored: with the running consumption the append script computed. */
+	private static HistorySample stored(int minutes, String remaining, int consumed) {
+		return sample(minutes, remaining).withConsumed(Map.of("video", BigDecimal.valueOf(consumed)));
 	}
 
 	@Test
@@ -43,18 +51,23 @@ class RedisHistoryAndNotificationStateTest extends TwoPodsOnOneRedis {
 		for (int minute = 0; minute <= 60; minute += 10) {
 			store.append("kling", "team-a", sample(minute, Integer.toString(200 - minute)), oldest, 3);
 		}
-		HistorySample failure = new HistorySample(AT.plus(Duration.ofMinutes(70)), new BigDecimal("140"),
-				new BigDecimal("200.0"), true, ErrorCode.THROTTLED, new BigDecimal("60"));
+		HistorySample failure = new HistorySample(AT.plus(Duration.ofMinutes(70)), true, ErrorCode.THROTTLED,
+				List.of(new HistorySample.ProductFigures("video", new BigDecimal("140"), new BigDecimal("200.0"))),
+				Map.of());
 		store.append("kling", "team-a", failure, oldest, 3);
+		// The samples of minutes 0 and 10 were older than the window when appended, and went at once:
+		// the running sum continues from what Redis holds, 10 from minute 20 on.
+		HistorySample failureStored = failure.withConsumed(Map.of("video", BigDecimal.valueOf(50)));
 		store.append("kling", "team-b", sample(0, "5.50"), AT, 3);
 
 		try (RedisPod restarted = new RedisPod(redisServer, this.prefix)) {
 			RedisHistoryStore again = history(restarted);
-			assertThat(again.read("kling", "team-a", AT)).containsExactly(sample(50, "150"), sample(60, "140"), failure);
-			assertThat(again.read("kling", "team-a", AT.plus(Duration.ofMinutes(55)))).containsExactly(sample(60, "140"),
-					failure);
-			assertThat(again.last("kling", "team-a")).isEqualTo(failure);
-			assertThat(again.last("kling", "team-b").remaining()).isEqualByComparingTo("5.50");
+			assertThat(again.read("kling", "team-a", AT)).containsExactly(stored(50, "150", 40), stored(60, "140", 50),
+					failureStored);
+			assertThat(again.read("kling", "team-a", AT.plus(Duration.ofMinutes(55)))).containsExactly(stored(60, "140", 50),
+					failureStored);
+			assertThat(again.last("kling", "team-a")).isEqualTo(failureStored);
+			assertThat(again.last("kling", "team-b").product("video").remaining()).isEqualByComparingTo("5.50");
 			assertThat(again.last("useapi", "team-a")).isNull();
 
 			again.retainOnly("kling", List.of("team-b"));
@@ -79,7 +92,7 @@ class RedisHistoryAndNotificationStateTest extends TwoPodsOnOneRedis {
 
 		await().atMost(Duration.ofSeconds(5))
 			.until(() -> storeB.read("kling", "team-a", AT).size() == 2);
-		assertThat(storeB.last("kling", "team-a")).isEqualTo(sample(10, "190"));
+		assertThat(storeB.last("kling", "team-a")).isEqualTo(stored(10, "190", 20));
 	}
 
 	private static boolean fires(RedisNotificationStateStore store, String webhook, ConditionKey condition, Instant at) {

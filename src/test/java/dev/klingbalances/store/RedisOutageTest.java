@@ -3,6 +3,8 @@ package dev.klingbalances.store;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.klingbalances.balance.BalanceService;
@@ -67,8 +69,9 @@ class RedisOutageTest {
 			StoreHealthIndicator health = new StoreHealthIndicator(pod.monitor);
 			AtomicInteger calls = new AtomicInteger();
 			Mono<String> request = Mono.fromCallable(() -> "answer " + calls.incrementAndGet());
-			HistorySample sample = new HistorySample(AT, new BigDecimal("118"), new BigDecimal("200"), false, null,
-					BigDecimal.ZERO);
+			HistorySample sample = new HistorySample(AT, false, null,
+					List.of(new HistorySample.ProductFigures("video", new BigDecimal("118"), new BigDecimal("200"))),
+					Map.of("video", BigDecimal.ZERO));
 
 			// Given Redis up: a call, an entry, a recorded sample this pod has read.
 			assertThat(lane.run(request).block(Duration.ofSeconds(10))).isEqualTo("answer 1");
@@ -94,8 +97,9 @@ class RedisOutageTest {
 			assertThatThrownBy(() -> notifications.markFiring("ops", low, Notices.event(low, State.FIRING, AT), 10))
 				.isInstanceOf(StoreUnavailableException.class);
 			assertThat(history.read("kling", "team-a", AT.minusSeconds(60))).as("this pod's copy").containsExactly(sample);
-			HistorySample later = new HistorySample(AT.plusSeconds(600), new BigDecimal("117"), new BigDecimal("200"),
-					false, null, BigDecimal.ONE);
+			HistorySample later = new HistorySample(AT.plusSeconds(600), false, null,
+					List.of(new HistorySample.ProductFigures("video", new BigDecimal("117"), new BigDecimal("200"))),
+					Map.of("video", BigDecimal.ONE));
 			history.append("kling", "team-a", later, AT.minus(Duration.ofDays(7)), 100);
 			assertThat(history.last("kling", "team-a")).isEqualTo(later);
 			pod.monitor.check();

@@ -32,10 +32,10 @@ final class SampleEntries {
 		details.put("reportedTotal", new BigDecimal("1000.50"));
 		details.put("tickets", 0);
 		BalanceSnapshot snapshot = new BalanceSnapshot(List.of(
-				new Grant("509f3fd3d4ab4a3f9eec5db27aa44f27", "Video Generation - 10,000 entries", "decreasing_total",
+				new Grant("509f3fd3d4ab4a3f9eec5db27aa44f27", "Video Generation - 10,000 entries", "video", "decreasing_total",
 						GrantStatus.ACTIVE, "online", new BigDecimal("200.0"), new BigDecimal("118.0"),
 						Instant.parse("2026-09-12T07:04:24Z"), Instant.parse("2026-12-26T16:00:00Z")),
-				new Grant(null, null, null, GrantStatus.UNKNOWN, "mystery", null, null, null, null)), details);
+				new Grant(null, null, "video", null, GrantStatus.UNKNOWN, "mystery", null, null, null, null)), details);
 		AccountError error = new AccountError(ErrorCode.THROTTLED, "Kling answered 429.", 429, at.plusSeconds(60));
 		return new CachedValue<>(snapshot, at, error, at.plusSeconds(60), at.plusSeconds(90));
 	}

@@ -58,6 +58,8 @@ class KlingBalanceProvider implements BalanceProvider {
 
 	private final Clock clock;
 
+	private final KlingProducts products;
+
 	KlingBalanceProvider(KlingProperties properties, WebClient.Builder webClientBuilder, RetryRegistry retries,
 			CircuitBreakerRegistry circuitBreakers, BulkheadRegistry bulkheads, RequestLanes lanes, Clock clock) {
 		this.properties = properties;
@@ -71,7 +73,8 @@ class KlingBalanceProvider implements BalanceProvider {
 		}
 		WebClient webClient = UpstreamWebClients.create(NAME, webClientBuilder, properties.baseUrl(),
 				properties.http());
-		this.client = new KlingClient(webClient, properties, clock);
+		this.products = new KlingProducts(properties.products());
+		this.client = new KlingClient(webClient, properties, this.products, clock);
 		this.retry = retries.retry(NAME);
 		this.circuitBreaker = circuitBreakers.circuitBreaker(NAME);
 		this.bulkhead = bulkheads.bulkhead(NAME);
@@ -86,6 +89,16 @@ class KlingBalanceProvider implements BalanceProvider {
 	@Override
 	public String unit() {
 		return "units";
+	}
+
+	@Override
+	public List<String> products() {
+		return KlingProducts.ALL;
+	}
+
+	/** Tells packs' products from their names. */
+	KlingProducts productRules() {
+		return this.products;
 	}
 
 	@Override

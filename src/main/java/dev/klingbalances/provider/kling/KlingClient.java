@@ -39,7 +39,10 @@ final class KlingClient {
 
 	private final Clock clock;
 
-	KlingClient(WebClient webClient, KlingProperties properties, Clock clock) {
+	private final KlingProducts products;
+
+	KlingClient(WebClient webClient, KlingProperties properties, KlingProducts products, Clock clock) {
+		this.products = products;
 		this.webClient = webClient;
 		this.lookback = properties.lookback();
 		this.attemptTimeout = properties.http().responseTimeout();
@@ -73,7 +76,7 @@ final class KlingClient {
 					return response.bodyToMono(byte[].class)
 						.defaultIfEmpty(NO_BODY)
 						.onErrorMap((ex) -> transportFailure(ex, status))
-						.map((body) -> KlingCostsMapper.read(status, retryAfter, body, start));
+						.map((body) -> KlingCostsMapper.read(status, retryAfter, body, start, this.products));
 				});
 		})
 			// Reactor Netty's response timeout is per read: a slowly dripping body would never trip it

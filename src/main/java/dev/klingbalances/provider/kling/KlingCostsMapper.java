@@ -44,10 +44,12 @@ final class KlingCostsMapper {
 	 * @param retryAfter the upstream's {@code Retry-After}, or null
 	 * @param body the raw body, possibly empty
 	 * @param windowStart start of the purchase-time window that was asked for
+	 * @param products tells each pack's product from its name
 	 * @return the snapshot of a successful answer
 	 * @throws UpstreamException for every other answer
 	 */
-	static BalanceSnapshot read(int status, @Nullable Duration retryAfter, byte[] body, Instant windowStart) {
+	static BalanceSnapshot read(int status, @Nullable Duration retryAfter, byte[] body, Instant windowStart,
+			KlingProducts products) {
 		boolean ok = status >= 200 && status < 300;
 		JsonNode root = parseObject(body);
 		Integer code = (root != null) ? integer(root.get("code")) : null;
@@ -63,27 +65,27 @@ final class KlingCostsMapper {
 		if (code != 0) {
 			throw byServiceCode(code, status, retryAfter);
 		}
+		JsonNode data = root.get("data");
+		JsonNode innerCodeNode = (data != null && data.isObject()) ? data.get("code") : null;
+		Integer innerCode = integer(innerCodeNode);
+		if (innerCode != null && innerCode != 0) {
+			// An outer 0 with an inner error is an error, never an empty account; its code wins over the status.
+			throw byServiceCode(innerCode, status, retryAfter);
+		}
 		if (!ok) {
 			throw byStatus(status, retryAfter);
 		}
-		JsonNode data = root.get("data");
 		if (data == null || !data.isObject()) {
 			throw failure(ErrorCode.BAD_RESPONSE, "Kling's answer has no data object.", status, null);
 		}
-		JsonNode innerCodeNode = data.get("code");
-		if (innerCodeNode != null && !innerCodeNode.isNull()) {
-			Integer innerCode = integer(innerCodeNode);
-			if (innerCode == null) {
-				throw failure(ErrorCode.BAD_RESPONSE, "Kling's data.code is not an integer.", status, null);
-			}
-			if (innerCode != 0) {
-				throw byServiceCode(innerCode, status, retryAfter);
-			}
+		if (innerCodeNode != null && !innerCodeNode.isNull() && innerCode == null) {
+			throw failure(ErrorCode.BAD_RESPONSE, "Kling's data.code is not an integer.", status, null);
 		}
-		return snapshot(root, data, status, windowStart);
+		return snapshot(root, data, status, windowStart, products);
 	}
 
-	private static BalanceSnapshot snapshot(JsonNode root, JsonNode data, int status, Instant windowStart) {
+	private static BalanceSnapshot snapshot(JsonNode root, JsonNode data, int status, Instant windowStart,
+			KlingProducts products) {
 		JsonNode infos = data.get("resource_pack_subscribe_infos");
 		List<Grant> grants = new ArrayList<>();
 		Instant lastPurchase = null;
@@ -97,7 +99,7 @@ final class KlingCostsMapper {
 					throw failure(ErrorCode.BAD_RESPONSE, "Kling's resource pack " + i + " is not an object.", status,
 							null);
 				}
-				grants.add(grant(pack, i, status));
+				grants.add(grant(pack, i, status, products));
 				Instant purchased = time(pack.get("purchase_time"));
 				if (purchased != null && (lastPurchase == null || purchased.isAfter(lastPurchase))) {
 					lastPurchase = purchased;
@@ -117,9 +119,10 @@ final class KlingCostsMapper {
 		return new BalanceSnapshot(grants, details);
 	}
 
-	private static Grant grant(JsonNode pack, int index, int status) {
+	private static Grant grant(JsonNode pack, int index, int status, KlingProducts products) {
 		String rawStatus = text(pack.get("status"));
-		return new Grant(text(pack.get("resource_pack_id")), text(pack.get("resource_pack_name")),
+		String name = text(pack.get("resource_pack_name"));
+		return new Grant(text(pack.get("resource_pack_id")), name, products.productOf(name),
 				text(pack.get("resource_pack_type")), status(rawStatus), rawStatus,
 				quantity(pack, "total_quantity", index, status), quantity(pack, "remaining_quantity", index, status),
 				time(pack.get("effective_time")), time(pack.get("invalid_time")));
@@ -221,6 +224,10 @@ final class KlingCostsMapper {
 			return ErrorCode.AUTHENTICATION_FAILED;
 		}
 		if (code >= 1200 && code <= 1203) {
+			return ErrorCode.REQUEST_REJECTED;
+		}
+		if (code == 1300 || code == 1301) {
+			// Platform and content policy: the request was refused, whatever status carried it.
 			return ErrorCode.REQUEST_REJECTED;
 		}
 		return switch (code) {

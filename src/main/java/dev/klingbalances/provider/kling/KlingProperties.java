@@ -3,7 +3,9 @@ package dev.klingbalances.provider.kling;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.PatternSyntaxException;
 
 import dev.klingbalances.upstream.UpstreamHttpProperties;
 import jakarta.validation.Valid;
@@ -39,6 +41,9 @@ import org.springframework.validation.annotation.Validated;
  * broken or hostile header must not freeze an account indefinitely)
  * @param http transport limits
  * @param accounts the accounts to report, each with one credential form
+ * @param products rules that tell a pack's product from its name, tried in order before the
+ * defaults (video and image names in English and Chinese); a name no rule matches is
+ * {@code other}
  */
 @Validated
 @ConfigurationProperties("balances.kling")
@@ -53,12 +58,14 @@ record KlingProperties(
 		@NotNull @DurationMin(seconds = 0) @DefaultValue("5m") Duration tokenRenewBefore,
 		@NotNull @DurationMin(seconds = 1) @DefaultValue("10m") Duration maxRetryAfter,
 		@NotNull @Valid @DefaultValue UpstreamHttpProperties http,
-		@NotNull @DefaultValue List<@Valid Account> accounts) implements Validator {
+		@NotNull @DefaultValue List<@Valid Account> accounts,
+		@NotNull @DefaultValue List<ProductRule> products) implements Validator {
 
 	private static final String PREFIX = "balances.kling";
 
 	KlingProperties {
 		accounts = (accounts != null) ? List.copyOf(accounts) : List.of();
+		products = (products != null) ? List.copyOf(products) : List.of();
 	}
 
 	@Override
@@ -75,6 +82,7 @@ record KlingProperties(
 			errors.rejectValue("tokenRenewBefore", "kling.tokenRenewBefore", PREFIX
 					+ ".token-renew-before must be shorter than token-ttl, or every request would sign a new token");
 		}
+		validateProducts(properties.products(), errors);
 		Map<String, Integer> ids = new HashMap<>();
 		Map<String, Integer> credentials = new HashMap<>();
 		List<Account> accounts = properties.accounts();
@@ -101,6 +109,40 @@ record KlingProperties(
 						+ "'): one credential configured twice would double its request rate");
 			}
 		}
+	}
+
+	/** Every rule needs a pattern that compiles and a product Kling packs can be of. */
+	private static void validateProducts(List<ProductRule> rules, Errors errors) {
+		for (int i = 0; i < rules.size(); i++) {
+			ProductRule rule = rules.get(i);
+			String where = PREFIX + ".products[" + i + "]";
+			if (rule.pattern() == null || rule.pattern().isEmpty()) {
+				errors.reject("kling.productPattern", where + ".pattern must not be empty (it would match every pack)");
+			}
+			else {
+				try {
+					KlingProducts.compile(rule.pattern());
+				}
+				catch (PatternSyntaxException ex) {
+					errors.reject("kling.productPattern", where + ".pattern is not a valid regular expression: "
+							+ ex.getDescription() + " near index " + ex.getIndex());
+				}
+			}
+			if (rule.product() == null || !KlingProducts.ALL.contains(rule.product().toLowerCase(Locale.ROOT))) {
+				errors.reject("kling.product", where + ".product must be one of " + KlingProducts.ALL + ", not '"
+						+ rule.product() + "'");
+			}
+		}
+	}
+
+	/**
+	 * One rule of {@code balances.kling.products}: packs whose name contains a match of
+	 * {@code pattern} (a Java regular expression, case-insensitive) pay for {@code product}.
+	 *
+	 * @param pattern the regular expression, found anywhere in the pack's name
+	 * @param product {@code video}, {@code image} or {@code other}
+	 */
+	record ProductRule(@Nullable String pattern, @Nullable String product) {
 	}
 
 	/**

@@ -15,6 +15,7 @@ import java.util.Map;
 import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.Grant;
+import dev.klingbalances.balance.Products;
 import dev.klingbalances.balance.GrantStatus;
 import dev.klingbalances.balance.UpstreamException;
 import org.jspecify.annotations.Nullable;
@@ -91,7 +92,7 @@ final class UseapiAccountMapper {
 		BigDecimal remaining = quantity(point.get("balance"));
 		Instant startsAt = epoch(point.get("startTime"));
 		Instant expiresAt = epoch(point.get("endTime"));
-		return new Grant(identifier(point.get("orderId")), null, type, status(now, remaining, startsAt, expiresAt),
+		return new Grant(identifier(point.get("orderId")), null, Products.CREDITS, type, status(now, remaining, startsAt, expiresAt),
 				null, quantity(point.get("amount")), remaining, startsAt, expiresAt);
 	}
 

@@ -6,6 +6,7 @@ import java.util.List;
 
 import dev.klingbalances.balance.BalanceProvider;
 import dev.klingbalances.balance.BalanceSnapshot;
+import dev.klingbalances.balance.Products;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.UpstreamException;
 import dev.klingbalances.upstream.RequestLanes;
@@ -70,6 +71,12 @@ final class UseapiBalanceProvider implements BalanceProvider {
 	@Override
 	public String name() {
 		return NAME;
+	}
+
+	/** Kling web credits pay for every kind of job alike: one pool. */
+	@Override
+	public List<String> products() {
+		return List.of(Products.CREDITS);
 	}
 
 	@Override

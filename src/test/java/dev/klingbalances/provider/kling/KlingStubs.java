@@ -83,7 +83,7 @@ final class KlingStubs {
 			KlingProperties.Account... accounts) {
 		return new KlingProperties(baseUrl(), Duration.ofDays(400), Duration.ofMinutes(15), minRequestInterval,
 				Duration.ofHours(12), Duration.ofMinutes(30), Duration.ofMinutes(5), MAX_RETRY_AFTER, http,
-				List.of(accounts));
+				List.of(accounts), List.of());
 	}
 
 	/**

@@ -9,6 +9,7 @@ import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.Grant;
 import dev.klingbalances.balance.GrantStatus;
+import dev.klingbalances.balance.Products;
 import dev.klingbalances.balance.UpstreamException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,7 +43,7 @@ class UseapiAccountMapperTest {
 				            "tickets":[{},{}], "nextApplyTime":%d, "total":56000}}
 				""".formatted(NOW_SECONDS + 10 * DAY, NOW_SECONDS - DAY, NOW_SECONDS + 30 * DAY, NOW_SECONDS + 7 * DAY));
 
-		assertThat(snapshot.grants()).containsExactly(new Grant("123456789", null, "plan", GrantStatus.ACTIVE, null,
+		assertThat(snapshot.grants()).containsExactly(new Grant("123456789", null, Products.CREDITS, "plan", GrantStatus.ACTIVE, null,
 				new BigDecimal("66000"), new BigDecimal("56000"), NOW.minusSeconds(DAY), NOW.plusSeconds(30 * DAY)));
 		assertThat(snapshot.details()).containsExactly(
 				entry("sessionExpiresAt", Instant.parse("2025-07-01T12:13:14Z")),
@@ -131,7 +132,7 @@ class UseapiAccountMapperTest {
 				""");
 
 		assertThat(snapshot.grants()).containsExactly(
-				new Grant(null, null, null, GrantStatus.UNKNOWN, null, null, null, null, null));
+				new Grant(null, null, Products.CREDITS, null, GrantStatus.UNKNOWN, null, null, null, null, null));
 		assertThat(snapshot.details()).isEmpty();
 	}
 
@@ -147,9 +148,9 @@ class UseapiAccountMapperTest {
 				""");
 
 		assertThat(snapshot.grants().get(0))
-			.isEqualTo(new Grant(null, null, null, GrantStatus.UNKNOWN, null, null, null, null, null));
+			.isEqualTo(new Grant(null, null, Products.CREDITS, null, GrantStatus.UNKNOWN, null, null, null, null, null));
 		// Plain numbers sent as strings are unambiguous; zero or negative epochs mean "not set".
-		assertThat(snapshot.grants().get(1)).isEqualTo(new Grant("4711", null, "plan", GrantStatus.ACTIVE, null,
+		assertThat(snapshot.grants().get(1)).isEqualTo(new Grant("4711", null, Products.CREDITS, "plan", GrantStatus.ACTIVE, null,
 				new BigDecimal("66000"), new BigDecimal("560.5"), null, null));
 		assertThat(snapshot.details()).isEmpty();
 	}
