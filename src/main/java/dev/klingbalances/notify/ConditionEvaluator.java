@@ -7,7 +7,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import dev.klingbalances.balance.AccountBalance;
 import dev.klingbalances.balance.AccountError;
@@ -17,6 +19,7 @@ import dev.klingbalances.balance.BalancesResponse;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.FailureClass;
 import dev.klingbalances.balance.Forecast;
+import dev.klingbalances.balance.ProductBalance;
 import dev.klingbalances.balance.ProviderError;
 import dev.klingbalances.balance.ProviderTotal;
 import dev.klingbalances.notify.NotificationEvent.Figures;
@@ -76,17 +79,32 @@ final class ConditionEvaluator {
 	List<Observation> evaluate(BalancesResponse response, Instant now) {
 		List<Observation> observations = new ArrayList<>();
 		for (AccountBalance account : response.accounts()) {
-			observations.add(lowBalance(account));
-			observations.add(runsOut(new ConditionKey(EventType.RUNS_OUT, account.provider(), account.account()),
-					account.unit(), account.remaining(), account.forecast(), now));
-			observations.add(expiringUnused(account, now));
+			// Capacity per product (one never pays for another); without products (no figures
+			// yet), the account's own figures, which are unknown then.
+			if (account.products().isEmpty()) {
+				observations.add(lowBalance(account, null, account.remaining(), account.total()));
+				observations.add(runsOut(new ConditionKey(EventType.RUNS_OUT, account.provider(), account.account()),
+						account.unit(), account.remaining(), account.forecast(), now));
+				observations.add(expiringUnused(account, null, account.forecast(), now));
+			}
+			for (ProductBalance product : account.products()) {
+				observations.add(lowBalance(account, product.product(), product.remaining(), product.total()));
+				observations.add(runsOut(new ConditionKey(EventType.RUNS_OUT, account.provider(), account.account(),
+						product.product()), account.unit(), product.remaining(), product.forecast(), now));
+				observations.add(expiringUnused(account, product.product(), product.forecast(), now));
+			}
 			observations.add(session(account, now));
 			observations.add(stale(account, now));
 			errors(account.provider(), account.account(), account.unit(), account.error(), true, now, observations);
 		}
+		Set<String> listsSeen = new HashSet<>();
 		for (ProviderTotal total : response.totals()) {
-			observations.add(runsOut(new ConditionKey(EventType.RUNS_OUT, total.provider(), null), total.unit(),
-					total.remaining(), total.forecast(), now));
+			observations.add(runsOut(new ConditionKey(EventType.RUNS_OUT, total.provider(), null, total.product()),
+					total.unit(), total.remaining(), total.forecast(), now));
+			if (!listsSeen.add(total.provider())) {
+				// The account list's conditions once per provider, whatever its products.
+				continue;
+			}
 			AccountError listError = response.providerErrors()
 				.stream()
 				.filter((error) -> error.provider().equals(total.provider()))
@@ -101,11 +119,11 @@ final class ConditionEvaluator {
 		return observations;
 	}
 
-	private Observation lowBalance(AccountBalance account) {
-		ConditionKey key = new ConditionKey(EventType.LOW_BALANCE, account.provider(), account.account());
+	private Observation lowBalance(AccountBalance account, @Nullable String product, @Nullable BigDecimal remaining,
+			@Nullable BigDecimal total) {
+		ConditionKey key = new ConditionKey(EventType.LOW_BALANCE, account.provider(), account.account(), product);
 		BigDecimal threshold = this.alerts.lowBalanceOf(account.provider(), account.account(), account.unit());
-		BigDecimal remaining = account.remaining();
-		Figures figures = new Figures(remaining, account.total(), threshold, null, null, null, null, null, null, null,
+		Figures figures = new Figures(remaining, total, threshold, null, null, null, null, null, null, null,
 				null, null, null, null);
 		String subject = key.subject();
 		if (threshold == null) {
@@ -135,7 +153,8 @@ final class ConditionEvaluator {
 		Duration window = this.alerts.runsOutWithin();
 		Figures figures = new Figures(remaining, null, null, forecast.burnPerDay(), forecast.runsOutAt(), window, null,
 				null, null, null, null, null, null, null);
-		String subject = (key.account() != null) ? key.subject() : key.provider() + " (all accounts together)";
+		String subject = (key.account() != null) ? key.subject()
+				: key.provider() + ((key.product() != null) ? " " + key.product() : "") + " (all accounts together)";
 		if (forecast.burnPerDay() == null) {
 			return new Observation(key, Verdict.KEEP, unit, figures, "", "");
 		}
@@ -157,10 +176,10 @@ final class ConditionEvaluator {
 						+ WHEN.format(forecast.runsOutAt()) + rate + ".");
 	}
 
-	private Observation expiringUnused(AccountBalance account, Instant now) {
-		ConditionKey key = new ConditionKey(EventType.EXPIRING_UNUSED, account.provider(), account.account());
+	private Observation expiringUnused(AccountBalance account, @Nullable String product, Forecast forecast,
+			Instant now) {
+		ConditionKey key = new ConditionKey(EventType.EXPIRING_UNUSED, account.provider(), account.account(), product);
 		Duration window = this.alerts.expiringUnusedWithin();
-		Forecast forecast = account.forecast();
 		Forecast.ExpiringUnused unused = forecast.expiringUnused();
 		Figures figures = new Figures(null, null, null, forecast.burnPerDay(), null, window,
 				(unused != null) ? unused.amount() : null, (unused != null) ? unused.by() : null, null, null, null, null,

@@ -20,13 +20,16 @@ import org.jspecify.annotations.Nullable;
  * @param occurredAt when this service saw the transition
  * @param provider provider name
  * @param account account id or e-mail; null unless the scope is ACCOUNT
+ * @param product the product (video, image, other, credits) of a capacity condition (LOW_BALANCE,
+ * RUNS_OUT, EXPIRING_UNUSED): capacity of one product never pays for another; null for the
+ * conditions of a whole account or list
  * @param unit the provider's unit; null when not known
  * @param summary one line for people
  * @param fingerprint the same for the FIRING and the RESOLVED of one condition
  * @param figures the figures behind it (only those that apply)
  */
 public record NotificationEvent(int version, String id, EventType type, State state, Scope scope, Instant occurredAt,
-		String provider, @Nullable String account, @Nullable String unit, String summary, String fingerprint,
+		String provider, @Nullable String account, @Nullable String product, @Nullable String unit, String summary, String fingerprint,
 		Figures figures) {
 
 	/** Whether a condition starts or ends. */

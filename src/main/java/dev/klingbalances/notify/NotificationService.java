@@ -100,6 +100,7 @@ final class NotificationService {
 		Map<ConditionKey, Observation> observations = new LinkedHashMap<>();
 		this.evaluator.evaluate(response, now).forEach((observation) -> observations.put(observation.key(), observation));
 		Set<String> unlisted = response.providerErrors().stream().map(ProviderError::provider).collect(Collectors.toSet());
+		Set<String> observed = observations.keySet().stream().map(ConditionKey::provider).collect(Collectors.toSet());
 		Set<String> listed = response.accounts()
 			.stream()
 			.map((account) -> account.provider() + "/" + account.account())
@@ -127,10 +128,20 @@ final class NotificationService {
 				// An account that was listed at the previous evaluation and is no longer (the list itself
 				// read fine): its conditions are over. Only seen disappearing: at start-up, before the
 				// lists are read, a shared store's firing conditions are not resolved.
-				if (key.account() != null && !observations.containsKey(key) && !unlisted.contains(key.provider())
-						&& this.previouslyListed.contains(key.subject())) {
+				if (observations.containsKey(key) || unlisted.contains(key.provider())) {
+					continue;
+				}
+				String accountKey = key.provider() + "/" + key.account();
+				if (key.account() != null && this.previouslyListed.contains(accountKey) && !listed.contains(accountKey)) {
 					NotificationEvent event = event(key, State.RESOLVED, null,
-							key.subject() + " is no longer listed by its provider.", Figures.NONE, now);
+							accountKey + " is no longer listed by its provider.", Figures.NONE, now);
+					queued(webhook, event, this.store.markResolved(webhook.name(), key, event, capacity), events);
+				}
+				else if ((key.account() != null) ? listed.contains(accountKey) : observed.contains(key.provider())) {
+					// Observed no more although its account (or provider) is: a product the account no
+					// longer holds, or a condition recorded before conditions had products.
+					NotificationEvent event = event(key, State.RESOLVED, null,
+							key.subject() + ": this condition no longer applies.", Figures.NONE, now);
 					queued(webhook, event, this.store.markResolved(webhook.name(), key, event, capacity), events);
 				}
 			}
@@ -162,7 +173,7 @@ final class NotificationService {
 		Scope scope = (key.account() != null) ? Scope.ACCOUNT
 				: (key.type() == EventType.RUNS_OUT) ? Scope.POOL : Scope.PROVIDER;
 		return new NotificationEvent(1, UUID.randomUUID().toString(), key.type(), state, scope, now, key.provider(),
-				key.account(), unit, summary, fingerprint(key), figures);
+				key.account(), key.product(), unit, summary, fingerprint(key), figures);
 	}
 
 	/** The same for every notification of one condition: the first 16 hex digits of SHA-256 of its id. */

@@ -93,23 +93,68 @@ class BalanceMetricsFlowTest {
 
 		Map<Scrape.Series, BigDecimal> gauges = awaitInStep();
 
-		assertThat(gauges.get(series("balances_remaining", "kling", "team-a"))).isEqualByComparingTo("100");
-		assertThat(gauges.get(series("balances_granted", "kling", "team-a"))).isEqualByComparingTo("200");
-		assertThat(gauges.get(series("balances_remaining", "useapi", UpstreamStubs.EMAIL_2))).isEqualByComparingTo("1200");
+		assertThat(gauges.get(capacity("balances_remaining", "kling", "team-a", "video"))).isEqualByComparingTo("100");
+		assertThat(gauges.get(capacity("balances_granted", "kling", "team-a", "video"))).isEqualByComparingTo("200");
+		assertThat(gauges.get(capacity("balances_remaining", "kling", "team-a", "other"))).as("the expired pack's product")
+			.isEqualByComparingTo("0");
+		assertThat(gauges.get(capacity("balances_remaining", "useapi", UpstreamStubs.EMAIL_2, "credits")))
+			.isEqualByComparingTo("1200");
 		assertThat(gauges.get(series("balances_low_balance_threshold", "useapi", UpstreamStubs.EMAIL_1)))
 			.isEqualByComparingTo("60000");
 		assertThat(gauges.get(series("balances_low_balance_threshold", "kling", "team-a"))).isEqualByComparingTo("150");
-		assertThat(gauges.get(new Scrape.Series("balances_pool_remaining", Map.of("provider", "kling", "unit", "units"))))
+		assertThat(gauges.get(new Scrape.Series("balances_pool_remaining",
+				Map.of("provider", "kling", "product", "video", "unit", "units"))))
 			.isEqualByComparingTo("258");
 		assertThat(gauges.get(new Scrape.Series("balances_grant_remaining", Map.of("provider", "kling", "account", "team-a",
-				"unit", "units", "grant", "509f3fd3d4ab4a3f9eec5db27aa44f27", "status", "ACTIVE"))))
+				"unit", "units", "product", "video", "grant", "509f3fd3d4ab4a3f9eec5db27aa44f27", "status", "ACTIVE"))))
 			.isEqualByComparingTo("100");
 		assertThat(gauges).containsKey(series("balances_session_expiry_timestamp_seconds", "useapi", UpstreamStubs.EMAIL_1))
-			.containsKey(series("balances_burn_per_day", "kling", "team-a"))
-			.containsKey(series("balances_runs_out_timestamp_seconds", "kling", "team-a"))
-			.containsKey(series("balances_expiring_unused", "kling", "team-a"))
+			.containsKey(capacity("balances_burn_per_day", "kling", "team-a", "video"))
+			.containsKey(capacity("balances_runs_out_timestamp_seconds", "kling", "team-a", "video"))
+			.containsKey(capacity("balances_expiring_unused", "kling", "team-a", "video"))
 			.doesNotContainKey(series("balances_low_balance_threshold", "useapi", UpstreamStubs.EMAIL_2));
 		assertThat(gauges.keySet()).as("no series for the expired pack").noneMatch((series) -> "0001".equals(series.labels().get("grant")));
+	}
+
+	@Test
+	void aVideoAndImageAccountHasOneSeriesPerProductAndNoSumOfBoth() throws Exception {
+		stubs.server().stubFor(get(urlPathEqualTo("/kling/account/costs"))
+			.withHeader("Authorization", equalTo("Bearer " + UpstreamStubs.KLING_KEY_B))
+			.willReturn(okJson(videoAndImage())));
+		balances("");
+		app().awaitBalances("team-b with video and image", (answer) -> RunningApp.account(answer, "kling", "team-b")
+			.path("products").size() == 2);
+
+		Map<Scrape.Series, BigDecimal> gauges = awaitInStep();
+
+		assertThat(gauges.get(capacity("balances_remaining", "kling", "team-b", "video"))).isEqualByComparingTo("300");
+		assertThat(gauges.get(capacity("balances_granted", "kling", "team-b", "video"))).isEqualByComparingTo("1000");
+		assertThat(gauges.get(capacity("balances_remaining", "kling", "team-b", "image"))).isEqualByComparingTo("40");
+		assertThat(gauges.get(capacity("balances_granted", "kling", "team-b", "image"))).isEqualByComparingTo("500");
+		assertThat(gauges.get(new Scrape.Series("balances_pool_remaining",
+				Map.of("provider", "kling", "product", "image", "unit", "units")))).isEqualByComparingTo("40");
+		assertThat(gauges.entrySet()).as("no figure adds video and image")
+			.filteredOn((entry) -> "team-b".equals(entry.getKey().labels().get("account")))
+			.noneMatch((entry) -> entry.getValue().compareTo(new BigDecimal("340")) == 0
+					|| entry.getValue().compareTo(new BigDecimal("1500")) == 0);
+		assertThat(gauges.keySet()).filteredOn((series) -> series.name().equals("balances_remaining"))
+			.allSatisfy((series) -> assertThat(series.labels()).containsKey("product"));
+	}
+
+	/** Two live packs, one per product: video 300 of 1000, image 40 of 500. */
+	private static String videoAndImage() {
+		long now = System.currentTimeMillis();
+		return """
+				{"code":0,"message":"SUCCEED","request_id":"req-2","data":{"code":0,"msg":"ok",
+				 "resource_pack_subscribe_infos":[
+				  {"resource_pack_name":"Video Generation - 1,000 entries","resource_pack_id":"v-1",
+				   "resource_pack_type":"decreasing_total","total_quantity":1000,"remaining_quantity":300.0,
+				   "purchase_time":%d,"effective_time":%d,"invalid_time":%d,"status":"online"},
+				  {"resource_pack_name":"Image Generation - 500","resource_pack_id":"i-1",
+				   "resource_pack_type":"decreasing_total","total_quantity":500,"remaining_quantity":40.0,
+				   "purchase_time":%d,"effective_time":%d,"invalid_time":%d,"status":"online"}]}}"""
+			.formatted(now - 86_400_000L, now - 86_400_000L, now + 30 * 86_400_000L, now - 86_400_000L,
+					now - 86_400_000L, now + 30 * 86_400_000L);
 	}
 
 	@Test
@@ -124,7 +169,8 @@ class BalanceMetricsFlowTest {
 
 		Map<Scrape.Series, BigDecimal> gauges = awaitInStep();
 
-		assertThat(gauges.get(series("balances_remaining", "useapi", UpstreamStubs.EMAIL_1))).isEqualByComparingTo("56000");
+		assertThat(gauges.get(capacity("balances_remaining", "useapi", UpstreamStubs.EMAIL_1, "credits")))
+			.isEqualByComparingTo("56000");
 		assertThat(gauges.get(series("balances_stale", "useapi", UpstreamStubs.EMAIL_1))).isEqualByComparingTo("1");
 		assertThat(gauges.get(new Scrape.Series("balances_error", Map.of("provider", "useapi", "account",
 				UpstreamStubs.EMAIL_1, "unit", "credits", "code", "UPSTREAM_UNAVAILABLE", "class", "unavailable"))))
@@ -138,7 +184,7 @@ class BalanceMetricsFlowTest {
 		teamBInArrears();
 		balances("");
 		app().awaitBalances("team-b in arrears, the others read", (answer) -> inArrears(answer)
-				&& remainingOf(answer, "kling", "team-a").isNumber());
+				&& videoOf(answer, "team-a").path("remaining").isNumber());
 
 		Map<Scrape.Series, BigDecimal> gauges = awaitInStep();
 
@@ -234,11 +280,21 @@ class BalanceMetricsFlowTest {
 		return RunningApp.account(answer, provider, account).path("remaining");
 	}
 
-	/** team-a shows the second figure (100) and a burn rate. */
+	/** team-a's video shows the second figure (100) and a burn rate. */
 	private static boolean hasForecast(JsonNode answer, String provider, String account) {
-		return RunningApp.account(answer, provider, account).path("forecast").path("burnPerDay").isNumber()
-				&& remainingOf(answer, provider, account).isNumber()
-				&& remainingOf(answer, provider, account).decimalValue().compareTo(new BigDecimal("100")) == 0;
+		JsonNode video = videoOf(answer, account);
+		return video.path("forecast").path("burnPerDay").isNumber() && video.path("remaining").isNumber()
+				&& video.path("remaining").decimalValue().compareTo(new BigDecimal("100")) == 0;
+	}
+
+	/** A Kling account's video figures ({@code products[]}), or a missing node. */
+	private static JsonNode videoOf(JsonNode answer, String account) {
+		for (JsonNode product : RunningApp.account(answer, "kling", account).path("products")) {
+			if (product.get("product").asString().equals("video")) {
+				return product;
+			}
+		}
+		return tools.jackson.databind.node.MissingNode.getInstance();
 	}
 
 	private static boolean hasSession(JsonNode answer, String email) {
@@ -264,6 +320,12 @@ class BalanceMetricsFlowTest {
 		stubs.server().stubFor(get(urlPathEqualTo("/kling/account/costs"))
 			.withHeader("Authorization", equalTo("Bearer " + UpstreamStubs.KLING_KEY_A))
 			.willReturn(okJson(UpstreamStubs.klingCosts("100.0", "200.0"))));
+	}
+
+	/** A figure of capacity: one series per product. */
+	private static Scrape.Series capacity(String name, String provider, String account, String product) {
+		return new Scrape.Series(name, Map.of("provider", provider, "account", account, "product", product, "unit",
+				provider.equals("kling") ? "units" : "credits"));
 	}
 
 	private static Scrape.Series series(String name, String provider, String account) {

@@ -129,7 +129,7 @@ class NotificationFlowTest {
 		assertThat(resolved.get("state").asString()).isEqualTo("RESOLVED");
 		assertThat(resolved.get("fingerprint").asString()).isEqualTo(firing.get("fingerprint").asString());
 		assertThat(resolved.get("id").asString()).isNotEqualTo(firing.get("id").asString());
-		assertThat(resolved.get("summary").asString()).isEqualTo("kling/team-a is no longer low: 1051 units left (threshold 1000).");
+		assertThat(resolved.get("summary").asString()).isEqualTo("kling/team-a (video) is no longer low: 1051 units left (threshold 1000).");
 
 		// A dip to threshold + 2 % after resolving is not low: nothing. Below again: a new FIRING.
 		answers(this.kling, "team-a", remaining("1020"));
@@ -141,6 +141,58 @@ class NotificationFlowTest {
 		awaitReceived(fixture, 3);
 		assertThat(fixture.events(HOOK).get(2).get("state").asString()).isEqualTo("FIRING");
 		assertThat(fixture.count("ops", EventType.LOW_BALANCE, "sent")).isEqualTo(3);
+	}
+
+	@Test
+	void eachProductOfAVideoAndImageAccountIsAConditionOfItsOwnAndThePayloadNamesIt() {
+		NotifyFixture fixture = fixture("balances.alerts.low-balance.units=100");
+		// 300 video units and 40 image units: only image is low (their sum, 340, would hide it).
+		answers(this.kling, "team-a", snapshot(grant("v", "video", "1000", "300", FAR), grant("i", "image", "500", "40", FAR)));
+		fixture.refresh();
+		fixture.evaluate();
+		awaitReceived(fixture, 1);
+		assertNothingMore(fixture, 1);
+		JsonNode low = fixture.events(HOOK).get(0);
+		assertThat(low.get("type").asString()).isEqualTo("LOW_BALANCE");
+		assertThat(low.get("product").asString()).isEqualTo("image");
+		assertThat(low.get("figures").get("remaining").decimalValue()).isEqualByComparingTo("40");
+		assertThat(low.get("summary").asString()).isEqualTo("kling/team-a (image) is low: 40 units left, below the threshold of 100.");
+
+		// Video goes low too: a second condition, with its own fingerprint; image stays firing.
+		answers(this.kling, "team-a", snapshot(grant("v", "video", "1000", "90", FAR), grant("i", "image", "500", "40", FAR)));
+		fixture.refresh();
+		fixture.evaluate();
+		awaitReceived(fixture, 2);
+		JsonNode video = fixture.events(HOOK).get(1);
+		assertThat(video.get("product").asString()).isEqualTo("video");
+		assertThat(video.get("fingerprint").asString()).isNotEqualTo(low.get("fingerprint").asString());
+
+		// The image packs are gone from the account: its condition no longer applies, resolved once.
+		answers(this.kling, "team-a", snapshot(grant("v", "video", "1000", "90", FAR)));
+		fixture.refresh();
+		fixture.evaluate();
+		awaitReceived(fixture, 3);
+		assertNothingMore(fixture, 3);
+		JsonNode gone = fixture.events(HOOK).get(2);
+		assertThat(gone.get("state").asString()).isEqualTo("RESOLVED");
+		assertThat(gone.get("product").asString()).isEqualTo("image");
+		assertThat(gone.get("fingerprint").asString()).isEqualTo(low.get("fingerprint").asString());
+	}
+
+	@Test
+	void aConditionRecordedBeforeProductsIsResolvedOnceItsAccountIsRead() {
+		NotifyFixture fixture = fixture("balances.alerts.low-balance.units=1000");
+		ConditionKey old = new ConditionKey(EventType.LOW_BALANCE, "kling", "team-a");
+		fixture.store.markFiring("ops", old, Notices.event(old, State.FIRING, T0.minus(Duration.ofDays(1))), 10);
+		fixture.store.remove("ops", fixture.store.next("ops"));
+		answers(this.kling, "team-a", remaining("3000"));
+		fixture.refresh();
+		fixture.evaluate();
+		awaitReceived(fixture, 1);
+		assertNothingMore(fixture, 1);
+		assertThat(fixture.events(HOOK).get(0).get("summary").asString())
+			.isEqualTo("kling/team-a: this condition no longer applies.");
+		assertThat(fixture.store.firing("ops")).isEmpty();
 	}
 
 	@Test
@@ -156,7 +208,7 @@ class NotificationFlowTest {
 		fixture.evaluate();
 		awaitReceived(fixture, 1);
 		assertThat(fixture.events(HOOK).get(0).get("summary").asString())
-			.isEqualTo("kling/team-a is low: 99.5 units left, below the threshold of 100.");
+			.isEqualTo("kling/team-a (video) is low: 99.5 units left, below the threshold of 100.");
 	}
 
 	@Test
@@ -260,7 +312,7 @@ class NotificationFlowTest {
 		}
 		assertThat(account.get("account").asString()).isEqualTo("team-a");
 		assertThat(pool.get("account").isNull()).isTrue();
-		assertThat(pool.get("summary").asString()).startsWith("kling (all accounts together) runs out around 2026-12-01 12:00 UTC");
+		assertThat(pool.get("summary").asString()).startsWith("kling video (all accounts together) runs out around 2026-12-01 12:00 UTC");
 
 		// A new pack of 5000 (not consumption): 59.5 days left, beyond 14 × 1.05 days.
 		answers(this.kling, "team-a", snapshot(grant("a", "1000", "950", FAR), grant("b", "5000", "5000", FAR)));
@@ -429,7 +481,7 @@ class NotificationFlowTest {
 		assertThat(event.get("provider").asString()).isEqualTo("kling");
 		assertThat(event.get("account").asString()).isEqualTo("team-a");
 		assertThat(event.get("unit").asString()).isEqualTo("units");
-		assertThat(event.get("summary").asString()).isEqualTo("kling/team-a is low: 950 units left, below the threshold of 1000.");
+		assertThat(event.get("summary").asString()).isEqualTo("kling/team-a (video) is low: 950 units left, below the threshold of 1000.");
 		assertThat(event.get("fingerprint").asString()).hasSize(16);
 		assertThat(event.get("figures").propertyNames()).containsExactlyInAnyOrder("remaining", "total", "threshold");
 

@@ -192,9 +192,13 @@ final class NotifyFixture implements AutoCloseable {
 		return new BalanceSnapshot(List.of(grant("main", "5000", remaining, FAR)), Map.of());
 	}
 
-	/** A {@code null} remaining is one the upstream left out. */
+	/** A video pack; a {@code null} remaining is one the upstream left out. */
 	static Grant grant(String id, String total, @Nullable String remaining, Instant expiresAt) {
-		return new Grant(id, "pack " + id, "video", "decreasing_total", GrantStatus.ACTIVE, "online", new BigDecimal(total),
+		return grant(id, "video", total, remaining, expiresAt);
+	}
+
+	static Grant grant(String id, String product, String total, @Nullable String remaining, Instant expiresAt) {
+		return new Grant(id, "pack " + id, product, "decreasing_total", GrantStatus.ACTIVE, "online", new BigDecimal(total),
 				(remaining != null) ? new BigDecimal(remaining) : null, T0.minus(Duration.ofDays(30)), expiresAt);
 	}
 

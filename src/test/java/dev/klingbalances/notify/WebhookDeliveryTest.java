@@ -249,20 +249,20 @@ class WebhookDeliveryTest {
 		JsonNode body = fixture.json.readTree(request.getBodyAsString());
 		assertThat(body.propertyNames()).containsExactly("text");
 		assertThat(body.get("text").asString()).isEqualTo(
-				":rotating_light: *FIRING* LOW_BALANCE: kling/team-a is low: 950 units left, below the threshold of 1000.");
+				":rotating_light: *FIRING* LOW_BALANCE: kling/team-a (video) is low: 950 units left, below the threshold of 1000.");
 		assertThat(request.containsHeader("X-Kling-Balances-Signature")).isFalse();
 
 		answers(this.kling, "team-a", remaining("1100"));
 		fire(fixture);
 		awaitRequests(fixture, "/slack", 2);
 		assertThat(fixture.json.readTree(fixture.received("/slack").get(1).getBodyAsString()).get("text").asString())
-			.isEqualTo(":white_check_mark: *RESOLVED* LOW_BALANCE: kling/team-a is no longer low: 1100 units left (threshold 1000).");
+			.isEqualTo(":white_check_mark: *RESOLVED* LOW_BALANCE: kling/team-a (video) is no longer low: 1100 units left (threshold 1000).");
 	}
 
 	@Test
 	void slackTextEscapesWhatSlackReadsAsMarkup() {
 		NotificationEvent event = new NotificationEvent(1, "id", EventType.UPSTREAM_OUTAGE, NotificationEvent.State.FIRING,
-				NotificationEvent.Scope.ACCOUNT, NotifyFixture.T0, "kling", "a", "units", "<b> & <!channel>", "f",
+				NotificationEvent.Scope.ACCOUNT, NotifyFixture.T0, "kling", "a", null, "units", "<b> & <!channel>", "f",
 				NotificationEvent.Figures.NONE);
 		assertThat(WebhookSender.slackText(event))
 			.isEqualTo(":rotating_light: *FIRING* UPSTREAM_OUTAGE: &lt;b&gt; &amp; &lt;!channel&gt;");
