@@ -120,7 +120,7 @@ class BalanceMetricsFlowTest {
 	void aVideoAndImageAccountHasOneSeriesPerProductAndNoSumOfBoth() throws Exception {
 		stubs.server().stubFor(get(urlPathEqualTo("/kling/account/costs"))
 			.withHeader("Authorization", equalTo("Bearer " + UpstreamStubs.KLING_KEY_B))
-			.willReturn(okJson(videoAndImage())));
+			.willReturn(okJson(UpstreamStubs.klingVideoAndImage("300.0", "1000", "40.0", "500"))));
 		balances("");
 		app().awaitBalances("team-b with video and image", (answer) -> RunningApp.account(answer, "kling", "team-b")
 			.path("products").size() == 2);
@@ -139,22 +139,6 @@ class BalanceMetricsFlowTest {
 					|| entry.getValue().compareTo(new BigDecimal("1500")) == 0);
 		assertThat(gauges.keySet()).filteredOn((series) -> series.name().equals("balances_remaining"))
 			.allSatisfy((series) -> assertThat(series.labels()).containsKey("product"));
-	}
-
-	/** Two live packs, one per product: video 300 of 1000, image 40 of 500. */
-	private static String videoAndImage() {
-		long now = System.currentTimeMillis();
-		return """
-				{"code":0,"message":"SUCCEED","request_id":"req-2","data":{"code":0,"msg":"ok",
-				 "resource_pack_subscribe_infos":[
-				  {"resource_pack_name":"Video Generation - 1,000 entries","resource_pack_id":"v-1",
-				   "resource_pack_type":"decreasing_total","total_quantity":1000,"remaining_quantity":300.0,
-				   "purchase_time":%d,"effective_time":%d,"invalid_time":%d,"status":"online"},
-				  {"resource_pack_name":"Image Generation - 500","resource_pack_id":"i-1",
-				   "resource_pack_type":"decreasing_total","total_quantity":500,"remaining_quantity":40.0,
-				   "purchase_time":%d,"effective_time":%d,"invalid_time":%d,"status":"online"}]}}"""
-			.formatted(now - 86_400_000L, now - 86_400_000L, now + 30 * 86_400_000L, now - 86_400_000L,
-					now - 86_400_000L, now + 30 * 86_400_000L);
 	}
 
 	@Test
