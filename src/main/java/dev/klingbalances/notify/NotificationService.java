@@ -101,6 +101,11 @@ final class NotificationService {
 		this.evaluator.evaluate(response, now).forEach((observation) -> observations.put(observation.key(), observation));
 		Set<String> unlisted = response.providerErrors().stream().map(ProviderError::provider).collect(Collectors.toSet());
 		Set<String> observed = observations.keySet().stream().map(ConditionKey::provider).collect(Collectors.toSet());
+		Set<String> read = response.accounts()
+			.stream()
+			.filter((account) -> account.fetchedAt() != null)
+			.map((account) -> account.provider() + "/" + account.account())
+			.collect(Collectors.toSet());
 		Set<String> listed = response.accounts()
 			.stream()
 			.map((account) -> account.provider() + "/" + account.account())
@@ -137,9 +142,10 @@ final class NotificationService {
 							accountKey + " is no longer listed by its provider.", Figures.NONE, now);
 					queued(webhook, event, this.store.markResolved(webhook.name(), key, event, capacity), events);
 				}
-				else if ((key.account() != null) ? listed.contains(accountKey) : observed.contains(key.provider())) {
-					// Observed no more although its account (or provider) is: a product the account no
-					// longer holds, or a condition recorded before conditions had products.
+				else if ((key.account() != null) ? read.contains(accountKey) : observed.contains(key.provider())) {
+					// Observed no more although its account has figures (or its provider is observed): a
+					// product the account no longer holds, or a condition recorded before conditions had
+					// products. An account without figures (a first fetch pending) resolves nothing.
 					NotificationEvent event = event(key, State.RESOLVED, null,
 							key.subject() + ": this condition no longer applies.", Figures.NONE, now);
 					queued(webhook, event, this.store.markResolved(webhook.name(), key, event, capacity), events);
