@@ -123,7 +123,7 @@ final class ConditionEvaluator {
 			@Nullable BigDecimal total) {
 		ConditionKey key = new ConditionKey(EventType.LOW_BALANCE, account.provider(), account.account(), product);
 		BigDecimal threshold = this.alerts.lowBalanceOf(account.provider(), account.account(), account.unit());
-		Figures figures = new Figures(remaining, total, threshold, null, null, null, null, null, null, null,
+		Figures figures = new Figures(remaining, total, threshold, null, null, null, null, null, null, null, null,
 				null, null, null, null);
 		String subject = key.subject();
 		if (threshold == null) {
@@ -151,8 +151,8 @@ final class ConditionEvaluator {
 	private Observation runsOut(ConditionKey key, String unit, @Nullable BigDecimal remaining, Forecast forecast,
 			Instant now) {
 		Duration window = this.alerts.runsOutWithin();
-		Figures figures = new Figures(remaining, null, null, forecast.burnPerDay(), forecast.runsOutAt(), window, null,
-				null, null, null, null, null, null, null);
+		Figures figures = new Figures(remaining, null, null, forecast.burnPerDay(), forecast.runsOutAt(),
+				forecast.refillsAt(), window, null, null, null, null, null, null, null, null);
 		String subject = (key.account() != null) ? key.subject()
 				: key.provider() + ((key.product() != null) ? " " + key.product() : "") + " (all accounts together)";
 		if (forecast.burnPerDay() == null) {
@@ -181,7 +181,7 @@ final class ConditionEvaluator {
 		ConditionKey key = new ConditionKey(EventType.EXPIRING_UNUSED, account.provider(), account.account(), product);
 		Duration window = this.alerts.expiringUnusedWithin();
 		Forecast.ExpiringUnused unused = forecast.expiringUnused();
-		Figures figures = new Figures(null, null, null, forecast.burnPerDay(), null, window,
+		Figures figures = new Figures(null, null, null, forecast.burnPerDay(), null, null, window,
 				(unused != null) ? unused.amount() : null, (unused != null) ? unused.by() : null, null, null, null, null,
 				null, null);
 		String resolved = key.subject() + ": nothing is forecast to expire unused within " + duration(window) + " any more.";
@@ -205,7 +205,7 @@ final class ConditionEvaluator {
 		Duration window = this.alerts.expiryWarning();
 		Instant expiresAt = (account.details().get(BalanceSnapshot.SESSION_EXPIRES_AT) instanceof Instant at) ? at
 				: null;
-		Figures figures = new Figures(null, null, null, null, null, window, null, null, expiresAt, null, null, null,
+		Figures figures = new Figures(null, null, null, null, null, null, window, null, null, expiresAt, null, null, null,
 				null, null);
 		if (expiresAt == null) {
 			// No figures: unknown. Figures without a session (a Kling account): never holds.
@@ -231,7 +231,7 @@ final class ConditionEvaluator {
 		ConditionKey key = new ConditionKey(EventType.STALE_DATA, account.provider(), account.account());
 		AccountError error = account.error();
 		Instant fetchedAt = account.fetchedAt();
-		Figures figures = new Figures(null, null, null, null, null, this.alerts.staleAfter(), null, null, null,
+		Figures figures = new Figures(null, null, null, null, null, null, this.alerts.staleAfter(), null, null, null,
 				fetchedAt, (error != null) ? error.code() : null, (error != null) ? error.message() : null,
 				(error != null) ? error.upstreamStatus() : null, null);
 		if (fetchedAt == null) {
@@ -273,7 +273,7 @@ final class ConditionEvaluator {
 				verdict = persisted ? Verdict.HOLDS : Verdict.KEEP;
 			}
 			Figures figures = (error != null)
-					? new Figures(null, null, null, null, null, this.alerts.errorAfter(), null, null, null, null,
+					? new Figures(null, null, null, null, null, null, this.alerts.errorAfter(), null, null, null, null,
 							error.code(), error.message(), error.upstreamStatus(), since)
 					: Figures.NONE;
 			String firing = (error == null) ? ""

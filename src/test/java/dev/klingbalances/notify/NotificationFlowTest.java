@@ -1,5 +1,6 @@
 package dev.klingbalances.notify;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +12,8 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.FakeProvider;
+import dev.klingbalances.balance.Grant;
+import dev.klingbalances.balance.GrantStatus;
 import dev.klingbalances.notify.NotificationEvent.State;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -329,6 +332,32 @@ class NotificationFlowTest {
 		awaitReceived(fixture, 4);
 		assertThat(fixture.events(HOOK, EventType.RUNS_OUT, State.RESOLVED)).extracting((event) -> event.get("scope").asString())
 			.containsExactlyInAnyOrder("ACCOUNT", "POOL");
+	}
+
+	@Test
+	void theRunOutIsTheFirstOneAndThePayloadSaysWhenAPendingPackRefills() {
+		NotifyFixture fixture = fixture("balances.forecast.min-span=1m");
+		// Issue 17, section 3: 100 video units left, 1 used every 2 s, a 500-unit pack from day 5.
+		Instant refill = T0.plus(Duration.ofDays(5));
+		Grant pending = new Grant("later", "pack later", "video", "decreasing_total", GrantStatus.PENDING, "online",
+				new BigDecimal("500"), new BigDecimal("500"), refill, FAR);
+		answers(this.kling, "team-a", snapshot(grant("now", "1000", "160", FAR), pending));
+		fixture.refresh();
+		answers(this.kling, "team-a", snapshot(grant("now", "1000", "130", FAR), pending));
+		fixture.after(Duration.ofMinutes(1));
+		answers(this.kling, "team-a", snapshot(grant("now", "1000", "100", FAR), pending));
+		fixture.after(Duration.ofMinutes(1));
+		awaitReceived(fixture, 2);
+		JsonNode account = fixture.events(HOOK, EventType.RUNS_OUT, State.FIRING)
+			.stream()
+			.filter((event) -> event.get("scope").asString().equals("ACCOUNT"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(account.get("product").asString()).isEqualTo("video");
+		assertThat(Instant.parse(account.get("figures").get("runsOutAt").asString()))
+			.as("200 s after the figures, not when the later pack is used up")
+			.isBetween(fixture.clock.instant().plusSeconds(190), fixture.clock.instant().plusSeconds(200));
+		assertThat(Instant.parse(account.get("figures").get("refillsAt").asString())).isEqualTo(refill);
 	}
 
 	@Test

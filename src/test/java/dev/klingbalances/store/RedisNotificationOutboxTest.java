@@ -180,7 +180,7 @@ class RedisNotificationOutboxTest extends TwoPodsOnOneRedis {
 		NotificationEvent event = new NotificationEvent(1, "3f1e6c2d", EventType.STALE_DATA, State.FIRING,
 				NotificationEvent.Scope.ACCOUNT, T0, "useapi", "jane@example.com", "credits", "credits", "stale: ünïcode ✓", "d41b",
 				new NotificationEvent.Figures(new BigDecimal("950.0"), new BigDecimal("5000"), new BigDecimal("1000"),
-						new BigDecimal("40.125"), T0.plusSeconds(86_400), Duration.ofDays(14), new BigDecimal("12.5"),
+						new BigDecimal("40.125"), T0.plusSeconds(86_400), T0.plusSeconds(432_000), Duration.ofDays(14), new BigDecimal("12.5"),
 						T0.plusSeconds(3600), T0.plusSeconds(7200), T0.minusMillis(1500), ErrorCode.THROTTLED,
 						"Slow down.", 429, T0.minusSeconds(60)));
 		this.podA.redis.opsForList().rightPush(this.podA.keys.outbox("ops"), "{not a notice");
