@@ -11,6 +11,8 @@
 
   const KEY_STORAGE = 'kling-balances.consumer-key';
   const PROVIDER_NAMES = { kling: 'Kling API', useapi: 'useapi.net' };
+  /** One colour per product line of a chart (the first is the single line's). */
+  const LINE_COLOURS = ['#1d4ed8', '#b45309', '#047857', '#7c3aed'];
   const SECOND = 1000;
   const MINUTE = 60 * SECOND;
   const HOUR = 60 * MINUTE;
@@ -459,12 +461,22 @@
       old.destroy();
       state.charts.delete(key);
     }
+    // One line per product (several products never add up); a point's own remaining when it has
+    // one product or none listed.
+    const names = Array.from(new Set(history.points.flatMap((point) => (point.products || [])
+      .map((product) => product.product)))).sort();
+    const lines = names.length > 1 ? names : [null];
+    const valueOf = (point, name) => {
+      const product = name && (point.products || []).find((entry) => entry.product === name);
+      const value = name ? (product ? product.remaining : null) : point.remaining;
+      return value === null || value === undefined ? null : Number(value);
+    };
     const xs = [];
-    const ys = [];
+    const ys = lines.map(() => []);
     for (const point of history.points) {
-      if (!point.error && point.remaining !== null && point.remaining !== undefined) {
+      if (!point.error && lines.some((name) => valueOf(point, name) !== null)) {
         xs.push(Date.parse(point.at) / SECOND);
-        ys.push(Number(point.remaining));
+        lines.forEach((name, index) => ys[index].push(valueOf(point, name)));
       }
     }
     figure.dataset.points = String(xs.length);
@@ -474,8 +486,12 @@
       return;
     }
     const span = (xs[xs.length - 1] - xs[0]) * SECOND;
+    const change = (values) => {
+      const known = values.filter((value) => value !== null);
+      return (known.length > 1 ? amount(known[0], unit) + ' → ' : '') + amount(known[known.length - 1], unit);
+    };
     caption.textContent = 'Remaining ' + (span > 0 ? 'over the last ' + spanInWords(span) : 'so far') + ': '
-      + (xs.length > 1 ? amount(ys[0], unit) + ' → ' : '') + amount(ys[ys.length - 1], unit)
+      + lines.map((name, index) => (name ? name + ' ' : '') + change(ys[index])).join(', ')
       + ' (' + xs.length + (xs.length === 1 ? ' reading' : ' readings') + ').';
     if (typeof uPlot !== 'function') {
       return;
@@ -501,13 +517,12 @@
         { stroke: '#4b5563', grid: { stroke: '#e2e5ea' }, ticks: { stroke: '#cfd4dc' }, size: 56,
           values: (chart, splits) => splits.map((value) => compact.format(value)) }
       ],
-      series: [
-        {},
-        { label: 'Remaining', stroke: '#1d4ed8', width: 2, fill: 'rgba(29, 78, 216, 0.12)',
-          points: { show: xs.length <= 60, size: 5 } }
-      ]
+      series: [{}].concat(lines.map((name, index) => ({ label: name || 'Remaining',
+        stroke: LINE_COLOURS[index % LINE_COLOURS.length], width: 2,
+        fill: lines.length === 1 ? 'rgba(29, 78, 216, 0.12)' : undefined,
+        points: { show: xs.length <= 60, size: 5 } })))
     };
-    state.charts.set(key, new uPlot(options, [xs, ys], plot));
+    state.charts.set(key, new uPlot(options, [xs].concat(ys), plot));
     if (resizes) {
       resizes.observe(plot);
     }
@@ -527,11 +542,29 @@
     return forecast && forecast.runsOutAt ? Date.parse(forecast.runsOutAt) : Infinity;
   }
 
+  /**
+   * The account's products, each with its own figures and forecast (capacity of one product never
+   * pays for another); an account without products (no figures yet) as one entry of its own figures.
+   */
+  function productsOf(account) {
+    return account.products && account.products.length ? account.products
+      : [{ product: null, remaining: account.remaining, total: account.total, forecast: account.forecast }];
+  }
+
+  /** The account's first run-out over its products. */
+  function firstRunOut(account) {
+    return Math.min(...productsOf(account).map((product) => runsOut(product.forecast)));
+  }
+
+  function productName(product) {
+    return product ? product.charAt(0).toUpperCase() + product.slice(1) : '';
+  }
+
   /** Errors first, then the soonest to run out, then by name. */
   function sortedAccounts(accounts) {
     const rank = (account) => (account.error ? 0 : 1);
     return accounts.slice().sort((a, b) => rank(a) - rank(b)
-      || runsOut(a.forecast) - runsOut(b.forecast)
+      || firstRunOut(a) - firstRunOut(b)
       || a.provider.localeCompare(b.provider)
       || a.account.localeCompare(b.account));
   }
@@ -593,11 +626,16 @@
     const items = data.totals.filter(visible).map((total) => {
       const accounts = data.accounts.filter((account) => account.provider === total.provider);
       const errors = data.providerErrors.filter((error) => error.provider === total.provider);
-      const first = accounts.filter((account) => account.forecast && account.forecast.runsOutAt)
+      // The pool is one product's: its accounts' figures of that product, its first run-out.
+      const holding = accounts.map((account) => ({ account: account.account,
+        product: (account.products || []).find((product) => product.product === total.product) }))
+        .filter((entry) => entry.product);
+      const first = holding.filter((entry) => entry.product.forecast && entry.product.forecast.runsOutAt)
+        .map((entry) => ({ account: entry.account, forecast: entry.product.forecast }))
         .sort((a, b) => runsOut(a.forecast) - runsOut(b.forecast))[0];
       const complete = total.complete && errors.length === 0;
-      const facts = [el('li', { class: 'accounts-count' }, accounts.length + (accounts.length === 1 ? ' account' : ' accounts')
-        + (total.accounts !== accounts.length ? ', ' + total.accounts + ' with figures' : ''))];
+      const facts = [el('li', { class: 'accounts-count' }, holding.length + (holding.length === 1 ? ' account' : ' accounts')
+        + ' with ' + total.product + (total.accounts !== holding.length ? ', ' + total.accounts + ' with figures' : ''))];
       if (!complete) {
         facts.push(el('li', {}, 'Some figures are missing, so the sum is lower than what is really left.'));
       }
@@ -613,13 +651,15 @@
       const problems = errors.map((error) => el('p', { class: 'cause' },
         'The list of ' + providerName(total.provider) + ' accounts could not be read ', time(error.error.occurredAt), ': '
         + sentence(state.settings.errorCodes[error.error.code] || error.error.message)));
-      return el('li', { class: 'card pool' + (complete ? '' : ' attention'), 'data-provider': total.provider },
+      return el('li', { class: 'card pool' + (complete ? '' : ' attention'), 'data-provider': total.provider,
+        'data-product': total.product },
         el('div', { class: 'card-head' },
-          el('h3', {}, providerName(total.provider), el('span', { class: 'provider' }, ' · ' + total.unit)),
+          el('h3', {}, providerName(total.provider) + ' ' + total.product,
+            el('span', { class: 'provider' }, ' · ' + total.unit)),
           el('ul', { class: 'badges', 'aria-label': 'Pool status' },
             el('li', { class: 'badge ' + (complete ? 'badge-ok' : 'badge-warn') }, complete ? 'Complete' : 'Incomplete'),
             total.stale ? el('li', { class: 'badge badge-stale' }, 'Stale') : null)),
-        figures(total.remaining, total.total, total.unit, providerName(total.provider) + ' remaining'),
+        figures(total.remaining, total.total, total.unit, providerName(total.provider) + ' ' + total.product + ' remaining'),
         el('ul', { class: 'facts' }, facts),
         problems,
         lagNote(accounts, total.provider));
@@ -637,7 +677,7 @@
     return el('p', { class: 'cause' },
       providerName(account.provider) + ' could not be read ', time(error.occurredAt), ': ' + words
       + (error.upstreamStatus ? ' (HTTP ' + error.upstreamStatus + ').' : '.')
-      + (account.remaining !== null ? ' The figures shown are the last good ones.' : ' There are no figures to show.'));
+      + (account.fetchedAt ? ' The figures shown are the last good ones.' : ' There are no figures to show.'));
   }
 
   function warningsOf(account) {
@@ -650,11 +690,14 @@
         + (item.remaining !== null ? amount(item.remaining, account.unit) + ' left, ' : '') + 'expires ',
         time(item.expiresAt, true));
     });
-    const unused = expiringUnused(account);
-    if (unused && within(unused.by, state.settings.expiringUnusedWithinSeconds)) {
-      items.push(el('li', { class: 'expiring-unused' }, 'About ' + amount(unused.amount, account.unit)
-        + ' will expire unused at this rate, the first ', time(unused.by, true)));
-    }
+    productsOf(account).forEach((product) => {
+      const unused = expiringUnused(product.forecast);
+      if (unused && within(unused.by, state.settings.expiringUnusedWithinSeconds)) {
+        items.push(el('li', { class: 'expiring-unused' }, 'About ' + amount(unused.amount, account.unit)
+          + (product.product ? ' of ' + product.product : '') + ' will expire unused at this rate, the first ',
+          time(unused.by, true)));
+      }
+    });
     return items.length ? el('ul', { class: 'warnings', 'aria-label': 'Expiring soon' }, items) : null;
   }
 
@@ -663,13 +706,14 @@
   }
 
   /** What the forecast sees expire before it is used, or null when nothing does. */
-  function expiringUnused(account) {
-    const unused = account.forecast && account.forecast.expiringUnused;
+  function expiringUnused(forecast) {
+    const unused = forecast && forecast.expiringUnused;
     return unused && Number(unused.amount) > 0 && unused.by ? unused : null;
   }
 
-  function forecastOf(account) {
-    const forecast = account.forecast || {};
+  /** One product's forecast (its first run-out, and when a pending pack refills it). */
+  function forecastOf(account, productForecast) {
+    const forecast = productForecast || {};
     const burn = forecast.burnPerDay;
     const soon = within(forecast.runsOutAt, state.settings.runsOutWithinSeconds);
     if (burn === null || burn === undefined) {
@@ -681,7 +725,10 @@
     }
     const rate = 'about ' + rates.format(Number(burn)) + ' ' + account.unit + ' a day';
     const nodes = forecast.runsOutAt ? ['Runs out ', time(forecast.runsOutAt, true), ' at ' + rate + '.'] : ['Uses ' + rate + '.'];
-    const unused = expiringUnused(account);
+    if (forecast.runsOutAt && forecast.refillsAt) {
+      nodes.push(' A pending pack starts ', time(forecast.refillsAt, true), '.');
+    }
+    const unused = expiringUnused(forecast);
     if (unused && !within(unused.by, state.settings.expiringUnusedWithinSeconds)) {
       nodes.push(' About ' + amount(unused.amount, account.unit) + ' will expire unused, the first ', time(unused.by, true), '.');
     }
@@ -693,7 +740,9 @@
     const items = accounts.map((account, index) => {
       const key = accountKey(account);
       const headingId = 'account-' + index;
-      const runsOutSoon = Boolean(account.forecast) && within(account.forecast.runsOutAt, state.settings.runsOutWithinSeconds);
+      const products = productsOf(account);
+      const runsOutSoon = products.some((product) => Boolean(product.forecast)
+        && within(product.forecast.runsOutAt, state.settings.runsOutWithinSeconds));
       const expiring = (account.expiringSoon || []).length > 0;
       const failed = account.error && account.error.code !== 'PENDING';
       const badges = [];
@@ -715,7 +764,8 @@
       if (badges.length === 0) {
         badges.push(el('li', { class: 'badge badge-ok' }, 'OK'));
       }
-      const fillClass = account.stale ? 'stale' : (account.total > 0 && account.remaining / account.total < 0.1 ? 'low' : '');
+      const fillClass = (product) => (account.stale ? 'stale'
+        : (product.total > 0 && product.remaining / product.total < 0.1 ? 'low' : ''));
       const card = el('li', { class: 'card account' + (failed ? ' urgent' : (account.stale || expiring || runsOutSoon ? ' attention' : '')),
         'data-provider': account.provider, 'data-account': account.account },
       el('div', { class: 'card-head' },
@@ -725,11 +775,15 @@
       account.stale && !account.error
         ? el('p', { class: 'cause stale-only' }, 'These figures are older than they should be: the next reading is overdue.')
         : null,
-      figures(account.remaining, account.total, account.unit, account.account + ' remaining', fillClass),
+      // One block per product: its figures and its runs-out; never a sum of two products.
+      products.map((product) => el('div', { class: 'product', 'data-product': product.product || '' },
+        product.product ? el('h4', { class: 'product-name' }, productName(product.product)) : null,
+        figures(product.remaining, product.total, account.unit,
+          account.account + (product.product ? ' ' + product.product : '') + ' remaining', fillClass(product)),
+        forecastOf(account, product.forecast))),
       el('ul', { class: 'facts' },
         el('li', { class: 'fetched' }, account.fetchedAt ? ['Fetched ', time(account.fetchedAt)] : 'Never fetched yet'),
         account.remark ? el('li', { class: 'remark' }, account.remark) : null),
-      forecastOf(account),
       warningsOf(account),
       account.error && account.error.message && account.error.code !== 'PENDING'
         ? el('p', { class: 'details' }, 'Details: ' + account.error.message) : null,

@@ -131,6 +131,22 @@ public final class UpstreamStubs {
 					now - 400 * 3_600_000L, now - 400 * 3_600_000L, now - 3_600_000L);
 	}
 
+	/** Two live packs, one per product: video and image, each with these figures, for 30 days. */
+	public static String klingVideoAndImage(String video, String videoTotal, String image, String imageTotal) {
+		long now = System.currentTimeMillis();
+		return """
+				{"code":0,"message":"SUCCEED","request_id":"req-2","data":{"code":0,"msg":"ok",
+				 "resource_pack_subscribe_infos":[
+				  {"resource_pack_name":"Video Generation - 1,000 entries","resource_pack_id":"v-1",
+				   "resource_pack_type":"decreasing_total","total_quantity":%s,"remaining_quantity":%s,
+				   "purchase_time":%d,"effective_time":%d,"invalid_time":%d,"status":"online"},
+				  {"resource_pack_name":"Image Generation - 500","resource_pack_id":"i-1",
+				   "resource_pack_type":"decreasing_total","total_quantity":%s,"remaining_quantity":%s,
+				   "purchase_time":%d,"effective_time":%d,"invalid_time":%d,"status":"online"}]}}"""
+			.formatted(videoTotal, video, now - 86_400_000L, now - 86_400_000L, now + 30 * 86_400_000L, imageTotal, image,
+					now - 86_400_000L, now - 86_400_000L, now + 30 * 86_400_000L);
+	}
+
 	public static String useapiAccount(String email, long balance) {
 		long nowSeconds = System.currentTimeMillis() / 1000;
 		return """

@@ -7,7 +7,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import dev.klingbalances.balance.AccountBalance;
 import dev.klingbalances.balance.AccountError;
@@ -17,6 +19,7 @@ import dev.klingbalances.balance.BalancesResponse;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.FailureClass;
 import dev.klingbalances.balance.Forecast;
+import dev.klingbalances.balance.ProductBalance;
 import dev.klingbalances.balance.ProviderError;
 import dev.klingbalances.balance.ProviderTotal;
 import dev.klingbalances.notify.NotificationEvent.Figures;
@@ -76,17 +79,32 @@ final class ConditionEvaluator {
 	List<Observation> evaluate(BalancesResponse response, Instant now) {
 		List<Observation> observations = new ArrayList<>();
 		for (AccountBalance account : response.accounts()) {
-			observations.add(lowBalance(account));
-			observations.add(runsOut(new ConditionKey(EventType.RUNS_OUT, account.provider(), account.account()),
-					account.unit(), account.remaining(), account.forecast(), now));
-			observations.add(expiringUnused(account, now));
+			// Capacity per product (one never pays for another); without products (no figures
+			// yet), the account's own figures, which are unknown then.
+			if (account.products().isEmpty()) {
+				observations.add(lowBalance(account, null, account.remaining(), account.total()));
+				observations.add(runsOut(new ConditionKey(EventType.RUNS_OUT, account.provider(), account.account()),
+						account.unit(), account.remaining(), account.forecast(), now));
+				observations.add(expiringUnused(account, null, account.forecast(), now));
+			}
+			for (ProductBalance product : account.products()) {
+				observations.add(lowBalance(account, product.product(), product.remaining(), product.total()));
+				observations.add(runsOut(new ConditionKey(EventType.RUNS_OUT, account.provider(), account.account(),
+						product.product()), account.unit(), product.remaining(), product.forecast(), now));
+				observations.add(expiringUnused(account, product.product(), product.forecast(), now));
+			}
 			observations.add(session(account, now));
 			observations.add(stale(account, now));
 			errors(account.provider(), account.account(), account.unit(), account.error(), true, now, observations);
 		}
+		Set<String> listsSeen = new HashSet<>();
 		for (ProviderTotal total : response.totals()) {
-			observations.add(runsOut(new ConditionKey(EventType.RUNS_OUT, total.provider(), null), total.unit(),
-					total.remaining(), total.forecast(), now));
+			observations.add(runsOut(new ConditionKey(EventType.RUNS_OUT, total.provider(), null, total.product()),
+					total.unit(), total.remaining(), total.forecast(), now));
+			if (!listsSeen.add(total.provider())) {
+				// The account list's conditions once per provider, whatever its products.
+				continue;
+			}
 			AccountError listError = response.providerErrors()
 				.stream()
 				.filter((error) -> error.provider().equals(total.provider()))
@@ -101,11 +119,11 @@ final class ConditionEvaluator {
 		return observations;
 	}
 
-	private Observation lowBalance(AccountBalance account) {
-		ConditionKey key = new ConditionKey(EventType.LOW_BALANCE, account.provider(), account.account());
+	private Observation lowBalance(AccountBalance account, @Nullable String product, @Nullable BigDecimal remaining,
+			@Nullable BigDecimal total) {
+		ConditionKey key = new ConditionKey(EventType.LOW_BALANCE, account.provider(), account.account(), product);
 		BigDecimal threshold = this.alerts.lowBalanceOf(account.provider(), account.account(), account.unit());
-		BigDecimal remaining = account.remaining();
-		Figures figures = new Figures(remaining, account.total(), threshold, null, null, null, null, null, null, null,
+		Figures figures = new Figures(remaining, total, threshold, null, null, null, null, null, null, null, null,
 				null, null, null, null);
 		String subject = key.subject();
 		if (threshold == null) {
@@ -133,17 +151,21 @@ final class ConditionEvaluator {
 	private Observation runsOut(ConditionKey key, String unit, @Nullable BigDecimal remaining, Forecast forecast,
 			Instant now) {
 		Duration window = this.alerts.runsOutWithin();
-		Figures figures = new Figures(remaining, null, null, forecast.burnPerDay(), forecast.runsOutAt(), window, null,
-				null, null, null, null, null, null, null);
-		String subject = (key.account() != null) ? key.subject() : key.provider() + " (all accounts together)";
+		Figures figures = new Figures(remaining, null, null, forecast.burnPerDay(), forecast.runsOutAt(),
+				forecast.refillsAt(), window, null, null, null, null, null, null, null, null);
+		String subject = (key.account() != null) ? key.subject()
+				: key.provider() + ((key.product() != null) ? " " + key.product() : "") + " (all accounts together)";
 		if (forecast.burnPerDay() == null) {
 			return new Observation(key, Verdict.KEEP, unit, figures, "", "");
 		}
 		String rate = " at " + amount(forecast.burnPerDay()) + " " + unit + " a day";
 		if (forecast.runsOutAt() == null) {
-			// No run-out date: nothing left (it has run out), or nothing is used.
+			// No run-out date: nothing left (it has run out), nothing is used, or a grant's remaining
+			// is unknown (the forecast then has no expiringUnused either). Unknown is never clear.
 			boolean out = remaining != null && remaining.signum() <= 0;
-			return new Observation(key, out ? Verdict.HOLDS : Verdict.CLEAR, unit, figures,
+			boolean unknown = remaining == null || forecast.expiringUnused() == null;
+			Verdict verdict = out ? Verdict.HOLDS : unknown ? Verdict.KEEP : Verdict.CLEAR;
+			return new Observation(key, verdict, unit, figures,
 					subject + " has run out: " + ((remaining != null) ? amount(remaining) : "no") + " " + unit + " left.",
 					subject + " no longer runs out" + rate + ((remaining != null) ? " (" + amount(remaining) + " " + unit + " left)" : "") + ".");
 		}
@@ -154,12 +176,12 @@ final class ConditionEvaluator {
 						+ WHEN.format(forecast.runsOutAt()) + rate + ".");
 	}
 
-	private Observation expiringUnused(AccountBalance account, Instant now) {
-		ConditionKey key = new ConditionKey(EventType.EXPIRING_UNUSED, account.provider(), account.account());
+	private Observation expiringUnused(AccountBalance account, @Nullable String product, Forecast forecast,
+			Instant now) {
+		ConditionKey key = new ConditionKey(EventType.EXPIRING_UNUSED, account.provider(), account.account(), product);
 		Duration window = this.alerts.expiringUnusedWithin();
-		Forecast forecast = account.forecast();
 		Forecast.ExpiringUnused unused = forecast.expiringUnused();
-		Figures figures = new Figures(null, null, null, forecast.burnPerDay(), null, window,
+		Figures figures = new Figures(null, null, null, forecast.burnPerDay(), null, null, window,
 				(unused != null) ? unused.amount() : null, (unused != null) ? unused.by() : null, null, null, null, null,
 				null, null);
 		String resolved = key.subject() + ": nothing is forecast to expire unused within " + duration(window) + " any more.";
@@ -183,7 +205,7 @@ final class ConditionEvaluator {
 		Duration window = this.alerts.expiryWarning();
 		Instant expiresAt = (account.details().get(BalanceSnapshot.SESSION_EXPIRES_AT) instanceof Instant at) ? at
 				: null;
-		Figures figures = new Figures(null, null, null, null, null, window, null, null, expiresAt, null, null, null,
+		Figures figures = new Figures(null, null, null, null, null, null, window, null, null, expiresAt, null, null, null,
 				null, null);
 		if (expiresAt == null) {
 			// No figures: unknown. Figures without a session (a Kling account): never holds.
@@ -209,7 +231,7 @@ final class ConditionEvaluator {
 		ConditionKey key = new ConditionKey(EventType.STALE_DATA, account.provider(), account.account());
 		AccountError error = account.error();
 		Instant fetchedAt = account.fetchedAt();
-		Figures figures = new Figures(null, null, null, null, null, this.alerts.staleAfter(), null, null, null,
+		Figures figures = new Figures(null, null, null, null, null, null, this.alerts.staleAfter(), null, null, null,
 				fetchedAt, (error != null) ? error.code() : null, (error != null) ? error.message() : null,
 				(error != null) ? error.upstreamStatus() : null, null);
 		if (fetchedAt == null) {
@@ -251,7 +273,7 @@ final class ConditionEvaluator {
 				verdict = persisted ? Verdict.HOLDS : Verdict.KEEP;
 			}
 			Figures figures = (error != null)
-					? new Figures(null, null, null, null, null, this.alerts.errorAfter(), null, null, null, null,
+					? new Figures(null, null, null, null, null, null, this.alerts.errorAfter(), null, null, null, null,
 							error.code(), error.message(), error.upstreamStatus(), since)
 					: Figures.NONE;
 			String firing = (error == null) ? ""

@@ -20,13 +20,16 @@ import org.jspecify.annotations.Nullable;
  * @param occurredAt when this service saw the transition
  * @param provider provider name
  * @param account account id or e-mail; null unless the scope is ACCOUNT
+ * @param product the product (video, image, other, credits) of a capacity condition (LOW_BALANCE,
+ * RUNS_OUT, EXPIRING_UNUSED): capacity of one product never pays for another; null for the
+ * conditions of a whole account or list
  * @param unit the provider's unit; null when not known
  * @param summary one line for people
  * @param fingerprint the same for the FIRING and the RESOLVED of one condition
  * @param figures the figures behind it (only those that apply)
  */
 public record NotificationEvent(int version, String id, EventType type, State state, Scope scope, Instant occurredAt,
-		String provider, @Nullable String account, @Nullable String unit, String summary, String fingerprint,
+		String provider, @Nullable String account, @Nullable String product, @Nullable String unit, String summary, String fingerprint,
 		Figures figures) {
 
 	/** Whether a condition starts or ends. */
@@ -50,7 +53,9 @@ public record NotificationEvent(int version, String id, EventType type, State st
 	 * @param total capacity the active grants started with (LOW_BALANCE)
 	 * @param threshold the low-balance threshold (LOW_BALANCE)
 	 * @param burnPerDay forecast consumption per day (RUNS_OUT, EXPIRING_UNUSED)
-	 * @param runsOutAt forecast run-out (RUNS_OUT)
+	 * @param runsOutAt forecast first run-out of the product (RUNS_OUT); a gap before a pending pack
+ * starts counts
+ * @param refillsAt when the next pending pack starts after that run-out (RUNS_OUT), when one does
 	 * @param within the configured window of the condition (time-based conditions)
 	 * @param expiringUnused capacity forecast to expire unused (EXPIRING_UNUSED)
 	 * @param expiringBy when the first of it expires (EXPIRING_UNUSED)
@@ -63,12 +68,13 @@ public record NotificationEvent(int version, String id, EventType type, State st
 	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
 	public record Figures(@Nullable BigDecimal remaining, @Nullable BigDecimal total, @Nullable BigDecimal threshold,
-			@Nullable BigDecimal burnPerDay, @Nullable Instant runsOutAt, @Nullable Duration within,
+			@Nullable BigDecimal burnPerDay, @Nullable Instant runsOutAt, @Nullable Instant refillsAt,
+			@Nullable Duration within,
 			@Nullable BigDecimal expiringUnused, @Nullable Instant expiringBy, @Nullable Instant expiresAt,
 			@Nullable Instant fetchedAt, @Nullable ErrorCode errorCode, @Nullable String errorMessage,
 			@Nullable Integer upstreamStatus, @Nullable Instant since) {
 
-		static final Figures NONE = new Figures(null, null, null, null, null, null, null, null, null, null, null, null,
+		static final Figures NONE = new Figures(null, null, null, null, null, null, null, null, null, null, null, null, null,
 				null, null);
 
 	}

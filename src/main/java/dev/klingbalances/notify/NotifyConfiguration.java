@@ -4,7 +4,7 @@ import java.time.Clock;
 
 import dev.klingbalances.balance.BalanceService;
 import dev.klingbalances.balance.BalancesProperties;
-import io.github.resilience4j.retry.RetryRegistry;
+import dev.klingbalances.balance.Leadership;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,10 +32,11 @@ class NotifyConfiguration {
 		return new MemoryNotificationStateStore();
 	}
 
+	/** Sends the outbox's notices from the replica that leads. */
 	@Bean
-	WebhookSender webhookSender(NotifyProperties properties, RetryRegistry retries, JsonMapper jsonMapper, Clock clock,
-			MeterRegistry meterRegistry) {
-		return new WebhookSender(properties, retries.retry("notify"), jsonMapper, clock, meterRegistry);
+	WebhookSender webhookSender(NotifyProperties properties, NotificationStateStore store, Leadership leadership,
+			JsonMapper jsonMapper, Clock clock, MeterRegistry meterRegistry) {
+		return new WebhookSender(properties, store, leadership, jsonMapper, clock, meterRegistry);
 	}
 
 	@Bean
@@ -45,9 +46,12 @@ class NotifyConfiguration {
 		return new NotificationService(balances, properties, evaluator, store, sender, clock);
 	}
 
-	/** Once the service is ready: evaluate every sweep interval, when there is a webhook. */
+	/**
+	 * Once the service is ready, when there is a webhook: evaluate every sweep interval, and look
+	 * for notices due every outbox check interval.
+	 */
 	@Bean
-	ApplicationListener<ApplicationReadyEvent> notificationsStartup(NotificationService service,
+	ApplicationListener<ApplicationReadyEvent> notificationsStartup(NotificationService service, WebhookSender sender,
 			NotifyProperties properties, BalancesProperties balancesProperties, TaskScheduler taskScheduler) {
 		return (event) -> {
 			if (!service.enabled()) {
@@ -65,6 +69,7 @@ class NotifyConfiguration {
 				.forEach((webhook) -> logger.warn("Webhook '{}' uses plain http to host {}: events travel unencrypted",
 						webhook.name(), webhook.host()));
 			taskScheduler.scheduleWithFixedDelay(service::evaluateSafely, balancesProperties.cache().sweepInterval());
+			taskScheduler.scheduleWithFixedDelay(sender::deliverDue, properties.outboxCheckInterval());
 		};
 	}
 

@@ -40,8 +40,16 @@ import org.springframework.validation.annotation.Validated;
  * beyond 14.7 days)
  * @param connectTimeout TCP (and TLS) connect timeout of one delivery attempt
  * @param timeout one delivery attempt, from sending the request to the response's headers
- * @param queueCapacity notifications that may wait per webhook; beyond it new ones are dropped
- * (with a warning and a count), so a dead receiver never holds more than this in memory
+ * @param queueCapacity notices that may wait per webhook in the outbox (in memory, or in Redis
+ * with the Redis store); while it is full, new transitions are not recorded (a warning says so)
+ * and are seen again at the next evaluation, so a dead receiver never holds more than this
+ * @param retryWait the wait after a delivery attempt that failed (no answer, a timeout, 408, 429,
+ * 5xx); it doubles after each further failed attempt
+ * @param maxRetryWait the longest wait between two attempts
+ * @param giveUpAfter how long a notice is tried, from its transition; then it is dropped with a
+ * warning and counted ({@code outcome="expired"})
+ * @param outboxCheckInterval how often the leading replica looks for notices due (a retry whose
+ * wait is over, or notices another replica queued or left behind)
  */
 @Validated
 @ConfigurationProperties("balances.notify")
@@ -49,7 +57,11 @@ record NotifyProperties(@NotNull @DefaultValue List<@Valid @NotNull Webhook> web
 		@DecimalMin("0.0") @DecimalMax("1.0") @DefaultValue("0.05") double hysteresis,
 		@NotNull @DurationMin(millis = 1) @DefaultValue("2s") Duration connectTimeout,
 		@NotNull @DurationMin(millis = 1) @DefaultValue("5s") Duration timeout,
-		@Min(1) @Max(100_000) @DefaultValue("1000") int queueCapacity) implements Validator {
+		@Min(1) @Max(100_000) @DefaultValue("1000") int queueCapacity,
+		@NotNull @DurationMin(millis = 1) @DefaultValue("2s") Duration retryWait,
+		@NotNull @DurationMin(millis = 1) @DefaultValue("5m") Duration maxRetryWait,
+		@NotNull @DurationMin(seconds = 1) @DefaultValue("24h") Duration giveUpAfter,
+		@NotNull @DurationMin(millis = 10) @DefaultValue("1s") Duration outboxCheckInterval) implements Validator {
 
 	private static final String PREFIX = "balances.notify.webhooks";
 

@@ -5,18 +5,21 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.klingbalances.balance.Leadership;
+import dev.klingbalances.notify.NotificationOutbox.Notice;
 import dev.klingbalances.notify.NotifyProperties.Format;
 import dev.klingbalances.notify.NotifyProperties.Webhook;
-import io.github.resilience4j.retry.Retry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,11 +28,15 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Delivers notifications, never on the caller's thread: each webhook has one worker and a
- * bounded queue ({@code balances.notify.queue-capacity}), so a slow or dead receiver delays
- * only its own notifications, and holds at most that many in memory; beyond it a notification
- * is dropped with a warning and counted. Deliveries to one webhook keep their order (a RESOLVED
- * never overtakes its FIRING). Each one is retried per the Resilience4j retry {@code notify}.
+ * Delivers the {@link NotificationOutbox}'s notices, never on the caller's thread: each webhook
+ * has one worker, so a slow or dead receiver delays only its own notices. Only the replica that
+ * leads ({@link Leadership}) sends; every replica reports how many wait. A webhook's notices go
+ * out oldest first, one at a time (a RESOLVED never overtakes its FIRING); a notice leaves the
+ * outbox after a 2xx, after an answer another attempt cannot fix (a 4xx other than 408 and 429),
+ * or once it is older than {@code balances.notify.give-up-after}. After a failed attempt (no
+ * answer, a timeout, 408, 429, 5xx) the next waits {@code retry-wait}, doubling up to
+ * {@code max-retry-wait}: the times are the {@link Clock}'s, and the attempts made are kept
+ * with the notice, so a restart or another replica carries on where this one stopped.
  * <p>
  * Uses the JDK's {@link HttpClient}: blocking calls on the webhook's own worker, with its own
  * connections, so nothing is shared with the upstream clients' event loops and pools; redirects
@@ -46,7 +53,9 @@ final class WebhookSender implements AutoCloseable {
 
 	private final NotifyProperties properties;
 
-	private final Retry retry;
+	private final NotificationOutbox outbox;
+
+	private final Leadership leadership;
 
 	private final JsonMapper jsonMapper;
 
@@ -56,10 +65,11 @@ final class WebhookSender implements AutoCloseable {
 
 	private final HttpClient http;
 
-	WebhookSender(NotifyProperties properties, Retry retry, JsonMapper jsonMapper, Clock clock,
-			MeterRegistry meterRegistry) {
+	WebhookSender(NotifyProperties properties, NotificationOutbox outbox, Leadership leadership, JsonMapper jsonMapper,
+			Clock clock, MeterRegistry meterRegistry) {
 		this.properties = properties;
-		this.retry = retry;
+		this.outbox = outbox;
+		this.leadership = leadership;
 		this.jsonMapper = jsonMapper;
 		this.clock = clock;
 		this.meterRegistry = meterRegistry;
@@ -69,63 +79,141 @@ final class WebhookSender implements AutoCloseable {
 			.version(HttpClient.Version.HTTP_1_1)
 			.build();
 		for (Webhook webhook : properties.webhooks()) {
-			Channel channel = new Channel(webhook, properties.queueCapacity());
+			Channel channel = new Channel(webhook);
 			this.channels.put(webhook.name(), channel);
 			Gauge.builder("balances.notify.pending", channel.pending, AtomicInteger::get)
-				.description("Notifications waiting for or in delivery, per webhook")
+				.description("Notifications waiting in the outbox (or in delivery), per webhook")
 				.tag("webhook", webhook.name())
 				.register(meterRegistry);
 		}
 	}
 
 	/**
-	 * Queues the event for the webhook and returns at once.
-	 * @return false when the webhook's queue is full and the event was dropped
+	 * Reads how many notices wait per webhook and, on the leader, starts a delivery pass for
+	 * each webhook that has some and whose worker is idle. Returns at once. Called after every
+	 * evaluation and every {@code balances.notify.outbox-check-interval}.
 	 */
-	boolean send(Webhook webhook, NotificationEvent event) {
-		Channel channel = this.channels.get(webhook.name());
-		channel.pending.incrementAndGet();
-		try {
-			channel.executor.execute(() -> {
+	void deliverDue() {
+		boolean leader = this.leadership.isLeader();
+		for (Channel channel : this.channels.values()) {
+			String name = channel.webhook.name();
+			try {
+				channel.pending.set(this.outbox.size(name));
+			}
+			catch (RuntimeException ex) {
+				// The store is unavailable: its monitor reports that; the next check tries again.
+				logger.debug("Outbox of webhook '{}' not readable now: {}", name, ex.getClass().getSimpleName());
+				continue;
+			}
+			if (leader && channel.pending.get() > 0 && channel.busy.compareAndSet(false, true)) {
 				try {
-					deliver(webhook, event);
+					channel.executor.execute(() -> {
+						try {
+							pass(channel);
+						}
+						finally {
+							channel.busy.set(false);
+						}
+					});
 				}
-				finally {
-					channel.pending.decrementAndGet();
+				catch (RejectedExecutionException ex) {
+					channel.busy.set(false);
 				}
-			});
-			return true;
-		}
-		catch (RejectedExecutionException ex) {
-			channel.pending.decrementAndGet();
-			count(webhook, event, "dropped");
-			logger.warn("Dropped notification {} {} for {} (event {}): the queue of webhook '{}' is full ({}) or closed",
-					event.type(), event.state(), subject(event), event.id(), webhook.name(),
-					this.properties.queueCapacity());
-			return false;
+			}
 		}
 	}
 
-	/** Notifications queued or in delivery, over every webhook. */
+	/** Notices waiting, over every webhook, as last read. */
 	int pending() {
 		return this.channels.values().stream().mapToInt((channel) -> channel.pending.get()).sum();
 	}
 
-	private void deliver(Webhook webhook, NotificationEvent event) {
-		byte[] body = body(webhook, event);
-		AtomicInteger attempts = new AtomicInteger();
+	/** No delivery pass running. */
+	boolean idle() {
+		return this.channels.values().stream().noneMatch((channel) -> channel.busy.get());
+	}
+
+	/** Sends the webhook's notices that are due, oldest first, until one has to wait. */
+	private void pass(Channel channel) {
+		String name = channel.webhook.name();
 		try {
-			this.retry.executeRunnable(() -> attempt(webhook, event, body, attempts.incrementAndGet()));
-			count(webhook, event, "sent");
-			logger.info("Sent notification {} {} for {} to webhook '{}' (event {}, attempt {})", event.type(),
-					event.state(), subject(event), webhook.name(), event.id(), attempts.get());
+			while (!Thread.currentThread().isInterrupted() && this.leadership.isLeader()) {
+				Notice notice = this.outbox.next(name);
+				if (notice == null) {
+					break;
+				}
+				Instant now = this.clock.instant();
+				if (!now.isBefore(notice.event().occurredAt().plus(this.properties.giveUpAfter()))) {
+					expire(channel.webhook, notice);
+					continue;
+				}
+				if (notice.notBefore().isAfter(now) || !deliver(channel.webhook, notice)) {
+					break;
+				}
+			}
+			channel.pending.set(this.outbox.size(name));
 		}
 		catch (RuntimeException ex) {
-			count(webhook, event, "failed");
-			String reason = (ex instanceof DeliveryFailure) ? ex.getMessage() : ex.getClass().getSimpleName();
-			logger.warn("Gave up notification {} {} for {} to webhook '{}' (event {}) after {} attempt(s): {}",
-					event.type(), event.state(), subject(event), webhook.name(), event.id(), attempts.get(), reason);
+			// The store is unavailable (or the notice unreadable): nothing is lost, the next check tries again.
+			logger.warn("Delivering the notifications of webhook '{}' stopped: {}; trying again at the next check", name,
+					ex.getClass().getSimpleName());
 		}
+	}
+
+	/**
+	 * One attempt at the oldest notice.
+	 * @return true when the notice left the outbox (sent, or refused), so the next may follow
+	 */
+	private boolean deliver(Webhook webhook, Notice notice) {
+		NotificationEvent event = notice.event();
+		int attempt = notice.attempts() + 1;
+		try {
+			attempt(webhook, event, body(webhook, event), attempt);
+		}
+		catch (DeliveryFailure failure) {
+			if (Thread.currentThread().isInterrupted()) {
+				// Shutting down: the notice stays as it is, for the next leader.
+				return false;
+			}
+			if (failure.retryable()) {
+				Duration wait = retryWait(attempt);
+				this.outbox.postpone(webhook.name(), notice, notice.failed(this.clock.instant(), wait, failure.getMessage()));
+				if (attempt == 1) {
+					logger.warn("Notification {} {} for {} to webhook '{}' (event {}) not delivered: {}; trying again"
+							+ " with growing waits for up to {}", event.type(), event.state(), subject(event),
+							webhook.name(), event.id(), failure.getMessage(), this.properties.giveUpAfter());
+				}
+				return false;
+			}
+			this.outbox.remove(webhook.name(), notice);
+			count(webhook, event, "failed");
+			logger.warn("Gave up notification {} {} for {} to webhook '{}' (event {}) after {} attempt(s): {}"
+					+ " (refused; another attempt would not change that)", event.type(), event.state(), subject(event),
+					webhook.name(), event.id(), attempt, failure.getMessage());
+			return true;
+		}
+		this.outbox.remove(webhook.name(), notice);
+		count(webhook, event, "sent");
+		logger.info("Sent notification {} {} for {} to webhook '{}' (event {}, attempt {})", event.type(), event.state(),
+				subject(event), webhook.name(), event.id(), attempt);
+		return true;
+	}
+
+	private void expire(Webhook webhook, Notice notice) {
+		NotificationEvent event = notice.event();
+		if (this.outbox.remove(webhook.name(), notice)) {
+			count(webhook, event, "expired");
+			logger.warn("Gave up notification {} {} for {} to webhook '{}' (event {}) after {} attempt(s): not delivered"
+					+ " within {} (balances.notify.give-up-after); last failure: {}", event.type(), event.state(),
+					subject(event), webhook.name(), event.id(), notice.attempts(), this.properties.giveUpAfter(),
+					(notice.lastFailure() != null) ? notice.lastFailure() : "none (never attempted)");
+		}
+	}
+
+	/** {@code retry-wait} after the first failed attempt, doubled after each further one, at most {@code max-retry-wait}. */
+	Duration retryWait(int failedAttempts) {
+		Duration wait = this.properties.retryWait().multipliedBy(1L << Math.min(failedAttempts - 1, 30));
+		return (wait.compareTo(this.properties.maxRetryWait()) > 0) ? this.properties.maxRetryWait() : wait;
 	}
 
 	private void attempt(Webhook webhook, NotificationEvent event, byte[] body, int attempt) {
@@ -154,7 +242,7 @@ final class WebhookSender implements AutoCloseable {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new DeliveryFailure("interrupted (shutting down)", false);
+			throw new DeliveryFailure("interrupted (shutting down)", true);
 		}
 		logger.debug("Notification {} to webhook '{}', attempt {}: HTTP {}", event.id(), webhook.name(), attempt, status);
 		if (status / 100 == 2) {
@@ -180,7 +268,8 @@ final class WebhookSender implements AutoCloseable {
 
 	private void count(Webhook webhook, NotificationEvent event, String outcome) {
 		Counter.builder(METRIC)
-			.description("Webhook notifications by outcome: sent, failed (gave up after retries) or dropped (queue full)")
+			.description("Webhook notifications by outcome: sent (2xx), failed (refused by the receiver) or expired"
+					+ " (not delivered within give-up-after)")
 			.tags("webhook", webhook.name(), "type", event.type().name(), "outcome", outcome)
 			.register(this.meterRegistry)
 			.increment();
@@ -190,15 +279,11 @@ final class WebhookSender implements AutoCloseable {
 		return event.provider() + ((event.account() != null) ? "/" + event.account() : "");
 	}
 
-	/** Stops the workers; what is still queued is not delivered (and says so). */
+	/** Stops the workers; an attempt in flight is abandoned, and its notice stays in the outbox. */
 	@Override
 	public void close() {
 		for (Channel channel : this.channels.values()) {
-			List<Runnable> left = channel.executor.shutdownNow();
-			if (!left.isEmpty()) {
-				logger.warn("{} notification(s) to webhook '{}' not delivered: shutting down", left.size(),
-						channel.webhook.name());
-			}
+			channel.executor.shutdownNow();
 		}
 		for (Channel channel : this.channels.values()) {
 			try {
@@ -211,19 +296,22 @@ final class WebhookSender implements AutoCloseable {
 		}
 	}
 
-	/** One webhook's worker, queue and count of what is queued or in delivery. */
+	/** One webhook's worker, whether a pass runs on it, and how many notices wait. */
 	private static final class Channel {
 
 		private final Webhook webhook;
 
 		private final ThreadPoolExecutor executor;
 
+		private final AtomicBoolean busy = new AtomicBoolean();
+
 		private final AtomicInteger pending = new AtomicInteger();
 
-		Channel(Webhook webhook, int queueCapacity) {
+		Channel(Webhook webhook) {
 			this.webhook = webhook;
-			this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-					new ArrayBlockingQueue<>(queueCapacity), (runnable) -> {
+			// One pass at a time (busy guards it): a queue of one is enough.
+			this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1),
+					(runnable) -> {
 						Thread thread = new Thread(runnable, "notify-" + webhook.name());
 						thread.setDaemon(true);
 						return thread;

@@ -8,8 +8,9 @@ package dev.klingbalances.store;
  * On a Redis Cluster a script may only touch keys of one hash slot. The lane scripts read a
  * credential's holder and next start together with the deployment's lane epoch, so every lane
  * key carries the hash tag {@code {lanes}} (only the part in braces chooses the slot): all lanes
- * of every deployment live in one slot, which is plenty for a few calls a second. Every other
- * script touches one key. The prefix has no braces ({@link StoreProperties}), so it never
+ * of every deployment live in one slot, which is plenty for a few calls a second. A webhook's
+ * firing hash and outbox share the webhook's name as their tag. Every other script touches one
+ * key. The prefix has no braces ({@link StoreProperties}), so it never
  * becomes the tag itself.
  */
 record StoreKeys(String prefix) {
@@ -57,7 +58,21 @@ record StoreKeys(String prefix) {
 
 	/** The conditions a webhook was told are firing: a hash by condition id. */
 	String firing(String webhook) {
-		return this.prefix + "notify:firing:" + webhook;
+		return this.prefix + "notify:firing:" + webhookTag(webhook);
+	}
+
+	/** The notices not yet delivered to a webhook, oldest first: a list of JSON notices. */
+	String outbox(String webhook) {
+		return this.prefix + "notify:outbox:" + webhookTag(webhook);
+	}
+
+	/**
+	 * The webhook's name as a hash tag: a transition and its notice are recorded by one script
+	 * over the webhook's firing hash and outbox, so both live in one slot (webhook names have no
+	 * braces, see {@code NotifyProperties}).
+	 */
+	private static String webhookTag(String webhook) {
+		return "{" + webhook + "}";
 	}
 
 	/** Since when each holding condition has held: a hash by condition id. */

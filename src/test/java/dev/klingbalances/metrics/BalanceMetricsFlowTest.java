@@ -93,23 +93,50 @@ class BalanceMetricsFlowTest {
 
 		Map<Scrape.Series, BigDecimal> gauges = awaitInStep();
 
-		assertThat(gauges.get(series("balances_remaining", "kling", "team-a"))).isEqualByComparingTo("100");
-		assertThat(gauges.get(series("balances_granted", "kling", "team-a"))).isEqualByComparingTo("200");
-		assertThat(gauges.get(series("balances_remaining", "useapi", UpstreamStubs.EMAIL_2))).isEqualByComparingTo("1200");
+		assertThat(gauges.get(capacity("balances_remaining", "kling", "team-a", "video"))).isEqualByComparingTo("100");
+		assertThat(gauges.get(capacity("balances_granted", "kling", "team-a", "video"))).isEqualByComparingTo("200");
+		assertThat(gauges.get(capacity("balances_remaining", "useapi", UpstreamStubs.EMAIL_2, "credits")))
+			.isEqualByComparingTo("1200");
 		assertThat(gauges.get(series("balances_low_balance_threshold", "useapi", UpstreamStubs.EMAIL_1)))
 			.isEqualByComparingTo("60000");
 		assertThat(gauges.get(series("balances_low_balance_threshold", "kling", "team-a"))).isEqualByComparingTo("150");
-		assertThat(gauges.get(new Scrape.Series("balances_pool_remaining", Map.of("provider", "kling", "unit", "units"))))
+		assertThat(gauges.get(new Scrape.Series("balances_pool_remaining",
+				Map.of("provider", "kling", "product", "video", "unit", "units"))))
 			.isEqualByComparingTo("258");
 		assertThat(gauges.get(new Scrape.Series("balances_grant_remaining", Map.of("provider", "kling", "account", "team-a",
-				"unit", "units", "grant", "509f3fd3d4ab4a3f9eec5db27aa44f27", "status", "ACTIVE"))))
+				"unit", "units", "product", "video", "grant", "509f3fd3d4ab4a3f9eec5db27aa44f27", "status", "ACTIVE"))))
 			.isEqualByComparingTo("100");
 		assertThat(gauges).containsKey(series("balances_session_expiry_timestamp_seconds", "useapi", UpstreamStubs.EMAIL_1))
-			.containsKey(series("balances_burn_per_day", "kling", "team-a"))
-			.containsKey(series("balances_runs_out_timestamp_seconds", "kling", "team-a"))
-			.containsKey(series("balances_expiring_unused", "kling", "team-a"))
+			.containsKey(capacity("balances_burn_per_day", "kling", "team-a", "video"))
+			.containsKey(capacity("balances_runs_out_timestamp_seconds", "kling", "team-a", "video"))
+			.containsKey(capacity("balances_expiring_unused", "kling", "team-a", "video"))
 			.doesNotContainKey(series("balances_low_balance_threshold", "useapi", UpstreamStubs.EMAIL_2));
 		assertThat(gauges.keySet()).as("no series for the expired pack").noneMatch((series) -> "0001".equals(series.labels().get("grant")));
+	}
+
+	@Test
+	void aVideoAndImageAccountHasOneSeriesPerProductAndNoSumOfBoth() throws Exception {
+		stubs.server().stubFor(get(urlPathEqualTo("/kling/account/costs"))
+			.withHeader("Authorization", equalTo("Bearer " + UpstreamStubs.KLING_KEY_B))
+			.willReturn(okJson(UpstreamStubs.klingVideoAndImage("300.0", "1000", "40.0", "500"))));
+		balances("");
+		app().awaitBalances("team-b with video and image", (answer) -> RunningApp.account(answer, "kling", "team-b")
+			.path("products").size() == 2);
+
+		Map<Scrape.Series, BigDecimal> gauges = awaitInStep();
+
+		assertThat(gauges.get(capacity("balances_remaining", "kling", "team-b", "video"))).isEqualByComparingTo("300");
+		assertThat(gauges.get(capacity("balances_granted", "kling", "team-b", "video"))).isEqualByComparingTo("1000");
+		assertThat(gauges.get(capacity("balances_remaining", "kling", "team-b", "image"))).isEqualByComparingTo("40");
+		assertThat(gauges.get(capacity("balances_granted", "kling", "team-b", "image"))).isEqualByComparingTo("500");
+		assertThat(gauges.get(new Scrape.Series("balances_pool_remaining",
+				Map.of("provider", "kling", "product", "image", "unit", "units")))).isEqualByComparingTo("40");
+		assertThat(gauges.entrySet()).as("no figure adds video and image")
+			.filteredOn((entry) -> "team-b".equals(entry.getKey().labels().get("account")))
+			.noneMatch((entry) -> entry.getValue().compareTo(new BigDecimal("340")) == 0
+					|| entry.getValue().compareTo(new BigDecimal("1500")) == 0);
+		assertThat(gauges.keySet()).filteredOn((series) -> series.name().equals("balances_remaining"))
+			.allSatisfy((series) -> assertThat(series.labels()).containsKey("product"));
 	}
 
 	@Test
@@ -124,7 +151,8 @@ class BalanceMetricsFlowTest {
 
 		Map<Scrape.Series, BigDecimal> gauges = awaitInStep();
 
-		assertThat(gauges.get(series("balances_remaining", "useapi", UpstreamStubs.EMAIL_1))).isEqualByComparingTo("56000");
+		assertThat(gauges.get(capacity("balances_remaining", "useapi", UpstreamStubs.EMAIL_1, "credits")))
+			.isEqualByComparingTo("56000");
 		assertThat(gauges.get(series("balances_stale", "useapi", UpstreamStubs.EMAIL_1))).isEqualByComparingTo("1");
 		assertThat(gauges.get(new Scrape.Series("balances_error", Map.of("provider", "useapi", "account",
 				UpstreamStubs.EMAIL_1, "unit", "credits", "code", "UPSTREAM_UNAVAILABLE", "class", "unavailable"))))
@@ -138,13 +166,15 @@ class BalanceMetricsFlowTest {
 		teamBInArrears();
 		balances("");
 		app().awaitBalances("team-b in arrears, the others read", (answer) -> inArrears(answer)
-				&& remainingOf(answer, "kling", "team-a").isNumber());
+				&& videoOf(answer, "team-a").path("remaining").isNumber());
 
 		Map<Scrape.Series, BigDecimal> gauges = awaitInStep();
 
 		assertThat(gauges.keySet()).filteredOn((series) -> "team-b".equals(series.labels().get("account")))
 			.extracting(Scrape.Series::name)
-			.containsExactlyInAnyOrder("balances_stale", "balances_error", "balances_low_balance_threshold");
+			.as("no figure; when the failure was learned, for the alert rules to pick the freshest replica")
+			.containsExactlyInAnyOrder("balances_stale", "balances_error", "balances_low_balance_threshold",
+					"balances_checked_timestamp_seconds");
 		assertThat(gauges.get(new Scrape.Series("balances_error", Map.of("provider", "kling", "account", "team-b", "unit",
 				"units", "code", "ACCOUNT_IN_ARREARS", "class", "account_state"))))
 			.isEqualByComparingTo("1");
@@ -212,8 +242,10 @@ class BalanceMetricsFlowTest {
 		}
 		dashboard.get("templating").get("list").forEach((variable) -> read.addAll(
 				PromQlNames.of(variable.path("query").path("query").asString("").replaceAll("^label_values\\((.*),\\s*\\w+\\)$", "$1"))));
-		Matcher ruleMetrics = Pattern.compile("\\b(balances_\\w+|up)\\{")
-			.matcher(Files.readString(chart.resolve("templates/prometheusrule.yaml")));
+		// A selector (name{...}), or a name handed to the template that reads it ("kling-balances.freshest").
+		Matcher ruleMetrics = Pattern.compile("\\b(balances_\\w+|up)(?:\\{|\")")
+			.matcher(Files.readString(chart.resolve("templates/prometheusrule.yaml"))
+					+ Files.readString(chart.resolve("templates/_monitoring.tpl")));
 		Set<String> ruleNames = new TreeSet<>();
 		while (ruleMetrics.find()) {
 			ruleNames.add(ruleMetrics.group(1));
@@ -230,11 +262,21 @@ class BalanceMetricsFlowTest {
 		return RunningApp.account(answer, provider, account).path("remaining");
 	}
 
-	/** team-a shows the second figure (100) and a burn rate. */
+	/** team-a's video shows the second figure (100) and a burn rate. */
 	private static boolean hasForecast(JsonNode answer, String provider, String account) {
-		return RunningApp.account(answer, provider, account).path("forecast").path("burnPerDay").isNumber()
-				&& remainingOf(answer, provider, account).isNumber()
-				&& remainingOf(answer, provider, account).decimalValue().compareTo(new BigDecimal("100")) == 0;
+		JsonNode video = videoOf(answer, account);
+		return video.path("forecast").path("burnPerDay").isNumber() && video.path("remaining").isNumber()
+				&& video.path("remaining").decimalValue().compareTo(new BigDecimal("100")) == 0;
+	}
+
+	/** A Kling account's video figures ({@code products[]}), or a missing node. */
+	private static JsonNode videoOf(JsonNode answer, String account) {
+		for (JsonNode product : RunningApp.account(answer, "kling", account).path("products")) {
+			if (product.get("product").asString().equals("video")) {
+				return product;
+			}
+		}
+		return tools.jackson.databind.node.MissingNode.getInstance();
 	}
 
 	private static boolean hasSession(JsonNode answer, String email) {
@@ -260,6 +302,12 @@ class BalanceMetricsFlowTest {
 		stubs.server().stubFor(get(urlPathEqualTo("/kling/account/costs"))
 			.withHeader("Authorization", equalTo("Bearer " + UpstreamStubs.KLING_KEY_A))
 			.willReturn(okJson(UpstreamStubs.klingCosts("100.0", "200.0"))));
+	}
+
+	/** A figure of capacity: one series per product. */
+	private static Scrape.Series capacity(String name, String provider, String account, String product) {
+		return new Scrape.Series(name, Map.of("provider", provider, "account", account, "product", product, "unit",
+				provider.equals("kling") ? "units" : "credits"));
 	}
 
 	private static Scrape.Series series(String name, String provider, String account) {

@@ -17,6 +17,7 @@ import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.Forecast;
 import dev.klingbalances.balance.Grant;
 import dev.klingbalances.balance.GrantStatus;
+import dev.klingbalances.balance.ProductBalance;
 import dev.klingbalances.balance.ProviderTotal;
 import dev.klingbalances.balance.TestSettings;
 
@@ -28,6 +29,9 @@ class BalanceRowsTest {
 	private static final Instant FETCHED = Instant.parse("2026-11-21T11:58:02.123Z");
 
 	private static final Tags TEAM_A = Tags.of("provider", "kling", "account", "team-a", "unit", "units");
+
+	/** team-a's video figures. */
+	private static final Tags VIDEO = TEAM_A.and("product", "video");
 
 	private final BalancesProperties.Alerts alerts = TestSettings
 		.balances("balances.alerts.low-balance.units=150", "balances.alerts.accounts[0].provider=kling",
@@ -42,6 +46,7 @@ class BalanceRowsTest {
 		Map<GaugeRow, Double> rows = BalanceRows.of(response(failed), this.alerts);
 
 		assertThat(rows).containsOnly(Map.entry(new GaugeRow(BalanceGauge.STALE, TEAM_A), 0.0),
+				Map.entry(new GaugeRow(BalanceGauge.CHECKED, TEAM_A), 1795262282.123),
 				Map.entry(new GaugeRow(BalanceGauge.ERROR,
 						TEAM_A.and("code", "ACCOUNT_IN_ARREARS", "class", "account_state")), 1.0),
 				Map.entry(new GaugeRow(BalanceGauge.LOW_BALANCE_THRESHOLD, TEAM_A), 150.0));
@@ -54,15 +59,29 @@ class BalanceRowsTest {
 
 		Map<GaugeRow, Double> rows = BalanceRows.of(response(good), this.alerts);
 
-		assertThat(rows).containsEntry(new GaugeRow(BalanceGauge.REMAINING, TEAM_A), 118.5)
-			.containsEntry(new GaugeRow(BalanceGauge.GRANTED, TEAM_A), 200.0)
+		assertThat(rows).containsEntry(new GaugeRow(BalanceGauge.REMAINING, VIDEO), 118.5)
+			.containsEntry(new GaugeRow(BalanceGauge.GRANTED, VIDEO), 200.0)
 			.containsEntry(new GaugeRow(BalanceGauge.FETCHED, TEAM_A), 1795262282.123)
+			.containsEntry(new GaugeRow(BalanceGauge.CHECKED, TEAM_A), 1795262282.123)
 			.containsEntry(new GaugeRow(BalanceGauge.STALE, TEAM_A), 0.0)
-			.doesNotContainKey(new GaugeRow(BalanceGauge.RUNS_OUT, TEAM_A))
-			.doesNotContainKey(new GaugeRow(BalanceGauge.BURN_PER_DAY, TEAM_A))
-			.doesNotContainKey(new GaugeRow(BalanceGauge.EXPIRING_UNUSED, TEAM_A))
+			.doesNotContainKey(new GaugeRow(BalanceGauge.RUNS_OUT, VIDEO))
+			.doesNotContainKey(new GaugeRow(BalanceGauge.BURN_PER_DAY, VIDEO))
+			.doesNotContainKey(new GaugeRow(BalanceGauge.EXPIRING_UNUSED, VIDEO))
 			.doesNotContainKey(new GaugeRow(BalanceGauge.SESSION_EXPIRY, TEAM_A));
 		assertThat(rows.keySet()).noneMatch((row) -> row.gauge() == BalanceGauge.ERROR);
+	}
+
+	@Test
+	void theReplicaLearnedAnAccountsStateAtTheLaterOfItsFetchAndItsLatestFailure() {
+		Instant later = FETCHED.plusSeconds(300);
+		assertThat(BalanceRows.checkedAt(FETCHED, null)).isEqualTo(FETCHED);
+		assertThat(BalanceRows.checkedAt(FETCHED, new AccountError(ErrorCode.THROTTLED, "slow down", 429, later)))
+			.as("a refresh failed after the fetch").isEqualTo(later);
+		assertThat(BalanceRows.checkedAt(later, new AccountError(ErrorCode.THROTTLED, "slow down", 429, FETCHED)))
+			.isEqualTo(later);
+		assertThat(BalanceRows.checkedAt(FETCHED, new AccountError(ErrorCode.PENDING, "loading", null, later)))
+			.as("a fetch still running tells nothing").isEqualTo(FETCHED);
+		assertThat(BalanceRows.checkedAt(null, new AccountError(ErrorCode.PENDING, "loading", null, later))).isNull();
 	}
 
 	@Test
@@ -78,10 +97,10 @@ class BalanceRowsTest {
 
 		assertThat(rows.entrySet()).filteredOn((row) -> row.getKey().gauge() == BalanceGauge.GRANT_REMAINING)
 			.containsExactlyInAnyOrder(
-					Map.entry(new GaugeRow(BalanceGauge.GRANT_REMAINING, TEAM_A.and("grant", "g-active", "status", "ACTIVE")), 118.0),
-					Map.entry(new GaugeRow(BalanceGauge.GRANT_REMAINING, TEAM_A.and("grant", "g-pending", "status", "PENDING")), 50.0));
+					Map.entry(new GaugeRow(BalanceGauge.GRANT_REMAINING, VIDEO.and("grant", "g-active", "status", "ACTIVE")), 118.0),
+					Map.entry(new GaugeRow(BalanceGauge.GRANT_REMAINING, VIDEO.and("grant", "g-pending", "status", "PENDING")), 50.0));
 		assertThat(rows.entrySet()).filteredOn((row) -> row.getKey().gauge() == BalanceGauge.GRANT_EXPIRY)
-			.containsExactly(Map.entry(new GaugeRow(BalanceGauge.GRANT_EXPIRY, TEAM_A.and("grant", "g-active")),
+			.containsExactly(Map.entry(new GaugeRow(BalanceGauge.GRANT_EXPIRY, VIDEO.and("grant", "g-active")),
 					(double) expires.getEpochSecond()));
 	}
 
@@ -105,20 +124,62 @@ class BalanceRowsTest {
 		Forecast noDate = new Forecast(new BigDecimal("40.5"), null, null, new Forecast.ExpiringUnused(BigDecimal.ZERO, null), null);
 		Forecast full = new Forecast(new BigDecimal("12"), runsOut, null,
 				new Forecast.ExpiringUnused(new BigDecimal("30"), runsOut.minus(Duration.ofDays(1))), null);
-		Tags teamB = Tags.of("provider", "kling", "account", "team-b", "unit", "units");
+		Tags teamB = Tags.of("provider", "kling", "account", "team-b", "unit", "units", "product", "video");
 
 		Map<GaugeRow, Double> rows = BalanceRows.of(response(
 				account("team-a", null, null, List.of(), Map.of(), FETCHED, null, noDate),
 				account("team-b", null, null, List.of(), Map.of(), FETCHED, null, full)), this.alerts);
 
-		assertThat(rows).containsEntry(new GaugeRow(BalanceGauge.BURN_PER_DAY, TEAM_A), 40.5)
-			.containsEntry(new GaugeRow(BalanceGauge.EXPIRING_UNUSED, TEAM_A), 0.0)
-			.doesNotContainKey(new GaugeRow(BalanceGauge.RUNS_OUT, TEAM_A))
-			.doesNotContainKey(new GaugeRow(BalanceGauge.EXPIRING_UNUSED_BY, TEAM_A))
+		assertThat(rows).containsEntry(new GaugeRow(BalanceGauge.BURN_PER_DAY, VIDEO), 40.5)
+			.containsEntry(new GaugeRow(BalanceGauge.EXPIRING_UNUSED, VIDEO), 0.0)
+			.doesNotContainKey(new GaugeRow(BalanceGauge.RUNS_OUT, VIDEO))
+			.doesNotContainKey(new GaugeRow(BalanceGauge.EXPIRING_UNUSED_BY, VIDEO))
 			.containsEntry(new GaugeRow(BalanceGauge.RUNS_OUT, teamB), (double) runsOut.getEpochSecond())
 			.containsEntry(new GaugeRow(BalanceGauge.EXPIRING_UNUSED, teamB), 30.0)
 			.containsEntry(new GaugeRow(BalanceGauge.EXPIRING_UNUSED_BY, teamB),
 					(double) runsOut.minus(Duration.ofDays(1)).getEpochSecond());
+	}
+
+	@Test
+	void aVideoAndImageAccountHasEachProductsFiguresAndNeverTheirSum() {
+		Instant runsOut = Instant.parse("2026-11-21T12:01:20Z");
+		Instant refills = Instant.parse("2026-11-26T11:58:02Z");
+		ProductBalance video = new ProductBalance("video", new BigDecimal("100"), new BigDecimal("100"),
+				new Forecast(new BigDecimal("43200"), runsOut, refills, new Forecast.ExpiringUnused(BigDecimal.ZERO, null),
+						null),
+				List.of());
+		ProductBalance image = new ProductBalance("image", new BigDecimal("40"), new BigDecimal("500"), Forecast.NONE,
+				List.of());
+		AccountBalance account = new AccountBalance("kling", "team-a", "units", null, null, List.of(video, image),
+				List.of(), Map.of(), FETCHED, null, false, null, null, null, List.of(), Forecast.NONE);
+
+		Map<GaugeRow, Double> rows = BalanceRows.of(response(account), this.alerts);
+
+		Tags image40 = TEAM_A.and("product", "image");
+		assertThat(rows).containsEntry(new GaugeRow(BalanceGauge.REMAINING, VIDEO), 100.0)
+			.containsEntry(new GaugeRow(BalanceGauge.REMAINING, image40), 40.0)
+			.containsEntry(new GaugeRow(BalanceGauge.GRANTED, image40), 500.0)
+			.containsEntry(new GaugeRow(BalanceGauge.RUNS_OUT, VIDEO), (double) runsOut.getEpochSecond())
+			.containsEntry(new GaugeRow(BalanceGauge.REFILLS, VIDEO), (double) refills.getEpochSecond())
+			.doesNotContainKey(new GaugeRow(BalanceGauge.RUNS_OUT, image40))
+			.doesNotContainKey(new GaugeRow(BalanceGauge.REMAINING, TEAM_A));
+		assertThat(rows.values()).as("no sum of the two products").doesNotContain(140.0, 600.0);
+	}
+
+	@Test
+	void anAccountWithoutGrantsHoldsNothingOfEachOfItsProvidersProducts() {
+		AccountBalance empty = new AccountBalance("kling", "team-a", "units", BigDecimal.ZERO, BigDecimal.ZERO, List.of(),
+				List.of(), Map.of(), FETCHED, null, false, null, null, null, List.of(), Forecast.NONE);
+		List<ProviderTotal> totals = List.of(
+				new ProviderTotal("kling", "video", "units", BigDecimal.ZERO, BigDecimal.ZERO, 1, true, false, Forecast.NONE),
+				new ProviderTotal("kling", "image", "units", BigDecimal.ZERO, BigDecimal.ZERO, 1, true, false, Forecast.NONE));
+
+		Map<GaugeRow, Double> rows = BalanceRows.of(new BalancesResponse(FETCHED, true, List.of(empty), totals, List.of()),
+				this.alerts);
+
+		assertThat(rows.entrySet()).filteredOn((row) -> row.getKey().gauge() == BalanceGauge.REMAINING)
+			.containsExactlyInAnyOrder(Map.entry(new GaugeRow(BalanceGauge.REMAINING, VIDEO), 0.0),
+					Map.entry(new GaugeRow(BalanceGauge.REMAINING, TEAM_A.and("product", "image")), 0.0));
 	}
 
 	@Test
@@ -148,15 +209,18 @@ class BalanceRowsTest {
 
 		Map<GaugeRow, Double> rows = BalanceRows.of(response, this.alerts);
 
-		Tags kling = Tags.of("provider", "kling", "unit", "units");
+		Tags kling = Tags.of("provider", "kling", "product", "video", "unit", "units");
 		assertThat(rows).containsOnly(Map.entry(new GaugeRow(BalanceGauge.POOL_REMAINING, kling), 258.0),
 				Map.entry(new GaugeRow(BalanceGauge.POOL_RUNS_OUT, kling), (double) runsOut.getEpochSecond()));
 	}
 
 	private static AccountBalance account(String id, BigDecimal remaining, BigDecimal total, List<Grant> grants,
 			Map<String, Object> details, Instant fetchedAt, AccountError error, Forecast forecast) {
-		return new AccountBalance("kling", id, "units", remaining, total, List.of(), grants, details, fetchedAt, null, false,
-				Duration.ofHours(12), null, error, List.of(), forecast);
+		// Figures or a forecast belong to the account's one product, video.
+		List<ProductBalance> products = (remaining != null || forecast != Forecast.NONE || !grants.isEmpty())
+				? List.of(new ProductBalance("video", remaining, total, forecast, List.of())) : List.of();
+		return new AccountBalance("kling", id, "units", remaining, total, products, grants, details, fetchedAt, null,
+				false, Duration.ofHours(12), null, error, List.of(), forecast);
 	}
 
 	private static Grant grant(String id, GrantStatus status, String remaining, Instant expiresAt) {

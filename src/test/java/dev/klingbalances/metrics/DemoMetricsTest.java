@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -51,9 +52,16 @@ class DemoMetricsTest {
 
 		Map<Scrape.Series, BigDecimal> gauges = app.awaitGaugesInStep(DemoMetricsTest::threshold);
 
+		// One series per account and product (the gauges equal the answer's products[], checked above).
 		assertThat(gauges.keySet()).filteredOn((series) -> series.name().equals("balances_remaining"))
-			.extracting((series) -> series.labels().get("provider"))
-			.containsExactlyInAnyOrder("kling", "kling", "useapi", "useapi");
+			.filteredOn((series) -> series.labels().get("provider").equals("useapi"))
+			.extracting((series) -> series.labels().get("product"))
+			.containsExactly("credits", "credits");
+		assertThat(gauges.keySet()).filteredOn((series) -> series.name().equals("balances_remaining"))
+			.filteredOn((series) -> series.labels().get("provider").equals("kling"))
+			.extracting((series) -> series.labels().get("product"))
+			.isNotEmpty()
+			.allMatch((product) -> List.of("video", "image", "other").contains(product));
 		assertThat(gauges.keySet()).anyMatch((series) -> series.name().equals("balances_session_expiry_timestamp_seconds"));
 		assertThat(gauges.keySet()).filteredOn((series) -> series.name().equals("balances_low_balance_threshold"))
 			.hasSize(4);

@@ -81,6 +81,12 @@ class ConditionEvaluatorTest {
 			.isEqualTo(Verdict.CLEAR);
 		assertThat(verdict(evaluator, withRemaining("0"), EventType.RUNS_OUT)).as("no rate yet")
 			.isEqualTo(Verdict.KEEP);
+		// A rate, but a grant's remaining is unknown: no date, no expiringUnused, and no verdict.
+		Forecast unknownGrant = new Forecast(new BigDecimal("10"), null, null, null, null);
+		assertThat(verdict(evaluator, account("100", NOW, false, null, Map.of(), unknownGrant), EventType.RUNS_OUT))
+			.as("an active grant's remaining unknown").isEqualTo(Verdict.KEEP);
+		assertThat(verdict(evaluator, account(null, NOW, false, null, Map.of(), unknownGrant), EventType.RUNS_OUT))
+			.as("the account's remaining unknown").isEqualTo(Verdict.KEEP);
 	}
 
 	private static AccountBalance runsOut(String remaining, @Nullable Instant at) {

@@ -1,5 +1,6 @@
 package dev.klingbalances.notify;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +12,8 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.FakeProvider;
+import dev.klingbalances.balance.Grant;
+import dev.klingbalances.balance.GrantStatus;
 import dev.klingbalances.notify.NotificationEvent.State;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -129,7 +132,7 @@ class NotificationFlowTest {
 		assertThat(resolved.get("state").asString()).isEqualTo("RESOLVED");
 		assertThat(resolved.get("fingerprint").asString()).isEqualTo(firing.get("fingerprint").asString());
 		assertThat(resolved.get("id").asString()).isNotEqualTo(firing.get("id").asString());
-		assertThat(resolved.get("summary").asString()).isEqualTo("kling/team-a is no longer low: 1051 units left (threshold 1000).");
+		assertThat(resolved.get("summary").asString()).isEqualTo("kling/team-a (video) is no longer low: 1051 units left (threshold 1000).");
 
 		// A dip to threshold + 2 % after resolving is not low: nothing. Below again: a new FIRING.
 		answers(this.kling, "team-a", remaining("1020"));
@@ -141,6 +144,67 @@ class NotificationFlowTest {
 		awaitReceived(fixture, 3);
 		assertThat(fixture.events(HOOK).get(2).get("state").asString()).isEqualTo("FIRING");
 		assertThat(fixture.count("ops", EventType.LOW_BALANCE, "sent")).isEqualTo(3);
+	}
+
+	@Test
+	void eachProductOfAVideoAndImageAccountIsAConditionOfItsOwnAndThePayloadNamesIt() {
+		NotifyFixture fixture = fixture("balances.alerts.low-balance.units=100");
+		// 300 video units and 40 image units: only image is low (their sum, 340, would hide it).
+		answers(this.kling, "team-a", snapshot(grant("v", "video", "1000", "300", FAR), grant("i", "image", "500", "40", FAR)));
+		fixture.refresh();
+		fixture.evaluate();
+		awaitReceived(fixture, 1);
+		assertNothingMore(fixture, 1);
+		JsonNode low = fixture.events(HOOK).get(0);
+		assertThat(low.get("type").asString()).isEqualTo("LOW_BALANCE");
+		assertThat(low.get("product").asString()).isEqualTo("image");
+		assertThat(low.get("figures").get("remaining").decimalValue()).isEqualByComparingTo("40");
+		assertThat(low.get("summary").asString()).isEqualTo("kling/team-a (image) is low: 40 units left, below the threshold of 100.");
+
+		// Video goes low too: a second condition, with its own fingerprint; image stays firing.
+		answers(this.kling, "team-a", snapshot(grant("v", "video", "1000", "90", FAR), grant("i", "image", "500", "40", FAR)));
+		fixture.refresh();
+		fixture.evaluate();
+		awaitReceived(fixture, 2);
+		JsonNode video = fixture.events(HOOK).get(1);
+		assertThat(video.get("product").asString()).isEqualTo("video");
+		assertThat(video.get("fingerprint").asString()).isNotEqualTo(low.get("fingerprint").asString());
+
+		// The image packs are gone from the account: its condition no longer applies, resolved once.
+		answers(this.kling, "team-a", snapshot(grant("v", "video", "1000", "90", FAR)));
+		fixture.refresh();
+		fixture.evaluate();
+		awaitReceived(fixture, 3);
+		assertNothingMore(fixture, 3);
+		JsonNode gone = fixture.events(HOOK).get(2);
+		assertThat(gone.get("state").asString()).isEqualTo("RESOLVED");
+		assertThat(gone.get("product").asString()).isEqualTo("image");
+		assertThat(gone.get("fingerprint").asString()).isEqualTo(low.get("fingerprint").asString());
+	}
+
+	@Test
+	void aConditionRecordedBeforeProductsIsResolvedOnceItsAccountIsRead() {
+		NotifyFixture fixture = fixture("balances.alerts.low-balance.units=1000");
+		ConditionKey old = new ConditionKey(EventType.LOW_BALANCE, "kling", "team-a");
+		ConditionKey video = new ConditionKey(EventType.RUNS_OUT, "kling", "team-a", "video");
+		for (ConditionKey condition : List.of(old, video)) {
+			fixture.store.markFiring("ops", condition, Notices.event(condition, State.FIRING, T0.minus(Duration.ofDays(1))), 10);
+			fixture.store.remove("ops", fixture.store.next("ops"));
+		}
+		// Listed, but its first fetch failed: no figures (no products known), nothing resolved.
+		fails(this.kling, "team-a", ErrorCode.UPSTREAM_UNAVAILABLE);
+		fixture.refresh();
+		assertNothingMore(fixture, 0);
+		assertThat(fixture.store.firing("ops")).containsExactlyInAnyOrder(old, video);
+
+		answers(this.kling, "team-a", remaining("3000"));
+		fixture.refresh();
+		fixture.evaluate();
+		awaitReceived(fixture, 1);
+		assertNothingMore(fixture, 1);
+		assertThat(fixture.events(HOOK).get(0).get("summary").asString())
+			.isEqualTo("kling/team-a: this condition no longer applies.");
+		assertThat(fixture.store.firing("ops")).as("video still runs out as far as anyone can tell").containsExactly(video);
 	}
 
 	@Test
@@ -156,7 +220,7 @@ class NotificationFlowTest {
 		fixture.evaluate();
 		awaitReceived(fixture, 1);
 		assertThat(fixture.events(HOOK).get(0).get("summary").asString())
-			.isEqualTo("kling/team-a is low: 99.5 units left, below the threshold of 100.");
+			.isEqualTo("kling/team-a (video) is low: 99.5 units left, below the threshold of 100.");
 	}
 
 	@Test
@@ -231,10 +295,8 @@ class NotificationFlowTest {
 		assertThat(fixture.events(HOOK, EventType.STALE_DATA, State.RESOLVED)).hasSize(1);
 	}
 
-	@Test
-	void runOutForecastFiresForTheAccountAndItsPoolAndResolvesAfterATopUp() {
-		NotifyFixture fixture = fixture();
-		// 100 units a day from one pack of 1000: after 12 h of history it runs out in 9.5 days.
+	/** One pack of 1000 used at 100 units a day for 12 h: then it runs out within the 14-day window. */
+	private void burnsAHundredUnitsADay(NotifyFixture fixture) {
 		answers(this.kling, "team-a", snapshot(grant("a", "1000", "1000", FAR)));
 		fixture.refresh();
 		answers(this.kling, "team-a", snapshot(grant("a", "1000", "975", FAR)));
@@ -242,6 +304,13 @@ class NotificationFlowTest {
 		assertNothingMore(fixture, 0);
 		answers(this.kling, "team-a", snapshot(grant("a", "1000", "950", FAR)));
 		fixture.after(Duration.ofHours(6));
+	}
+
+	@Test
+	void runOutForecastFiresForTheAccountAndItsPoolAndResolvesAfterATopUp() {
+		NotifyFixture fixture = fixture();
+		// 100 units a day from one pack of 1000: after 12 h of history it runs out in 9.5 days.
+		burnsAHundredUnitsADay(fixture);
 		awaitReceived(fixture, 2);
 		assertNothingMore(fixture, 2);
 		JsonNode account = fixture.events(HOOK).stream().filter((event) -> event.get("scope").asString().equals("ACCOUNT")).findFirst().orElseThrow();
@@ -255,7 +324,7 @@ class NotificationFlowTest {
 		}
 		assertThat(account.get("account").asString()).isEqualTo("team-a");
 		assertThat(pool.get("account").isNull()).isTrue();
-		assertThat(pool.get("summary").asString()).startsWith("kling (all accounts together) runs out around 2026-12-01 12:00 UTC");
+		assertThat(pool.get("summary").asString()).startsWith("kling video (all accounts together) runs out around 2026-12-01 12:00 UTC");
 
 		// A new pack of 5000 (not consumption): 59.5 days left, beyond 14 × 1.05 days.
 		answers(this.kling, "team-a", snapshot(grant("a", "1000", "950", FAR), grant("b", "5000", "5000", FAR)));
@@ -263,6 +332,69 @@ class NotificationFlowTest {
 		awaitReceived(fixture, 4);
 		assertThat(fixture.events(HOOK, EventType.RUNS_OUT, State.RESOLVED)).extracting((event) -> event.get("scope").asString())
 			.containsExactlyInAnyOrder("ACCOUNT", "POOL");
+	}
+
+	@Test
+	void theRunOutIsTheFirstOneAndThePayloadSaysWhenAPendingPackRefills() {
+		NotifyFixture fixture = fixture("balances.forecast.min-span=1m");
+		// Issue 17, section 3: 100 video units left, 1 used every 2 s, a 500-unit pack from day 5.
+		Instant refill = T0.plus(Duration.ofDays(5));
+		Grant pending = new Grant("later", "pack later", "video", "decreasing_total", GrantStatus.PENDING, "online",
+				new BigDecimal("500"), new BigDecimal("500"), refill, FAR);
+		answers(this.kling, "team-a", snapshot(grant("now", "1000", "160", FAR), pending));
+		fixture.refresh();
+		answers(this.kling, "team-a", snapshot(grant("now", "1000", "130", FAR), pending));
+		fixture.after(Duration.ofMinutes(1));
+		answers(this.kling, "team-a", snapshot(grant("now", "1000", "100", FAR), pending));
+		fixture.after(Duration.ofMinutes(1));
+		awaitReceived(fixture, 2);
+		JsonNode account = fixture.events(HOOK, EventType.RUNS_OUT, State.FIRING)
+			.stream()
+			.filter((event) -> event.get("scope").asString().equals("ACCOUNT"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(account.get("product").asString()).isEqualTo("video");
+		assertThat(Instant.parse(account.get("figures").get("runsOutAt").asString()))
+			.as("200 s after the figures, not when the later pack is used up")
+			.isBetween(fixture.clock.instant().plusSeconds(190), fixture.clock.instant().plusSeconds(200));
+		assertThat(Instant.parse(account.get("figures").get("refillsAt").asString())).isEqualTo(refill);
+	}
+
+	@Test
+	void anUnknownRemainingNeitherResolvesAFiringRunOutNorStartsOne() {
+		NotifyFixture fixture = fixture();
+		burnsAHundredUnitsADay(fixture);
+		awaitReceived(fixture, 2);
+		assertThat(fixture.events(HOOK, EventType.RUNS_OUT, State.FIRING)).hasSize(2);
+
+		// A second pack whose remaining the upstream leaves out: the run-out cannot be told, so the
+		// account's and the pool's conditions stay firing, however often it is evaluated.
+		answers(this.kling, "team-a", snapshot(grant("a", "1000", "950", FAR), grant("b", "5000", null, FAR)));
+		fixture.after(Duration.ofMinutes(1));
+		assertNothingMore(fixture, 2);
+		fixture.after(Duration.ofMinutes(1));
+		assertNothingMore(fixture, 2);
+
+		// Known again (and far from running out): now it resolves, once per scope.
+		answers(this.kling, "team-a", snapshot(grant("a", "1000", "950", FAR), grant("b", "5000", "5000", FAR)));
+		fixture.after(Duration.ofMinutes(1));
+		awaitReceived(fixture, 4);
+		assertThat(fixture.events(HOOK, EventType.RUNS_OUT, State.RESOLVED)).hasSize(2);
+	}
+
+	@Test
+	void anUnknownRemainingNeverStartsARunOut() {
+		NotifyFixture fixture = fixture();
+		// Used up but for an unknown pack: neither "has run out" nor a date.
+		answers(this.kling, "team-a", snapshot(grant("a", "1000", "1000", FAR)));
+		fixture.refresh();
+		answers(this.kling, "team-a", snapshot(grant("a", "1000", "500", FAR)));
+		fixture.after(Duration.ofHours(6));
+		answers(this.kling, "team-a", snapshot(grant("a", "1000", "0", FAR), grant("b", "5000", null, FAR)));
+		fixture.after(Duration.ofHours(6));
+		assertNothingMore(fixture, 0);
+		fixture.after(Duration.ofMinutes(1));
+		assertNothingMore(fixture, 0);
 	}
 
 	@Test
@@ -340,8 +472,11 @@ class NotificationFlowTest {
 		// As another replica (or this one before a restart) left them in a shared store:
 		ConditionKey low = new ConditionKey(EventType.LOW_BALANCE, "kling", "team-a");
 		ConditionKey listOutage = new ConditionKey(EventType.UPSTREAM_OUTAGE, "kling", null);
-		fixture.store.markFiring("ops", low, T0.minus(Duration.ofHours(1)));
-		fixture.store.markFiring("ops", listOutage, T0.minus(Duration.ofHours(1)));
+		for (ConditionKey condition : List.of(low, listOutage)) {
+			NotificationEvent firing = Notices.event(condition, State.FIRING, T0.minus(Duration.ofHours(1)));
+			fixture.store.markFiring("ops", condition, firing, 10);
+			fixture.store.remove("ops", fixture.store.next("ops"));
+		}
 		answers(this.kling, "team-a", remaining("3000"));
 		// Nothing read yet: no account, no list error. Not a reason to resolve anything.
 		assertNothingMore(fixture, 0);
@@ -384,7 +519,7 @@ class NotificationFlowTest {
 		assertThat(event.get("provider").asString()).isEqualTo("kling");
 		assertThat(event.get("account").asString()).isEqualTo("team-a");
 		assertThat(event.get("unit").asString()).isEqualTo("units");
-		assertThat(event.get("summary").asString()).isEqualTo("kling/team-a is low: 950 units left, below the threshold of 1000.");
+		assertThat(event.get("summary").asString()).isEqualTo("kling/team-a (video) is low: 950 units left, below the threshold of 1000.");
 		assertThat(event.get("fingerprint").asString()).hasSize(16);
 		assertThat(event.get("figures").propertyNames()).containsExactlyInAnyOrder("remaining", "total", "threshold");
 

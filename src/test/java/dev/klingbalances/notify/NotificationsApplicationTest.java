@@ -39,23 +39,21 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The application as deployed: the schedule started on ApplicationReadyEvent, the retry policy
- * of {@code application.yml} (with short waits), three receivers: one that answers, one that
+ * The application as deployed: the schedules started on ApplicationReadyEvent, the outbox's
+ * retries (with short waits and a give-up age of 2 s, in real time), three receivers: one that answers, one that
  * always fails, one that never answers. One account ({@code fake/team-a}) is below its threshold
  * from the start, and its figures (TTL 1 s) keep being refreshed by the sweep.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "balances.security.mode=none", "balances.cache.sweep-interval=100ms",
 				"balances.alerts.low-balance.units=1000", "balances.notify.timeout=50s",
-				"resilience4j.retry.instances.notify.wait-duration=20ms" })
+				"balances.notify.retry-wait=20ms", "balances.notify.max-retry-wait=100ms",
+				"balances.notify.give-up-after=2s", "balances.notify.outbox-check-interval=50ms" })
 @Import(NotificationsApplicationTest.Providers.class)
 // Closed after this class: its 100 ms sweep and evaluation and the worker held by the dead
 // receiver would otherwise go on loading the JVM while every later test runs.
 @DirtiesContext
 class NotificationsApplicationTest {
-
-	/** {@code resilience4j.retry.instances.notify.max-attempts} in application.yml. */
-	private static final int MAX_ATTEMPTS = 5;
 
 	private static final WireMockServer receivers = new WireMockServer(
 			options().bindAddress("127.0.0.1").dynamicPort().jettyStopTimeout(100L));
@@ -107,11 +105,19 @@ class NotificationsApplicationTest {
 	}
 
 	@Test
-	void theScheduleNotifiesOnceAndAFailingReceiverGetsTheAttemptsOfApplicationYml() throws Exception {
-		await().atMost(Duration.ofSeconds(30)).until(() -> received("/good") == 1 && received("/failing") == MAX_ATTEMPTS);
-		// Evaluations go on every 100 ms: nothing more arrives while the condition holds.
+	void theScheduleNotifiesOnceAndAFailingReceiverGetsRetriesUntilTheGiveUpAge() throws Exception {
+		await().atMost(Duration.ofSeconds(30)).until(() -> received("/good") == 1 && received("/failing") >= 2
+				&& this.sender.pending() == 1);
+		int attempts = received("/failing");
+		// Evaluations go on every 100 ms: nothing more arrives while the condition holds, and the
+		// failing receiver's notice, given up, is not tried again.
 		await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
-			.until(() -> received("/good") == 1 && received("/failing") == MAX_ATTEMPTS);
+			.until(() -> received("/good") == 1 && received("/failing") == attempts);
+		assertThat(receivers.findAll(postRequestedFor(urlPathEqualTo("/failing"))))
+			.extracting((request) -> request.getHeader("X-Kling-Balances-Event-Id"))
+			.as("one event, attempted again and again")
+			.hasSize(attempts)
+			.containsOnly(receivers.findAll(postRequestedFor(urlPathEqualTo("/failing"))).get(0).getHeader("X-Kling-Balances-Event-Id"));
 		// Serialized by the application's JsonMapper: figures that do not apply are left out, times are ISO-8601.
 		LoggedRequest request = receivers.findAll(postRequestedFor(urlPathEqualTo("/good"))).get(0);
 		JsonNode event = this.json.readTree(request.getBodyAsString());
@@ -124,7 +130,7 @@ class NotificationsApplicationTest {
 		assertThat(metrics).containsPattern(
 				"balances_notify_notifications_total\\{outcome=\"sent\",type=\"LOW_BALANCE\",webhook=\"good\"} 1.0")
 			.containsPattern(
-					"balances_notify_notifications_total\\{outcome=\"failed\",type=\"LOW_BALANCE\",webhook=\"failing\"} 1.0")
+					"balances_notify_notifications_total\\{outcome=\"expired\",type=\"LOW_BALANCE\",webhook=\"failing\"} 1.0")
 			.containsPattern("balances_notify_pending\\{webhook=\"dead\"} 1.0");
 	}
 
@@ -142,7 +148,8 @@ class NotificationsApplicationTest {
 		// The sweep refreshes the 1 s TTL figures again and again meanwhile.
 		await().atMost(Duration.ofSeconds(20)).until(() -> this.fake.fetches("team-a") >= fetches + 3);
 		assertThat(received("/dead")).as("the receiver still holds the first request").isEqualTo(1);
-		assertThat(this.sender.pending()).isEqualTo(1);
+		// The dead receiver's notice stays, in delivery (the failing one's is given up after 2 s).
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.sender.pending() == 1);
 	}
 
 	@TestConfiguration(proxyBeanMethods = false)

@@ -4,9 +4,11 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -18,14 +20,14 @@ import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.FakeProvider;
 import dev.klingbalances.balance.Grant;
 import dev.klingbalances.balance.GrantStatus;
+import dev.klingbalances.balance.Leadership;
 import dev.klingbalances.balance.MutableClock;
 import dev.klingbalances.balance.TestSettings;
 import dev.klingbalances.balance.UpstreamException;
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
+import dev.klingbalances.notify.NotificationOutbox.Notice;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -59,9 +61,6 @@ final class NotifyFixture implements AutoCloseable {
 
 	static final String UPSTREAM_TOKEN = "UPSTREAM-TOKEN-TOPSECRET-4711";
 
-	/** Test deliveries: 3 attempts, short jittered waits (the application's policy is in application.yml). */
-	static final int MAX_ATTEMPTS = 3;
-
 	final MutableClock clock = new MutableClock(T0);
 
 	final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -89,12 +88,8 @@ final class NotifyFixture implements AutoCloseable {
 		this.balances = new BalanceService(providers, balancesProperties, this.clock, this.meters, this.json,
 				new ListHistoryStore(), null);
 		this.properties = notifyProperties(notifySettings);
-		Retry retry = Retry.of("notify", RetryConfig.custom()
-			.maxAttempts(MAX_ATTEMPTS)
-			.intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(20), 2, 0.5))
-			.retryOnException(new RetryableDeliveryFailure())
-			.build());
-		this.sender = new WebhookSender(this.properties, retry, this.json, this.clock, this.meters);
+		this.sender = new WebhookSender(this.properties, this.store, Leadership.ALWAYS, this.json, this.clock,
+				this.meters);
 		this.notifications = new NotificationService(this.balances, this.properties,
 				new ConditionEvaluator(balancesProperties, this.properties.hysteresis(), this.store), this.store,
 				this.sender, this.clock);
@@ -131,9 +126,35 @@ final class NotifyFixture implements AutoCloseable {
 		return evaluate();
 	}
 
-	/** Waits until nothing is queued or in delivery. */
+	/** Waits until no delivery pass runs. */
+	void awaitIdle() {
+		await().atMost(Duration.ofSeconds(20)).until(this.sender::idle);
+	}
+
+	/**
+	 * Delivers what the outbox holds, in virtual time: whenever every notice left waits for its
+	 * next attempt, the clock moves to the first of those, and the leader's next check runs.
+	 * Returns once the outbox is empty (delivered, refused or given up).
+	 */
 	void awaitDelivered() {
-		await().atMost(Duration.ofSeconds(20)).until(() -> this.sender.pending() == 0);
+		for (int round = 0; round < 10_000; round++) {
+			this.sender.deliverDue();
+			awaitIdle();
+			Instant due = this.properties.webhooks()
+				.stream()
+				.map((webhook) -> this.store.next(webhook.name()))
+				.filter(Objects::nonNull)
+				.map(Notice::notBefore)
+				.min(Comparator.naturalOrder())
+				.orElse(null);
+			if (due == null) {
+				return;
+			}
+			if (due.isAfter(this.clock.instant())) {
+				this.clock.setTo(due);
+			}
+		}
+		throw new AssertionError("The outbox did not empty");
 	}
 
 	/** The requests the receiver got at {@code path}, oldest first. */
@@ -171,9 +192,14 @@ final class NotifyFixture implements AutoCloseable {
 		return new BalanceSnapshot(List.of(grant("main", "5000", remaining, FAR)), Map.of());
 	}
 
-	static Grant grant(String id, String total, String remaining, Instant expiresAt) {
-		return new Grant(id, "pack " + id, "video", "decreasing_total", GrantStatus.ACTIVE, "online", new BigDecimal(total),
-				new BigDecimal(remaining), T0.minus(Duration.ofDays(30)), expiresAt);
+	/** A video pack; a {@code null} remaining is one the upstream left out. */
+	static Grant grant(String id, String total, @Nullable String remaining, Instant expiresAt) {
+		return grant(id, "video", total, remaining, expiresAt);
+	}
+
+	static Grant grant(String id, String product, String total, @Nullable String remaining, Instant expiresAt) {
+		return new Grant(id, "pack " + id, product, "decreasing_total", GrantStatus.ACTIVE, "online", new BigDecimal(total),
+				(remaining != null) ? new BigDecimal(remaining) : null, T0.minus(Duration.ofDays(30)), expiresAt);
 	}
 
 	static void answers(FakeProvider provider, String account, BalanceSnapshot snapshot) {

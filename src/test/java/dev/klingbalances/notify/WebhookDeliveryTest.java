@@ -1,6 +1,8 @@
 package dev.klingbalances.notify;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +14,7 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.FakeProvider;
+import dev.klingbalances.notify.NotificationOutbox.Notice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,7 +31,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
-import static dev.klingbalances.notify.NotifyFixture.MAX_ATTEMPTS;
 import static dev.klingbalances.notify.NotifyFixture.QUERY_SECRET;
 import static dev.klingbalances.notify.NotifyFixture.SECRET;
 import static dev.klingbalances.notify.NotifyFixture.UPSTREAM_TOKEN;
@@ -79,10 +81,12 @@ class WebhookDeliveryTest {
 	}
 
 	/** One signed json webhook named {@code ops} at {@link #HOOK}. */
-	private NotifyFixture jsonWebhook() {
-		return fixture("balances.notify.webhooks[0].name=ops",
+	private NotifyFixture jsonWebhook(String... moreSettings) {
+		List<String> settings = new ArrayList<>(List.of("balances.notify.webhooks[0].name=ops",
 				"balances.notify.webhooks[0].url=http://127.0.0.1:" + this.wireMock.port() + HOOK + "?token=" + QUERY_SECRET,
-				"balances.notify.webhooks[0].secret=" + SECRET);
+				"balances.notify.webhooks[0].secret=" + SECRET));
+		settings.addAll(List.of(moreSettings));
+		return fixture(settings.toArray(String[]::new));
 	}
 
 	private void fire(NotifyFixture fixture) {
@@ -90,8 +94,8 @@ class WebhookDeliveryTest {
 		fixture.evaluate();
 	}
 
+	/** Delivers everything (in virtual time: retry waits pass at once), then counts the requests. */
 	private static void awaitRequests(NotifyFixture fixture, String path, int count) {
-		await().atMost(Duration.ofSeconds(20)).until(() -> fixture.received(path).size() >= count);
 		fixture.awaitDelivered();
 		assertThat(fixture.received(path)).hasSize(count);
 	}
@@ -161,19 +165,76 @@ class WebhookDeliveryTest {
 	}
 
 	@Test
-	void givesUpAfterTheConfiguredAttemptsWithAWarning(CapturedOutput output) {
-		this.wireMock.stubFor(post(urlPathEqualTo(HOOK)).willReturn(aResponse().withStatus(503)));
+	void aReceiverFailingForTwoMinutesGetsTheNoticeOnceItAnswersAndTheResolvedAfterIt() {
+		this.wireMock.stubFor(post(urlPathEqualTo(HOOK)).willReturn(aResponse().withStatus(500)));
 		NotifyFixture fixture = jsonWebhook();
 		fire(fixture);
-		awaitRequests(fixture, HOOK, MAX_ATTEMPTS);
-		assertThat(fixture.count("ops", EventType.LOW_BALANCE, "failed")).isEqualTo(1);
+		fixture.awaitIdle();
+		assertThat(fixture.received(HOOK)).as("the first attempt").hasSize(1);
+		// Meanwhile the account recovers: the RESOLVED queues behind its FIRING.
+		answers(this.kling, "team-a", remaining("1100"));
+		fire(fixture);
+
+		// Virtual time: the receiver answers 500 until two minutes after the transition, then 200.
+		Instant recovers = NotifyFixture.T0.plus(Duration.ofMinutes(2));
+		boolean answering = false;
+		for (Notice next = fixture.store.next("ops"); next != null; next = fixture.store.next("ops")) {
+			if (!answering && !next.notBefore().isBefore(recovers)) {
+				this.wireMock.stubFor(post(urlPathEqualTo(HOOK)).willReturn(aResponse().withStatus(200)));
+				answering = true;
+			}
+			if (next.notBefore().isAfter(fixture.clock.instant())) {
+				fixture.clock.setTo(next.notBefore());
+			}
+			fixture.sender.deliverDue();
+			fixture.awaitIdle();
+		}
+		assertThat(answering).isTrue();
+		// Attempts at 0, 2, 6, 14, 30 and 62 s got 500; the one at 126 s got through, and the RESOLVED right after.
+		List<LoggedRequest> requests = fixture.received(HOOK);
+		assertThat(requests).hasSize(8);
+		List<JsonNode> events = fixture.events(HOOK);
+		String firingId = events.get(0).get("id").asString();
+		assertThat(requests.subList(0, 7)).extracting((request) -> request.getHeader("X-Kling-Balances-Event-Id"))
+			.as("one event id on every attempt")
+			.containsOnly(firingId);
+		assertThat(events.subList(0, 7)).extracting((event) -> event.get("id").asString()).containsOnly(firingId);
+		assertThat(events.get(7).get("state").asString()).isEqualTo("RESOLVED");
+		assertThat(fixture.count("ops", EventType.LOW_BALANCE, "sent")).isEqualTo(2);
+		assertThat(fixture.count("ops", EventType.LOW_BALANCE, "failed")).isZero();
+
+		// Delivered is delivered: nothing more, however long.
+		fixture.after(Duration.ofHours(1));
+		fixture.awaitDelivered();
+		assertThat(fixture.received(HOOK)).hasSize(8);
+	}
+
+	@Test
+	void aNoticeNotDeliveredWithinGiveUpAfterIsDroppedWithAWarningAndCounted(CapturedOutput output) {
+		this.wireMock.stubFor(post(urlPathEqualTo(HOOK)).willReturn(aResponse().withStatus(503)));
+		NotifyFixture fixture = jsonWebhook("balances.notify.give-up-after=10m");
+		fire(fixture);
+		// Attempts at 0, 2, 6, 14, 30, 62, 126, 254 and 510 s (waits doubling from 2 s, at most 5 min);
+		// the next would be at 810 s, past the 10 minutes: dropped then.
+		awaitRequests(fixture, HOOK, 9);
+		assertThat(fixture.count("ops", EventType.LOW_BALANCE, "expired")).isEqualTo(1);
+		assertThat(fixture.count("ops", EventType.LOW_BALANCE, "sent")).isZero();
+		assertThat(fixture.clock.instant()).isEqualTo(NotifyFixture.T0.plusSeconds(810));
 		assertThat(output.getAll()).contains("WARN")
 			.contains("Gave up notification LOW_BALANCE FIRING for kling/team-a to webhook 'ops'")
-			.contains("after " + MAX_ATTEMPTS + " attempt(s): HTTP 503");
+			.contains("after 9 attempt(s): not delivered within PT10M (balances.notify.give-up-after); last failure: HTTP 503");
 		// Given up is given up: the condition still holds, it is not sent again.
 		fixture.evaluate();
 		fixture.awaitDelivered();
-		assertThat(fixture.received(HOOK)).hasSize(MAX_ATTEMPTS);
+		assertThat(fixture.received(HOOK)).hasSize(9);
+	}
+
+	@Test
+	void waitsBetweenAttemptsDoubleUpToTheLongest() {
+		NotifyFixture fixture = jsonWebhook();
+		assertThat(List.of(1, 2, 3, 8, 9, 100)).extracting(fixture.sender::retryWait)
+			.containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(256),
+					Duration.ofMinutes(5), Duration.ofMinutes(5));
 	}
 
 	@Test
@@ -188,20 +249,20 @@ class WebhookDeliveryTest {
 		JsonNode body = fixture.json.readTree(request.getBodyAsString());
 		assertThat(body.propertyNames()).containsExactly("text");
 		assertThat(body.get("text").asString()).isEqualTo(
-				":rotating_light: *FIRING* LOW_BALANCE: kling/team-a is low: 950 units left, below the threshold of 1000.");
+				":rotating_light: *FIRING* LOW_BALANCE: kling/team-a (video) is low: 950 units left, below the threshold of 1000.");
 		assertThat(request.containsHeader("X-Kling-Balances-Signature")).isFalse();
 
 		answers(this.kling, "team-a", remaining("1100"));
 		fire(fixture);
 		awaitRequests(fixture, "/slack", 2);
 		assertThat(fixture.json.readTree(fixture.received("/slack").get(1).getBodyAsString()).get("text").asString())
-			.isEqualTo(":white_check_mark: *RESOLVED* LOW_BALANCE: kling/team-a is no longer low: 1100 units left (threshold 1000).");
+			.isEqualTo(":white_check_mark: *RESOLVED* LOW_BALANCE: kling/team-a (video) is no longer low: 1100 units left (threshold 1000).");
 	}
 
 	@Test
 	void slackTextEscapesWhatSlackReadsAsMarkup() {
 		NotificationEvent event = new NotificationEvent(1, "id", EventType.UPSTREAM_OUTAGE, NotificationEvent.State.FIRING,
-				NotificationEvent.Scope.ACCOUNT, NotifyFixture.T0, "kling", "a", "units", "<b> & <!channel>", "f",
+				NotificationEvent.Scope.ACCOUNT, NotifyFixture.T0, "kling", "a", null, "units", "<b> & <!channel>", "f",
 				NotificationEvent.Figures.NONE);
 		assertThat(WebhookSender.slackText(event))
 			.isEqualTo(":rotating_light: *FIRING* UPSTREAM_OUTAGE: &lt;b&gt; &amp; &lt;!channel&gt;");
@@ -259,27 +320,40 @@ class WebhookDeliveryTest {
 		assertThat(this.kling.fetches("team-a")).isEqualTo(6);
 		await().atMost(Duration.ofSeconds(20)).until(() -> fixture.received("/live").size() == 3);
 		assertThat(fixture.received("/dead")).as("still the first request").hasSize(1);
-		assertThat(fixture.sender.pending()).as("the dead webhook's three: one in delivery, two queued").isEqualTo(3);
+		assertThat(fixture.sender.pending()).as("the dead webhook's three: one in delivery, two waiting").isEqualTo(3);
 	}
 
 	@Test
-	void aDeadReceiverHoldsAtMostItsQueueAndWhatIsDroppedIsCountedAndWarned(CapturedOutput output) {
-		this.wireMock.stubFor(post(urlPathEqualTo("/dead")).willReturn(aResponse().withStatus(200).withFixedDelay(60_000)));
-		NotifyFixture fixture = fixture("balances.notify.timeout=50s", "balances.notify.queue-capacity=1",
-				"balances.notify.webhooks[0].name=dead",
-				"balances.notify.webhooks[0].url=http://127.0.0.1:" + this.wireMock.port() + "/dead",
-				"balances.notify.webhooks[0].secret=" + SECRET);
+	void aFullOutboxHoldsTransitionsBackUntilThereIsRoomAndLosesNone(CapturedOutput output) {
+		this.wireMock.stubFor(post(urlPathEqualTo(HOOK)).willReturn(aResponse().withStatus(503)));
+		NotifyFixture fixture = jsonWebhook("balances.notify.queue-capacity=1");
 		answers(this.kling, "team-b", remaining("900"));
 		answers(this.kling, "team-c", remaining("800"));
-		// Three events: the first goes to the worker (which starts with it), one waits in the
-		// queue of 1, the third finds the queue full.
+		// Three accounts go low; the outbox holds one notice, whose receiver fails.
 		fire(fixture);
-		await().atMost(Duration.ofSeconds(20)).until(() -> fixture.received("/dead").size() == 1);
-		assertThat(fixture.count("dead", EventType.LOW_BALANCE, "dropped")).isEqualTo(1);
-		assertThat(fixture.sender.pending()).as("one in delivery, one queued").isEqualTo(2);
+		fixture.awaitIdle();
+		assertThat(fixture.store.size("ops")).isEqualTo(1);
+		assertThat(fixture.store.firing("ops")).as("only the queued transition is recorded").hasSize(1);
 		assertThat(output.getAll()).contains("WARN")
-			.contains("Dropped notification LOW_BALANCE FIRING for kling/team-c")
-			.contains("the queue of webhook 'dead' is full (1)");
+			.contains("The outbox of webhook 'ops' is full (1 notices, balances.notify.queue-capacity)");
+		fixture.evaluate();
+		assertThat(fixture.store.size("ops")).isEqualTo(1);
+
+		// The receiver is back: each evaluation queues what now fits, until every account was told once.
+		this.wireMock.stubFor(post(urlPathEqualTo(HOOK)).willReturn(aResponse().withStatus(200)));
+		for (int i = 0; i < 3; i++) {
+			fixture.awaitDelivered();
+			fixture.evaluate();
+		}
+		fixture.awaitDelivered();
+		// team-a's notice was attempted twice (503, then 200), with one id; one event per account.
+		assertThat(fixture.events(HOOK, EventType.LOW_BALANCE, NotificationEvent.State.FIRING)
+			.stream()
+			.map((event) -> event.get("account").asString() + " " + event.get("id").asString())
+			.distinct()
+			.map((event) -> event.substring(0, event.indexOf(' '))))
+			.containsExactlyInAnyOrder("team-a", "team-b", "team-c");
+		assertThat(fixture.count("ops", EventType.LOW_BALANCE, "sent")).isEqualTo(3);
 	}
 
 	@Test

@@ -101,8 +101,13 @@ class StatusPageBrowserTest {
 		for (JsonNode account : balances.get("accounts")) {
 			WebElement card = card(account);
 			String what = account.get("provider").asString() + "/" + account.get("account").asString();
-			assertThat(card.findElement(By.cssSelector(".amount")).getText()).as(what)
-				.startsWith(figures(account.get("remaining"), account.get("total"), account.get("unit").asString()));
+			// One block per product, each with its own figures.
+			assertThat(card.findElements(By.cssSelector(".product"))).as(what).hasSize(account.get("products").size());
+			for (JsonNode product : account.get("products")) {
+				WebElement block = card.findElement(By.cssSelector(".product[data-product='" + product.get("product").asString() + "']"));
+				assertThat(block.findElement(By.cssSelector(".amount")).getText()).as(what + " " + product.get("product"))
+					.startsWith(figures(product.get("remaining"), product.get("total"), account.get("unit").asString()));
+			}
 			WebElement fetched = card.findElement(By.cssSelector(".fetched time"));
 			assertThat(fetched.getDomAttribute("datetime")).as(what).isEqualTo(account.get("fetchedAt").asString());
 			assertThat(card.findElement(By.cssSelector(".fetched")).getText()).as(what)
@@ -119,13 +124,18 @@ class StatusPageBrowserTest {
 			.startsWith("The useapi.net session expires in 24 h (")
 			.endsWith("after that the account cannot be read until it is renewed.");
 
+		assertThat(this.browser.driver().findElements(By.cssSelector("#pools li.pool"))).as("one pool per provider and product")
+			.hasSize(balances.get("totals").size());
 		for (JsonNode total : balances.get("totals")) {
 			String provider = total.get("provider").asString();
-			WebElement pool = this.browser.driver().findElement(By.cssSelector("#pools li.pool[data-provider='" + provider + "']"));
-			assertThat(pool.findElement(By.cssSelector(".amount")).getText()).as(provider)
+			String product = total.get("product").asString();
+			WebElement pool = this.browser.driver()
+				.findElement(By.cssSelector("#pools li.pool[data-provider='" + provider + "'][data-product='" + product + "']"));
+			assertThat(pool.findElement(By.cssSelector(".amount")).getText()).as(provider + " " + product)
 				.startsWith(figures(total.get("remaining"), total.get("total"), total.get("unit").asString()));
-			assertThat(pool.findElement(By.cssSelector(".accounts-count")).getText()).as(provider)
-				.isEqualTo(count(balances, provider) + " accounts");
+			long holding = count(balances, provider, product);
+			assertThat(pool.findElement(By.cssSelector(".accounts-count")).getText()).as(provider + " " + product)
+				.startsWith(holding + (holding == 1 ? " account" : " accounts") + " with " + product);
 			assertThat(badges(pool)).as(provider).containsExactly(total.get("complete").asBoolean() ? "Complete" : "Incomplete");
 		}
 		assertThat(this.browser.driver().findElement(By.cssSelector("#pools li.pool[data-provider='kling'] .lag")).getText())
@@ -133,6 +143,31 @@ class StatusPageBrowserTest {
 		assertThat(this.browser.driver().findElements(By.cssSelector("#pools li.pool[data-provider='useapi'] .lag")))
 			.as("useapi.net states no delay").isEmpty();
 		assertThat(pageOrder()).isEqualTo(urgencyOrder(balances));
+		assertThat(this.browser.consoleErrors()).isEmpty();
+	}
+
+	@Test
+	void showsEachProductOfAVideoAndImageAccountAndAPoolPerProduct() {
+		stubs.server().stubFor(get(urlPathEqualTo("/kling/account/costs"))
+			.withHeader("Authorization", equalTo("Bearer " + UpstreamStubs.KLING_KEY_B))
+			.willReturn(okJson(UpstreamStubs.klingVideoAndImage("300.0", "1000", "40.0", "500"))));
+		JsonNode balances = primed();
+		assertThat(account(balances, "kling", "team-b").get("products")).hasSize(2);
+
+		openPage();
+
+		WebElement card = card("kling", "team-b");
+		assertThat(card.findElements(By.cssSelector(".product h4")).stream().map(WebElement::getText))
+			.containsExactly("Image", "Video");
+		assertThat(card.findElement(By.cssSelector(".product[data-product='video'] .amount")).getText())
+			.startsWith("300 of 1,000 units");
+		assertThat(card.findElement(By.cssSelector(".product[data-product='image'] .amount")).getText())
+			.startsWith("40 of 500 units");
+		assertThat(card.getText()).as("never the sum of both").doesNotContain("340", "1,500");
+		WebElement image = this.browser.driver().findElement(By.cssSelector("#pools li.pool[data-provider='kling'][data-product='image']"));
+		assertThat(image.findElement(By.tagName("h3")).getText()).startsWith("Kling API image");
+		assertThat(image.findElement(By.cssSelector(".amount")).getText()).startsWith("40 of 500 units");
+		assertThat(image.findElement(By.cssSelector(".accounts-count")).getText()).isEqualTo("1 account with image");
 		assertThat(this.browser.consoleErrors()).isEmpty();
 	}
 
@@ -253,7 +288,7 @@ class StatusPageBrowserTest {
 
 	@Test
 	void isAccessibleAndWorksWithTheKeyboardOnADesktopAndAPhone() throws Exception {
-		primed();
+		JsonNode balances = primed();
 		stubs.server().stubFor(get(urlPathEqualTo("/useapi/v1/kling/accounts/first@example.com"))
 			.willReturn(aResponse().withStatus(503)));
 		balances("?provider=useapi&refresh=true");
@@ -275,7 +310,9 @@ class StatusPageBrowserTest {
 		this.browser.await("only the Kling API accounts", (driver) -> driver.findElements(By.cssSelector("#accounts li.account")).size() == 3);
 		assertThat(this.browser.driver().findElements(By.cssSelector("#accounts li.account")))
 			.allSatisfy((card) -> assertThat(card.getDomAttribute("data-provider")).isEqualTo("kling"));
-		assertThat(this.browser.driver().findElements(By.cssSelector("#pools li.pool"))).hasSize(1);
+		assertThat(this.browser.driver().findElements(By.cssSelector("#pools li.pool")))
+			.allSatisfy((pool) -> assertThat(pool.getDomAttribute("data-provider")).isEqualTo("kling"))
+			.hasSize((int) balances.get("totals").valueStream().filter((total) -> total.get("provider").asString().equals("kling")).count());
 		filter.sendKeys(Keys.ARROW_UP);
 		this.browser.await("every account again", (driver) -> driver.findElements(By.cssSelector("#accounts li.account")).size() == 5);
 
@@ -380,24 +417,36 @@ class StatusPageBrowserTest {
 		if (!account.get("expiringSoon").isEmpty()) {
 			badges.add("Expires soon");
 		}
-		JsonNode runsOut = account.get("forecast").get("runsOutAt");
-		if (runsOut.isString() && Instant.parse(runsOut.asString()).isBefore(Instant.now().plus(Duration.ofDays(14)))) {
+		if (firstRunOut(account).isBefore(Instant.now().plus(Duration.ofDays(14)))) {
 			badges.add("Runs out soon");
 		}
 		return badges.isEmpty() ? List.of("OK") : badges;
 	}
 
-	private static long count(JsonNode balances, String provider) {
-		return balances.get("accounts").valueStream().filter((account) -> account.get("provider").asString().equals(provider)).count();
+	/** The first run-out over the account's products (each has its own forecast). */
+	private static Instant firstRunOut(JsonNode account) {
+		return account.get("products")
+			.valueStream()
+			.map((product) -> product.get("forecast").get("runsOutAt"))
+			.filter(JsonNode::isString)
+			.map((runsOut) -> Instant.parse(runsOut.asString()))
+			.min(Comparator.naturalOrder())
+			.orElse(Instant.MAX);
+	}
+
+	/** The provider's accounts that hold the product. */
+	private static long count(JsonNode balances, String provider, String product) {
+		return balances.get("accounts")
+			.valueStream()
+			.filter((account) -> account.get("provider").asString().equals(provider))
+			.filter((account) -> account.get("products").valueStream().anyMatch((held) -> held.get("product").asString().equals(product)))
+			.count();
 	}
 
 	/** Errors first, then the soonest to run out, then by provider and name. */
 	private static List<String> urgencyOrder(JsonNode balances) {
 		Comparator<JsonNode> urgency = Comparator.comparing((JsonNode account) -> account.get("error").isNull())
-			.thenComparing((account) -> {
-				JsonNode runsOut = account.get("forecast").get("runsOutAt");
-				return runsOut.isString() ? Instant.parse(runsOut.asString()) : Instant.MAX;
-			})
+			.thenComparing(StatusPageBrowserTest::firstRunOut)
 			.thenComparing((account) -> account.get("provider").asString())
 			.thenComparing((account) -> account.get("account").asString());
 		return balances.get("accounts")

@@ -11,6 +11,9 @@ import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.HistorySample;
 import dev.klingbalances.notify.ConditionKey;
 import dev.klingbalances.notify.EventType;
+import dev.klingbalances.notify.NotificationEvent.State;
+import dev.klingbalances.notify.NotificationStateStore.Mark;
+import dev.klingbalances.notify.Notices;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -93,6 +96,15 @@ class RedisHistoryAndNotificationStateTest extends TwoPodsOnOneRedis {
 		assertThat(storeB.last("kling", "team-a")).isEqualTo(stored(10, "190", 20));
 	}
 
+	private static boolean fires(RedisNotificationStateStore store, String webhook, ConditionKey condition, Instant at) {
+		return store.markFiring(webhook, condition, Notices.event(condition, State.FIRING, at), 100) == Mark.MARKED;
+	}
+
+	private static boolean resolves(RedisNotificationStateStore store, String webhook, ConditionKey condition,
+			Instant at) {
+		return store.markResolved(webhook, condition, Notices.event(condition, State.RESOLVED, at), 100) == Mark.MARKED;
+	}
+
 	@Test
 	void aConditionFiresAndResolvesOnceAcrossPodsAndRestarts() throws Exception {
 		RedisNotificationStateStore storeA = new RedisNotificationStateStore(this.podA.redis, this.podA.keys,
@@ -102,10 +114,10 @@ class RedisHistoryAndNotificationStateTest extends TwoPodsOnOneRedis {
 		ConditionKey low = new ConditionKey(EventType.LOW_BALANCE, "useapi", "creator/studio@example.com");
 		ConditionKey runsOut = new ConditionKey(EventType.RUNS_OUT, "kling", null);
 
-		assertThat(storeA.markFiring("ops", low, AT)).isTrue();
-		assertThat(storeB.markFiring("ops", low, AT.plusSeconds(5))).as("already firing").isFalse();
-		assertThat(storeB.markFiring("other-hook", low, AT)).as("per webhook").isTrue();
-		assertThat(storeB.markFiring("ops", runsOut, AT)).isTrue();
+		assertThat(fires(storeA, "ops", low, AT)).isTrue();
+		assertThat(fires(storeB, "ops", low, AT.plusSeconds(5))).as("already firing").isFalse();
+		assertThat(fires(storeB, "other-hook", low, AT)).as("per webhook").isTrue();
+		assertThat(fires(storeB, "ops", runsOut, AT)).isTrue();
 		assertThat(storeA.holdingSince(runsOut, AT)).isEqualTo(AT);
 		assertThat(storeB.holdingSince(runsOut, AT.plusSeconds(60))).isEqualTo(AT);
 
@@ -114,9 +126,10 @@ class RedisHistoryAndNotificationStateTest extends TwoPodsOnOneRedis {
 					RedisPod.JSON, restarted.monitor);
 			assertThat(again.firing("ops")).containsExactlyInAnyOrder(low, runsOut);
 			assertThat(again.holdingSince(runsOut, AT.plusSeconds(120))).isEqualTo(AT);
-			assertThat(again.markResolved("ops", low)).isTrue();
+			assertThat(resolves(again, "ops", low, AT.plusSeconds(120))).isTrue();
 		}
-		assertThat(storeA.markResolved("ops", low)).as("already resolved").isFalse();
+		assertThat(resolves(storeA, "ops", low, AT.plusSeconds(120))).as("already resolved").isFalse();
+		assertThat(storeB.size("ops")).as("FIRING low, FIRING runs-out, RESOLVED low: one notice each").isEqualTo(3);
 		assertThat(storeB.firing("ops")).containsExactly(runsOut);
 		storeA.cleared(runsOut);
 		assertThat(storeB.holdingSince(runsOut, AT.plusSeconds(300))).isEqualTo(AT.plusSeconds(300));

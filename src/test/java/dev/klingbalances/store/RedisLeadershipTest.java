@@ -36,7 +36,8 @@ class RedisLeadershipTest extends TwoPodsOnOneRedis {
 		this.leaderB.destroy();
 	}
 
-	private static LockRegistryLeaderInitiator initiator(RedisPod pod) {
+	/** The pod's leader election as the application configures it, started. */
+	static LockRegistryLeaderInitiator initiator(RedisPod pod) {
 		RedisLockRegistry registry = new RedisLockRegistry(pod.connectionFactory, pod.keys.leader(),
 				pod.properties.leaderLockExpiry());
 		LockRegistryLeaderInitiator initiator = RedisStoreConfiguration.leaderInitiator(registry, pod.properties);
@@ -44,7 +45,7 @@ class RedisLeadershipTest extends TwoPodsOnOneRedis {
 		return initiator;
 	}
 
-	private static boolean leads(LockRegistryLeaderInitiator initiator) {
+	static boolean leads(LockRegistryLeaderInitiator initiator) {
 		return initiator.getContext().isLeader();
 	}
 

@@ -16,6 +16,8 @@ import dev.klingbalances.balance.StoreUnavailableException;
 import dev.klingbalances.balance.UpstreamException;
 import dev.klingbalances.notify.ConditionKey;
 import dev.klingbalances.notify.EventType;
+import dev.klingbalances.notify.NotificationEvent.State;
+import dev.klingbalances.notify.Notices;
 import dev.klingbalances.upstream.RequestLanes.Lane;
 import dev.klingbalances.upstream.RequestLanes.Turn;
 import org.junit.jupiter.api.AfterEach;
@@ -101,7 +103,8 @@ class RedisOutageTest {
 			assertThatThrownBy(() -> entries.tryLease("team-a", Duration.ofSeconds(5)))
 				.isInstanceOf(StoreUnavailableException.class);
 			assertThatThrownBy(() -> notifications.firing("ops")).isInstanceOf(StoreUnavailableException.class);
-			assertThatThrownBy(() -> notifications.markFiring("ops", new ConditionKey(EventType.LOW_BALANCE, "kling", "team-a"), AT))
+			ConditionKey low = new ConditionKey(EventType.LOW_BALANCE, "kling", "team-a");
+			assertThatThrownBy(() -> notifications.markFiring("ops", low, Notices.event(low, State.FIRING, AT), 10))
 				.isInstanceOf(StoreUnavailableException.class);
 			assertThat(history.read("kling", "team-a", AT.minusSeconds(60))).as("this pod's copy").containsExactly(sample);
 			HistorySample later = new HistorySample(AT.plusSeconds(600), false, null,

@@ -26,4 +26,15 @@ class StoreKeysTest {
 		assertThat(keys.laneHolder("kling:abc")).startsWith(prefix);
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "kling-balances:", "team-a:", "x" })
+	void aWebhooksFiringStateAndOutboxAreInOneSlot(String prefix) {
+		StoreKeys keys = new StoreKeys(prefix);
+		for (String webhook : List.of("ops", "slack-alerts", "a")) {
+			assertThat(SlotHash.getSlot(keys.outbox(webhook))).as("outbox of %s", webhook)
+				.isEqualTo(SlotHash.getSlot(keys.firing(webhook)));
+		}
+		assertThat(keys.outbox("ops")).startsWith(prefix);
+	}
+
 }
