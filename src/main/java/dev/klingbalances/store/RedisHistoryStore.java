@@ -178,13 +178,19 @@ final class RedisHistoryStore implements HistoryStore {
 		Set<String> members = this.redis.opsForZSet()
 			.rangeByScore(this.keys.history(provider, account), fromMillis, Double.POSITIVE_INFINITY);
 		List<HistorySample> samples = new ArrayList<>();
+		int unreadable = 0;
 		for (String member : (members != null) ? members : Set.<String>of()) {
 			try {
 				samples.add(this.json.readValue(member, HistorySample.class));
 			}
 			catch (JacksonException ex) {
-				logger.warn("Ignored an unreadable history sample of {}/{}", provider, account);
+				unreadable++;
 			}
+		}
+		if (unreadable > 0) {
+			// One line per load, not per sample: a version upgrade leaves a whole series of them.
+			logger.warn("Ignored {} unreadable history sample(s) of {}/{} (written by an older version?)", unreadable,
+					provider, account);
 		}
 		return samples;
 	}

@@ -100,4 +100,25 @@ class RedisHistoryConsumptionTest extends TwoPodsOnOneRedis {
 			.containsExactly(0, 10, 20, 30, 40, 50);
 	}
 
+	@Test
+	void aSeriesWrittenByTheVersionBeforeProductsIsSkippedAndContinuedAfresh() {
+		// The sample format before products: scalar figures and consumption.
+		this.podA.redis.opsForZSet().add(this.podA.keys.history("kling", "team-a"),
+				"{\"at\":\"" + AT.minusSeconds(60) + "\",\"remaining\":1010,\"total\":1000,\"stale\":false,"
+						+ "\"error\":null,\"consumed\":35}",
+				AT.minusSeconds(60).toEpochMilli());
+		RedisSharedStore shared = this.podA.sharedStore();
+		RedisHistoryStore history = history(this.podA, shared);
+		BalanceService service = service(history, shared);
+
+		service.balance("kling", "team-a", true);
+		this.remaining.set(990);
+		this.clock.advance(Duration.ofMinutes(1));
+		service.balance("kling", "team-a", true);
+
+		assertThat(history.read("kling", "team-a", AT.minusSeconds(3600)))
+			.extracting((sample) -> sample.consumed().get("video").intValue())
+			.containsExactly(0, 10);
+	}
+
 }
