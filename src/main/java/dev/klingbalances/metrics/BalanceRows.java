@@ -16,6 +16,7 @@ import dev.klingbalances.balance.BalancesProperties;
 import dev.klingbalances.balance.BalancesResponse;
 import dev.klingbalances.balance.Forecast;
 import dev.klingbalances.balance.Grant;
+import dev.klingbalances.balance.ProductBalance;
 import dev.klingbalances.balance.GrantStatus;
 import dev.klingbalances.balance.ProviderTotal;
 
@@ -48,6 +49,9 @@ final class BalanceRows {
 		Tags tags = Tags.of("provider", account.provider(), "account", account.account(), "unit", account.unit());
 		put(rows, BalanceGauge.REMAINING, tags, account.remaining());
 		put(rows, BalanceGauge.GRANTED, tags, account.total());
+		for (ProductBalance product : account.products()) {
+			put(rows, BalanceGauge.ESTIMATED_REMAINING, tags.and("product", product.product()), product.estimatedRemaining());
+		}
 		for (Grant grant : account.grants()) {
 			if (grant.id() == null || (grant.status() != GrantStatus.ACTIVE && grant.status() != GrantStatus.PENDING)) {
 				continue;

@@ -252,10 +252,11 @@ class OpenApiConfiguration {
 		Forecast videoForecast = new Forecast(new BigDecimal("6.5"), Instant.parse("2026-05-22T04:00:00Z"), null,
 				new Forecast.ExpiringUnused(BigDecimal.ZERO, null),
 				new Forecast.Basis(FETCHED.minus(Duration.ofDays(7)), FETCHED, 412));
+		// Reported 118.0 describes 12 h before FETCHED; at 6.5 a day that is 3.25 less now.
 		AccountBalance klingGood = new AccountBalance("kling", "team-a", "units", new BigDecimal("118.0"),
-				new BigDecimal("200.0"),
-				List.of(new ProductBalance("video", new BigDecimal("118.0"), new BigDecimal("200.0"), videoForecast,
-						List.of())),
+				new BigDecimal("114.75"), new BigDecimal("200.0"),
+				List.of(new ProductBalance("video", new BigDecimal("118.0"), new BigDecimal("114.75"),
+						new BigDecimal("200.0"), videoForecast, List.of())),
 				List.of(new Grant("509f3fd3d4ab4a3f9eec5db27aa44f27", "Video Generation - 200 units", "video",
 						"decreasing_total", GrantStatus.ACTIVE, "online", new BigDecimal("200.0"), new BigDecimal("118.0"),
 						Instant.parse("2026-01-10T00:00:00Z"), Instant.parse("2027-01-10T00:00:00Z"))),

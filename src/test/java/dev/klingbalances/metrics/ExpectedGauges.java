@@ -25,7 +25,8 @@ final class ExpectedGauges {
 			"balances_grant_expiry_timestamp_seconds", "balances_fetched_timestamp_seconds", "balances_stale",
 			"balances_error", "balances_session_expiry_timestamp_seconds", "balances_runs_out_timestamp_seconds",
 			"balances_expiring_unused", "balances_expiring_unused_timestamp_seconds", "balances_burn_per_day",
-			"balances_pool_remaining", "balances_pool_runs_out_timestamp_seconds", "balances_low_balance_threshold");
+			"balances_pool_remaining", "balances_pool_runs_out_timestamp_seconds", "balances_low_balance_threshold",
+			"balances_estimated_remaining");
 
 	private ExpectedGauges() {
 	}
@@ -42,6 +43,10 @@ final class ExpectedGauges {
 					account.get("account").asString(), "unit", account.get("unit").asString());
 			quantity(expected, "balances_remaining", labels, account.get("remaining"));
 			quantity(expected, "balances_granted", labels, account.get("total"));
+			for (JsonNode product : account.get("products")) {
+				quantity(expected, "balances_estimated_remaining", with(labels, "product", product.get("product").asString()),
+						product.get("estimatedRemaining"));
+			}
 			for (JsonNode grant : account.get("grants")) {
 				String status = grant.get("status").asString();
 				if (grant.get("id").isNull() || !(status.equals("ACTIVE") || status.equals("PENDING"))) {
