@@ -486,9 +486,6 @@ public final class RefreshingCache<V> {
 		// Publish before leaving the in-flight map; a caller that read the entry before this
 		// and misses the in-flight mark is answered with this entry (see load).
 		this.entries.put(key, next);
-		if (share) {
-			Schedulers.boundedElastic().schedule(() -> share(key, next));
-		}
 		this.inFlight.remove(key, mine);
 		this.version.incrementAndGet();
 		Timer.builder("balances.fetch")
@@ -502,6 +499,11 @@ public final class RefreshingCache<V> {
 		}
 		catch (RuntimeException ex) {
 			logger.error("Listener of {} failed for [{}]", this.name, key, ex);
+		}
+		if (share) {
+			// Announced only after the listener recorded it (the history sample), so a replica
+			// that builds its view on the notice finds the sample there.
+			Schedulers.boundedElastic().schedule(() -> share(key, next));
 		}
 		mine.complete(next);
 	}

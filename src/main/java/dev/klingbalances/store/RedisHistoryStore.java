@@ -65,13 +65,13 @@ final class RedisHistoryStore implements HistoryStore {
 			end
 			local member = string.sub(ARGV[2], 1, -2) .. ',"consumed":' .. cjson.encode(sums) .. '}'
 			redis.call('ZADD', KEYS[1], ARGV[1], member)
-			redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
-			local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[4])
+			redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4])
+			local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[5])
 			if excess > 0 then
 			  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, excess - 1)
 			end
-			redis.call('PEXPIRE', KEYS[1], ARGV[5])
-			redis.call('SADD', KEYS[2], ARGV[6])
+			redis.call('PEXPIRE', KEYS[1], ARGV[6])
+			redis.call('SADD', KEYS[2], ARGV[7])
 			return member
 			""", String.class);
 

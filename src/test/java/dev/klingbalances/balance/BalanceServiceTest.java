@@ -194,6 +194,95 @@ class BalanceServiceTest {
 	}
 
 	@Test
+	void anAccountHoldingTwoProductsListsEachAndAddsNoneUp() {
+		this.kling.answer("team-a", () -> Mono.just(snapshot(grant("video", GrantStatus.ACTIVE, "200", "118"),
+				grant("image", GrantStatus.ACTIVE, "500", "40"), grant("image", GrantStatus.EXHAUSTED, "100", "0"),
+				grant("other", GrantStatus.PENDING, "10", "10"))));
+		AccountBalance account = service().balance("kling", "team-a", false).value();
+		assertThat(account.remaining()).as("never video and image added up").isNull();
+		assertThat(account.total()).isNull();
+		assertThat(account.forecast()).isEqualTo(Forecast.NONE);
+		assertThat(account.products()).extracting(ProductBalance::product, ProductBalance::remaining, ProductBalance::total)
+			.containsExactly(org.assertj.core.groups.Tuple.tuple("image", new BigDecimal("40"), new BigDecimal("500")),
+					org.assertj.core.groups.Tuple.tuple("other", BigDecimal.ZERO, BigDecimal.ZERO),
+					org.assertj.core.groups.Tuple.tuple("video", new BigDecimal("118"), new BigDecimal("200")));
+		assertThat(account.remark()).isNull();
+	}
+
+	@Test
+	void anAccountHoldingOneProductShowsItsFiguresAsTheAccounts() {
+		this.kling.answer("team-a", () -> Mono.just(snapshot(grant("image", GrantStatus.ACTIVE, "500", "40"),
+				grant("image", GrantStatus.EXPIRED, "100", "30"))));
+		AccountBalance account = service().balance("kling", "team-a", false).value();
+		assertThat(account.remaining()).isEqualByComparingTo("40");
+		assertThat(account.total()).isEqualByComparingTo("500");
+		assertThat(account.products()).singleElement().satisfies((image) -> {
+			assertThat(image.product()).isEqualTo("image");
+			assertThat(image.remaining()).isEqualByComparingTo("40");
+			assertThat(image.forecast()).isEqualTo(account.forecast());
+		});
+	}
+
+	@Test
+	void totalsArePerProviderAndProduct() {
+		this.kling.products("video", "image", "other");
+		this.useapi.products(Products.CREDITS);
+		this.kling.answer("team-a", () -> Mono.just(snapshot(grant("video", GrantStatus.ACTIVE, "200", "118"),
+				grant("image", GrantStatus.ACTIVE, "500", "40"))));
+		this.kling.answer("team-b", () -> Mono.just(snapshot(grant("video", GrantStatus.ACTIVE, "100", "20"))));
+		this.useapi.answer("a@example.com",
+				() -> Mono.just(snapshot(grant(Products.CREDITS, GrantStatus.ACTIVE, "66000", "56000"))));
+		BalancesResponse response = service().balances(Set.of(), false).response();
+		assertThat(response.totals())
+			.extracting(ProviderTotal::provider, ProviderTotal::product, ProviderTotal::remaining, ProviderTotal::total,
+					ProviderTotal::accounts, ProviderTotal::complete)
+			.containsExactly(
+					org.assertj.core.groups.Tuple.tuple("kling", "video", new BigDecimal("138"), new BigDecimal("300"), 2,
+							true),
+					org.assertj.core.groups.Tuple.tuple("kling", "image", new BigDecimal("40"), new BigDecimal("500"), 1,
+							true),
+					org.assertj.core.groups.Tuple.tuple("kling", "other", BigDecimal.ZERO, BigDecimal.ZERO, 0, true),
+					org.assertj.core.groups.Tuple.tuple("useapi", "credits", new BigDecimal("56000"),
+							new BigDecimal("66000"), 1, true));
+	}
+
+	@Test
+	void aFailedAccountWithoutFiguresMakesEveryProductsTotalIncomplete() {
+		this.kling.products("video", "image");
+		this.kling.answer("team-a", () -> Mono.just(snapshot(grant("video", GrantStatus.ACTIVE, "200", "118"))));
+		this.kling.answer("team-b", () -> Mono.error(new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE, "down", 503)));
+		List<ProviderTotal> totals = service().balances(Set.of("kling"), false).response().totals();
+		assertThat(totals).extracting(ProviderTotal::product, ProviderTotal::remaining, ProviderTotal::complete)
+			.containsExactly(org.assertj.core.groups.Tuple.tuple("video", new BigDecimal("118"), false),
+					org.assertj.core.groups.Tuple.tuple("image", null, false));
+	}
+
+	@Test
+	void theProductFilterKeepsAccountsThatHoldItOrMayAndOnlyItsTotals() {
+		this.kling.products("video", "image");
+		this.kling.answer("team-a", () -> Mono.just(snapshot(grant("image", GrantStatus.ACTIVE, "500", "40"))));
+		this.kling.answer("team-b", () -> Mono.just(snapshot(grant("video", GrantStatus.ACTIVE, "100", "20"))));
+		this.useapi.answer("a@example.com", () -> Mono.error(new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE,
+				"down", 503)));
+		BalanceService service = service();
+		BalancesResponse images = service.balances(Set.of(), "image", false).response();
+		assertThat(images.accounts()).extracting(AccountBalance::account)
+			.as("the useapi account has no figures: it may hold images")
+			.containsExactly("team-a", "a@example.com");
+		assertThat(images.totals()).extracting(ProviderTotal::provider, ProviderTotal::product)
+			.containsExactly(org.assertj.core.groups.Tuple.tuple("kling", "image"));
+		assertThat(images.complete()).isFalse();
+		BalancesResponse videos = service.balances(Set.of("kling"), "video", false).response();
+		assertThat(videos.accounts()).extracting(AccountBalance::account).containsExactly("team-b");
+		assertThat(videos.totals()).singleElement().satisfies((total) -> {
+			assertThat(total.product()).isEqualTo("video");
+			assertThat(total.remaining()).isEqualByComparingTo("20");
+		});
+		assertThat(videos.complete()).isTrue();
+		assertThat(service.productNames()).containsExactly("image", "video");
+	}
+
+	@Test
 	void providerWithoutAccountsTotalsACompleteZero() {
 		FakeProvider none = new FakeProvider("kling", "units", Duration.ofMinutes(15));
 		BalancesProperties properties = TestSettings.balances("balances.deadline=1s", "balances.cache.warm-up=false");

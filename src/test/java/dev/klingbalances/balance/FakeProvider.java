@@ -76,7 +76,11 @@ public final class FakeProvider implements BalanceProvider {
 	}
 
 	public static Grant grant(GrantStatus status, String total, String remaining) {
-		return new Grant("id-" + total + "-" + remaining, "pack", "video", "decreasing_total", status, status.name(),
+		return grant("video", status, total, remaining);
+	}
+
+	public static Grant grant(String product, GrantStatus status, String total, String remaining) {
+		return new Grant(product + "-" + total + "-" + remaining, "pack", product, "decreasing_total", status, status.name(),
 				new BigDecimal(total), new BigDecimal(remaining), Instant.parse("2026-01-01T00:00:00Z"),
 				Instant.parse("2027-01-01T00:00:00Z"));
 	}

@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -52,6 +54,29 @@ class SharedCacheTest {
 			}
 			return answer.asMono();
 		}, TTL, this.settings, this.clock, new SimpleMeterRegistry(), shared.entries("balances.test", String.class));
+	}
+
+	@Test
+	void aNewEntryIsAnnouncedOnlyAfterTheListenerRecordedIt() throws Exception {
+		RefreshingCache<String> a = replica(this.store);
+		CountDownLatch announced = new CountDownLatch(1);
+		this.store.replica().<String>entries("balances.test", String.class).onWrite((key) -> announced.countDown());
+		AtomicBoolean announcedBeforeRecorded = new AtomicBoolean();
+		CountDownLatch recorded = new CountDownLatch(1);
+		a.listen((key, previous, next) -> {
+			try {
+				// The history append takes a while: no notice may go out meanwhile.
+				announcedBeforeRecorded.set(announced.await(500, TimeUnit.MILLISECONDS));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			recorded.countDown();
+		});
+		fetchedOnce(a, "118");
+		assertThat(recorded.await(5, TimeUnit.SECONDS)).isTrue();
+		assertThat(announced.await(5, TimeUnit.SECONDS)).as("announced after all").isTrue();
+		assertThat(announcedBeforeRecorded).as("announced while the listener was still recording").isFalse();
 	}
 
 	@Test

@@ -37,8 +37,8 @@ class RedisHistoryAndNotificationStateTest extends TwoPodsOnOneRedis {
 	}
 
 	/** The same sample as stored: with the running consumption the append script computed. */
-	private static HistorySample stored(int minutes, String remaining) {
-		return sample(minutes, remaining).withConsumed(Map.of("video", BigDecimal.valueOf(minutes + 10)));
+	private static HistorySample stored(int minutes, String remaining, int consumed) {
+		return sample(minutes, remaining).withConsumed(Map.of("video", BigDecimal.valueOf(consumed)));
 	}
 
 	@Test
@@ -52,14 +52,16 @@ class RedisHistoryAndNotificationStateTest extends TwoPodsOnOneRedis {
 				List.of(new HistorySample.ProductFigures("video", new BigDecimal("140"), new BigDecimal("200.0"))),
 				Map.of());
 		store.append("kling", "team-a", failure, oldest, 3);
-		HistorySample failureStored = failure.withConsumed(Map.of("video", BigDecimal.valueOf(70)));
+		// The samples of minutes 0 and 10 were older than the window when appended, and went at once:
+		// the running sum continues from what Redis holds, 10 from minute 20 on.
+		HistorySample failureStored = failure.withConsumed(Map.of("video", BigDecimal.valueOf(50)));
 		store.append("kling", "team-b", sample(0, "5.50"), AT, 3);
 
 		try (RedisPod restarted = new RedisPod(redisServer, this.prefix)) {
 			RedisHistoryStore again = history(restarted);
-			assertThat(again.read("kling", "team-a", AT)).containsExactly(stored(50, "150"), stored(60, "140"),
+			assertThat(again.read("kling", "team-a", AT)).containsExactly(stored(50, "150", 40), stored(60, "140", 50),
 					failureStored);
-			assertThat(again.read("kling", "team-a", AT.plus(Duration.ofMinutes(55)))).containsExactly(stored(60, "140"),
+			assertThat(again.read("kling", "team-a", AT.plus(Duration.ofMinutes(55)))).containsExactly(stored(60, "140", 50),
 					failureStored);
 			assertThat(again.last("kling", "team-a")).isEqualTo(failureStored);
 			assertThat(again.last("kling", "team-b").product("video").remaining()).isEqualByComparingTo("5.50");
@@ -87,7 +89,7 @@ class RedisHistoryAndNotificationStateTest extends TwoPodsOnOneRedis {
 
 		await().atMost(Duration.ofSeconds(5))
 			.until(() -> storeB.read("kling", "team-a", AT).size() == 2);
-		assertThat(storeB.last("kling", "team-a")).isEqualTo(sample(10, "190"));
+		assertThat(storeB.last("kling", "team-a")).isEqualTo(stored(10, "190", 20));
 	}
 
 	@Test

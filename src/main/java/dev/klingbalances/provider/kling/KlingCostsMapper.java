@@ -65,22 +65,21 @@ final class KlingCostsMapper {
 		if (code != 0) {
 			throw byServiceCode(code, status, retryAfter);
 		}
+		JsonNode data = root.get("data");
+		JsonNode innerCodeNode = (data != null && data.isObject()) ? data.get("code") : null;
+		Integer innerCode = integer(innerCodeNode);
+		if (innerCode != null && innerCode != 0) {
+			// An outer 0 with an inner error is an error, never an empty account; its code wins over the status.
+			throw byServiceCode(innerCode, status, retryAfter);
+		}
 		if (!ok) {
 			throw byStatus(status, retryAfter);
 		}
-		JsonNode data = root.get("data");
 		if (data == null || !data.isObject()) {
 			throw failure(ErrorCode.BAD_RESPONSE, "Kling's answer has no data object.", status, null);
 		}
-		JsonNode innerCodeNode = data.get("code");
-		if (innerCodeNode != null && !innerCodeNode.isNull()) {
-			Integer innerCode = integer(innerCodeNode);
-			if (innerCode == null) {
-				throw failure(ErrorCode.BAD_RESPONSE, "Kling's data.code is not an integer.", status, null);
-			}
-			if (innerCode != 0) {
-				throw byServiceCode(innerCode, status, retryAfter);
-			}
+		if (innerCodeNode != null && !innerCodeNode.isNull() && innerCode == null) {
+			throw failure(ErrorCode.BAD_RESPONSE, "Kling's data.code is not an integer.", status, null);
 		}
 		return snapshot(root, data, status, windowStart, products);
 	}
@@ -225,6 +224,10 @@ final class KlingCostsMapper {
 			return ErrorCode.AUTHENTICATION_FAILED;
 		}
 		if (code >= 1200 && code <= 1203) {
+			return ErrorCode.REQUEST_REJECTED;
+		}
+		if (code == 1300 || code == 1301) {
+			// Platform and content policy: the request was refused, whatever status carried it.
 			return ErrorCode.REQUEST_REJECTED;
 		}
 		return switch (code) {

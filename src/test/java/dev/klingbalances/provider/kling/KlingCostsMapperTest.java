@@ -164,7 +164,7 @@ class KlingCostsMapperTest {
 	@CsvSource({ "1000, AUTHENTICATION_FAILED", "1001, AUTHENTICATION_FAILED", "1002, AUTHENTICATION_FAILED",
 			"1003, AUTHENTICATION_FAILED", "1004, AUTHENTICATION_FAILED", "1100, ACCOUNT_SUSPENDED",
 			"1101, ACCOUNT_IN_ARREARS", "1102, PACKS_DEPLETED", "1103, PERMISSION_DENIED", "1200, REQUEST_REJECTED",
-			"1201, REQUEST_REJECTED", "1202, REQUEST_REJECTED", "1203, REQUEST_REJECTED", "1302, THROTTLED",
+			"1201, REQUEST_REJECTED", "1202, REQUEST_REJECTED", "1203, REQUEST_REJECTED", "1300, REQUEST_REJECTED", "1301, REQUEST_REJECTED", "1302, THROTTLED",
 			"1303, THROTTLED", "1304, IP_NOT_ALLOWED", "5000, UPSTREAM_UNAVAILABLE", "5001, UPSTREAM_UNAVAILABLE",
 			"5002, UPSTREAM_TIMEOUT" })
 	void classifiesServiceCodesWhetherOuterOrInner(int code, ErrorCode expected) {
@@ -184,6 +184,16 @@ class KlingCostsMapperTest {
 		assertThat(readFailure(429, "{\"code\": 1102}").code()).isEqualTo(ErrorCode.PACKS_DEPLETED);
 		assertThat(readFailure(429, "{\"code\": 1302}").code()).isEqualTo(ErrorCode.THROTTLED);
 		assertThat(readFailure(401, "{\"code\": 1100}").code()).isEqualTo(ErrorCode.ACCOUNT_SUSPENDED);
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "1300, 200", "1300, 400", "1300, 403", "1300, 429", "1300, 500", "1301, 200", "1301, 400",
+			"1301, 403", "1301, 429", "1301, 500" })
+	void policyRefusalsAreRejectedRequestsWhateverTheHttpStatus(int code, int status) {
+		assertThat(readFailure(status, "{\"code\": " + code + ", \"message\": \"policy\"}").code())
+			.isEqualTo(ErrorCode.REQUEST_REJECTED);
+		assertThat(readFailure(status, "{\"code\": 0, \"data\": {\"code\": " + code + "}}").code())
+			.as("inner code").isEqualTo(ErrorCode.REQUEST_REJECTED);
 	}
 
 	@ParameterizedTest

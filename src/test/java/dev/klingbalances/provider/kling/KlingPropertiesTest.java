@@ -138,6 +138,56 @@ class KlingPropertiesTest {
 	}
 
 	@Test
+	void bindsProductRulesInTheirOrder() {
+		this.runner
+			.withPropertyValues("balances.kling.products[0].pattern=lip ?sync", "balances.kling.products[0].product=video",
+					"balances.kling.products[1].pattern=海报", "balances.kling.products[1].product=IMAGE")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(KlingProperties.class).products()).containsExactly(
+						new KlingProperties.ProductRule("lip ?sync", "video"), new KlingProperties.ProductRule("海报", "IMAGE"));
+			});
+	}
+
+	@Test
+	void rejectsAProductRuleWithAnEmptyPattern() {
+		assertFailure(List.of("balances.kling.products[0].pattern=", "balances.kling.products[0].product=video"),
+				"balances.kling.products[0].pattern must not be empty");
+	}
+
+	@Test
+	void rejectsAProductRuleWithoutPattern() {
+		assertFailure(List.of("balances.kling.products[0].product=video"),
+				"balances.kling.products[0].pattern must not be empty");
+	}
+
+	@Test
+	void rejectsAProductRuleWhosePatternIsNoRegularExpression() {
+		assertFailure(List.of("balances.kling.products[0].pattern=video", "balances.kling.products[0].product=video",
+				"balances.kling.products[1].pattern=(unclosed", "balances.kling.products[1].product=image"),
+				"balances.kling.products[1].pattern is not a valid regular expression");
+	}
+
+	@Test
+	void rejectsAProductRuleWithAnUnknownProduct() {
+		assertFailure(List.of("balances.kling.products[0].pattern=audio", "balances.kling.products[0].product=audio"),
+				"balances.kling.products[0].product must be one of [video, image, other], not 'audio'");
+	}
+
+	@Test
+	void aMalformedProductRuleStopsStartUpWithAReportNotAStackTrace(CapturedOutput output) {
+		String[] args = { "--balances.kling.products[0].pattern=(unclosed", "--balances.kling.products[0].product=video" };
+		assertThatException().isThrownBy(() -> new SpringApplicationBuilder(PropertiesConfiguration.class)
+			.web(WebApplicationType.NONE)
+			.run(args)
+			.close());
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("balances.kling.products[0].pattern is not a valid regular expression")
+			.doesNotContain("PatternSyntaxException")
+			.doesNotContain("\tat ");
+	}
+
+	@Test
 	void accountToStringShowsNoKey() {
 		KlingProperties.Account pair = new KlingProperties.Account("main", ACCESS_KEY, SECRET, null);
 		KlingProperties.Account single = new KlingProperties.Account("new", null, null, API_KEY);
