@@ -1,5 +1,6 @@
 package dev.klingbalances.balance;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
@@ -132,6 +133,22 @@ public class BalanceService {
 		}).<CompletableFuture<?>>map((future) -> future).toList();
 		awaitUntil(fetches, deadline);
 		return current(slot);
+	}
+
+	/**
+	 * The account to spend next for a product, from the cache only: never fetches (accounts
+	 * asked for this way are kept warm by the sweep like any other).
+	 * @param providerNames providers to choose from (all when empty); must be registered names
+	 * @param product one of {@link #productNames()}
+	 * @param need capacity the job needs, in the product's unit, greater than 0
+	 */
+	AccountPicker.Pick next(Collection<String> providerNames, String product, BigDecimal need) {
+		Slot slot = slot(providerNames, product);
+		slot.asked = true;
+		// One form per value ("20", "20.0" and "2E+1" share an answer), never in exponent notation.
+		BigDecimal normal = need.stripTrailingZeros();
+		return current(slot).pick(product, (normal.scale() < 0) ? normal.setScale(0) : normal,
+				this.properties.picker().cachedPicks());
 	}
 
 	/**

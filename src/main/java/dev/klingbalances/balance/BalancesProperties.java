@@ -25,12 +25,22 @@ import org.springframework.validation.annotation.Validated;
  * @param cache snapshot cache behaviour
  * @param forecast history and forecast
  * @param alerts when something counts as worth a warning
+ * @param picker {@code GET /balances/next}
  */
 @Validated
 @ConfigurationProperties("balances")
 public record BalancesProperties(@NotNull @DefaultValue("4s") Duration deadline,
 		@Valid @NotNull @DefaultValue Cache cache, @Valid @NotNull @DefaultValue ForecastSettings forecast,
-		@Valid @NotNull @DefaultValue Alerts alerts) {
+		@Valid @NotNull @DefaultValue Alerts alerts, @Valid @NotNull @DefaultValue Picker picker) {
+
+	/**
+	 * @param maxNeed the largest {@code need} accepted (larger is a 400: no account holds that much)
+	 * @param cachedPicks answers per view kept ready, for different products and needs (a view is
+	 * rebuilt whenever its figures change, and its answers with it)
+	 */
+	public record Picker(@NotNull @DecimalMin("1") @DefaultValue("1000000000") BigDecimal maxNeed,
+			@Min(0) @DefaultValue("64") int cachedPicks) {
+	}
 
 	/**
 	 * @param window how far back the history of each account's figures is kept and used

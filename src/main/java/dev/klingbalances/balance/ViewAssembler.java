@@ -123,6 +123,10 @@ final class ViewAssembler {
 		Instant fetchedAt = Objects.requireNonNull(entry.fetchedAt());
 		Instant freshUntil = fetchedAt.plus(snapshots.ttl());
 		times.changesAt(freshUntil);
+		if (provider.dataDelay() != null) {
+			// The picker leaves figures out from then on.
+			times.changesAt(freshUntil.plus(provider.dataDelay()));
+		}
 		times.changesAt(fetchedAt.plus(this.properties.cache().maxStale()));
 		List<Grant> grants = Grants.asOf(snapshot.grants(), now);
 		List<Grant> active = Grants.active(grants);

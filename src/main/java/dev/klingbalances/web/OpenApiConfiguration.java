@@ -31,6 +31,7 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.examples.Example;
 import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.ArraySchema;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.MediaType;
@@ -225,6 +226,8 @@ class OpenApiConfiguration {
 			.addProperty("upstreamError", new StringSchema().description(
 					"ACCOUNT_LIST_UNAVAILABLE only: why the account list could not be read (an ErrorCode)")
 				.example(ErrorCode.UPSTREAM_UNAVAILABLE.name()))
+			.addProperty("candidates", new ArraySchema().items(new Schema<>().$ref("#/components/schemas/Candidate"))
+				.description("NO_CAPACITY only: every account considered, with why it was left out"))
 			.required(List.of("type", "title", "status", "code"));
 	}
 

@@ -60,7 +60,8 @@ class BalanceControllerTest {
 		Grant grant = new Grant("509f", "Video Generation - 10,000 entries", "video", "decreasing_total", GrantStatus.ACTIVE,
 				"online", new BigDecimal("200.0"), new BigDecimal("118.0"), Instant.parse("2026-01-01T00:00:00Z"),
 				Instant.parse("2027-01-01T00:00:00Z"));
-		return new AccountBalance("kling", "team-a", "units", new BigDecimal("118.0"), new BigDecimal("200.0"), List.of(),
+		return new AccountBalance("kling", "team-a", "units", new BigDecimal("118.0"), new BigDecimal("200.0"),
+				List.of(new ProductBalance("video", new BigDecimal("118.0"), new BigDecimal("200.0"), Forecast.NONE, List.of())),
 				List.of(grant), Map.of(), fetchedAt, fetchedAt.plus(Duration.ofMinutes(15)), false,
 				Duration.ofHours(12), null, null, List.of(), Forecast.NONE);
 	}
@@ -285,6 +286,89 @@ class BalanceControllerTest {
 		this.mvc.perform(get("/balances/kling/nobody/history"))
 			.andExpect(status().isNotFound())
 			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON));
+	}
+
+	@Test
+	void nextAnswersThePickWithAnEntityTag() throws Exception {
+		given(this.service.productNames()).willReturn(List.of("credits", "image", "other", "video"));
+		AccountPicker.Pick pick = AccountPicker.pick(response(NOW.minusSeconds(118)), "video", new BigDecimal("20"), NOW,
+				NOW.plusSeconds(60), JSON);
+		given(this.service.next(Set.of("kling"), "video", new BigDecimal("20"))).willReturn(pick);
+
+		MvcResult result = this.mvc.perform(get("/balances/next").param("product", "video").param("need", "20")
+				.param("provider", "kling"))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$.provider").value("kling"))
+			.andExpect(jsonPath("$.account").value("team-a"))
+			.andExpect(jsonPath("$.product").value("video"))
+			.andExpect(jsonPath("$.need").value(20))
+			.andExpect(jsonPath("$.remaining").value(118.0))
+			.andExpect(jsonPath("$.drawsFrom.grant").value("509f"))
+			.andExpect(jsonPath("$.drawsFrom.expiresAt").value("2027-01-01T00:00:00Z"))
+			.andExpect(jsonPath("$.candidates[0].rank").value(1))
+			.andExpect(header().string("Cache-Control", "max-age=60, private"))
+			.andReturn();
+		String etag = result.getResponse().getHeader("ETag");
+		assertThat(etag).isEqualTo(pick.answer().etag());
+
+		this.mvc.perform(get("/balances/next").param("product", "video").param("need", "20").param("provider", "kling")
+				.header("If-None-Match", etag))
+			.andExpect(status().isNotModified());
+	}
+
+	@Test
+	void nextWithoutCapacityIsANoCapacityProblemWithTheCandidates() throws Exception {
+		given(this.service.productNames()).willReturn(List.of("credits", "image", "other", "video"));
+		AccountPicker.Pick none = AccountPicker.pick(response(NOW.minusSeconds(118)), "video", new BigDecimal("500"), NOW,
+				null, JSON);
+		given(this.service.next(Set.of(), "video", new BigDecimal("500"))).willReturn(none);
+
+		this.mvc.perform(get("/balances/next").param("product", "video").param("need", "500"))
+			.andExpect(status().isNotFound())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.code").value("NO_CAPACITY"))
+			.andExpect(jsonPath("$.type").value("urn:kling-balances:problem:no-capacity"))
+			.andExpect(jsonPath("$.candidates[0].account").value("team-a"))
+			.andExpect(jsonPath("$.candidates[0].excluded").value("BELOW_NEED"))
+			.andExpect(jsonPath("$.candidates[0].reason").value("Only 118.0 video left, less than the 500 needed."));
+	}
+
+	@Test
+	void nextNeedsOneDefault() throws Exception {
+		given(this.service.productNames()).willReturn(List.of("credits", "image", "other", "video"));
+		given(this.service.next(Set.of(), "image", BigDecimal.ONE)).willReturn(AccountPicker.pick(
+				new BalancesResponse(NOW, true, List.of(), List.of(), List.of()), "image", BigDecimal.ONE, NOW, null, JSON));
+
+		this.mvc.perform(get("/balances/next").param("product", "image")).andExpect(status().isNotFound());
+		then(this.service).should().next(Set.of(), "image", BigDecimal.ONE);
+	}
+
+	@org.junit.jupiter.params.ParameterizedTest(name = "{0}={1}")
+	@org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = { "need|0", "need|-5", "need|0.0", "need|abc",
+			"need|1e3", "need|NaN", "need|Infinity", "need|1000000001", "need|99999999999999999999", "need|2.1234567",
+			"need|' 20'", "need|''", "product|audio", "product|''", "provider|openai" })
+	void nextRefusesBadInputNamingTheParameterWithoutAskingTheService(String parameter, String value) throws Exception {
+		given(this.service.productNames()).willReturn(List.of("credits", "image", "other", "video"));
+		var request = get("/balances/next");
+		if (!parameter.equals("product")) {
+			request = request.param("product", "video");
+		}
+		this.mvc.perform(request.param(parameter, value))
+			.andExpect(status().isBadRequest())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.code").value("INVALID_PARAMETER"))
+			.andExpect(jsonPath("$.parameter").value(parameter));
+		then(this.service).should(never()).next(anyCollection(), any(), any());
+	}
+
+	@Test
+	void nextWithoutProductIsABadRequestListingTheProducts() throws Exception {
+		given(this.service.productNames()).willReturn(List.of("credits", "image", "other", "video"));
+		this.mvc.perform(get("/balances/next").param("need", "20"))
+			.andExpect(status().isBadRequest())
+			.andExpect(jsonPath("$.parameter").value("product"))
+			.andExpect(jsonPath("$.detail").value("Parameter 'product' is required: one of [credits, image, other, video]."));
+		then(this.service).should(never()).next(anyCollection(), any(), any());
 	}
 
 	@TestConfiguration(proxyBeanMethods = false)
