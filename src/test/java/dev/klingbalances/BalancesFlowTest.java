@@ -117,9 +117,15 @@ class BalancesFlowTest {
 		JsonNode second = account(body, "useapi", UpstreamStubs.EMAIL_2);
 		assertThat(second.get("unit").asString()).isEqualTo("credits");
 		assertThat(second.get("remaining").decimalValue()).isEqualByComparingTo("1200");
-		assertThat(body.get("totals")).hasSize(2);
+		// One pool per provider and product: Kling's video, image and other, useapi.net's credits.
+		assertThat(body.get("totals").valueStream()
+			.map((total) -> total.get("provider").asString() + "/" + total.get("product").asString()))
+			.containsExactly("kling/video", "kling/image", "kling/other", "useapi/credits");
 		assertThat(body.get("totals").get(0).get("remaining").decimalValue()).isEqualByComparingTo("276");
-		assertThat(body.get("totals").get(1).get("remaining").decimalValue()).isEqualByComparingTo("57200");
+		assertThat(body.get("totals").get(1).get("remaining").decimalValue()).as("no image pack").isZero();
+		assertThat(body.get("totals").get(3).get("remaining").decimalValue()).isEqualByComparingTo("57200");
+		assertThat(teamA.get("products").valueStream().map((product) -> product.get("product").asString()))
+			.as("the expired 'Old pack' is held no more").containsExactly("video");
 		assertNoSecret(body.toString(), output.getAll());
 	}
 

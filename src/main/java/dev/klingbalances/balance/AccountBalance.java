@@ -19,7 +19,7 @@ public record AccountBalance(
 		@Schema(description = "The estimate of remaining now, when the account holds one product (that product's, see products); null when it holds several. "
 				+ ProductBalance.ESTIMATED_REMAINING, example = "112.5", nullable = true) @Nullable BigDecimal estimatedRemaining,
 		@Schema(description = "Capacity ACTIVE grants started with when the account holds one product; null when it holds several or when unknown", example = "200.0", nullable = true) @Nullable BigDecimal total,
-		@Schema(description = "One entry per product the account holds (any grant of it, including products whose grants are all used up, expired or pending), sorted by product; empty when unknown or without grants") List<ProductBalance> products,
+		@Schema(description = "One entry per product the account holds (a grant of it that has not expired: active, used up or pending), sorted by product; empty when unknown or when it holds none") List<ProductBalance> products,
 		@Schema(description = "Every grant the upstream reported, whatever its status") List<Grant> grants,
 		@Schema(description = "Provider-specific facts: useapi.net sessionExpiresAt, maxJobs, nextRefillAt, reportedTotal, tickets") Map<String, Object> details,
 		@Schema(description = "When the figures were fetched from the upstream (UTC); null when never", nullable = true) @Nullable Instant fetchedAt,

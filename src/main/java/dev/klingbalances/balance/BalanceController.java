@@ -56,7 +56,9 @@ class BalanceController {
 	@Operation(operationId = "listBalances", summary = "Balances of every account",
 			description = """
 					Every configured Kling API account and every useapi.net Kling web account, with \
-					totals per provider and product (video and image capacity are separate pools: no figure 					adds two products; an account holding several has `remaining: null` and one entry per 					product in `products`). Answers within the configured deadline whatever the upstreams do: \
+					totals per provider and product (video and image capacity are separate pools: no figure \
+					adds two products; an account holding several has `remaining: null` and one entry per \
+					product in `products`). Answers within the configured deadline whatever the upstreams do: \
 					an account that cannot be read is still listed, with `error` set and either its last \
 					good figures (`stale: true`) or `remaining: null` - never a made-up zero. `complete` \
 					is false when any account or provider has an error. Supports `If-None-Match`.""")
@@ -76,8 +78,8 @@ class BalanceController {
 	ResponseEntity<byte[]> balances(
 			@Parameter(description = "Only this provider's accounts (all providers when absent)")
 			@RequestParam(required = false) @Nullable String provider,
-			@Parameter(description = "Only accounts holding this product (and accounts whose products are not known, since they may), and only this product's totals; every product when absent. "
-					+ "One of kling's video, image, other and useapi's credits")
+			@Parameter(description = "Only accounts holding this product (and accounts whose products are not known, since they may), and only this product's totals; every product when absent "
+					+ "(Kling: video, image, other; useapi.net: credits). An unknown product is a 400 problem listing the valid ones")
 			@RequestParam(required = false) @Nullable String product,
 			@Parameter(description = "Fetch from the upstreams now instead of serving fresh cached figures "
 					+ "(concurrent refreshes share one fetch; rate limits still apply)")
@@ -184,7 +186,9 @@ class BalanceController {
 					The account's figures as this service recorded them over the forecast window \
 					(`balances.forecast.window`, 7 days by default), oldest first: each successful read \
 					(unchanged figures at most once per `balances.forecast.resolution`) and each failure, \
-					with its error code. This is the history the forecast rests on; it is kept in memory \
+					with its error code, each point with every product's figures (`products`; the point's own \
+					`remaining` and `total` only when the account held one product). This is the history the \
+					forecasts (one per product) rest on; it is kept in memory \
 					unless a shared store is configured, so it starts anew when the service restarts. \
 					Never calls an upstream. Supports `If-None-Match`.""")
 	@ApiResponse(responseCode = "200", description = "The recorded figures",

@@ -61,9 +61,18 @@ final class Grants {
 		return sum;
 	}
 
-	/** The products the grants are of, whatever their status, sorted. */
+	/**
+	 * The products an account holds, sorted: those of its grants that have not expired (active,
+	 * used up, pending or of an unknown status). Kling lists expired packs for a long lookback;
+	 * an image pack that expired months ago does not make a video account hold images.
+	 */
 	static List<String> products(List<Grant> grants) {
-		return grants.stream().map(Grant::product).distinct().sorted().toList();
+		return grants.stream()
+			.filter((grant) -> grant.status() != GrantStatus.EXPIRED)
+			.map(Grant::product)
+			.distinct()
+			.sorted()
+			.toList();
 	}
 
 	/** The grants of one product. */

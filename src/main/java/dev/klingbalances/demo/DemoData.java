@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * its dates however long the demo runs. Active packs and points are used up at their own pace
  * per minute of use ({@code used}: minutes since the demo started, times
  * {@code balances.demo.usage}), so the service's history, forecasts and warnings have something
- * to show; one pack of each provider expires within days.
+ * to show; one pack of each provider expires within days. The first Kling account holds video
+ * and image packs (one of them with a Chinese name), so the split by product shows at once.
  */
 final class DemoData {
 
@@ -52,7 +53,10 @@ final class DemoData {
 					// In steady use: runs out within a day at the demo's pace.
 					pack(0, 1, "Video Generation - 3,000 units", "decreasing_total", 3000, used(1842, 2, used), day, -41,
 							324, "online"),
+					// Images are billed from packs of their own: this account holds both products, and
+					// its video runs out days before its next video pack starts (the first run-out).
 					pack(0, 2, "Image Generation - 10,000 units", "decreasing_total", 10000, 0, day, -160, 205, "runOut"),
+					pack(0, 6, "图片生成-2000张", "decreasing_total", 2000, used(1460, 1, used), day, -60, 120, "online"),
 					pack(0, 3, "Video Generation - 1,000 units", "decreasing_total", 1000, 312, day, -380, -15, "expired"),
 					pack(0, 4, "Video Generation - 10,000 units", "decreasing_total", 10000, 10000, day, -1, 371,
 							"toBeOnline"),

@@ -140,8 +140,24 @@ class OpenApiConfiguration {
 					.stream()
 					.filter((operation) -> operation.getParameters() != null)
 					.flatMap((operation) -> operation.getParameters().stream())
-					.filter((parameter) -> "provider".equals(parameter.getName()) && parameter.getSchema() != null)
-					.forEach((parameter) -> ((Schema) parameter.getSchema()).setEnum(new ArrayList<>(providers))));
+					.filter((parameter) -> parameter.getSchema() != null)
+					.forEach((parameter) -> {
+						if ("provider".equals(parameter.getName())) {
+							((Schema) parameter.getSchema()).setEnum(new ArrayList<>(providers));
+						}
+						else if ("product".equals(parameter.getName())) {
+							((Schema) parameter.getSchema()).setEnum(new ArrayList<>(balances.productNames()));
+						}
+					}));
+			// Product names likewise: every product some provider's grants can be of.
+			for (String name : List.of("Grant", "ProductBalance", "ProviderTotal", "HistoryProductPoint")) {
+				Schema<?> schema = schemas.get(name);
+				Schema product = (schema != null && schema.getProperties() != null) ? schema.getProperties().get("product")
+						: null;
+				if (product != null) {
+					product.setEnum(new ArrayList<>(balances.productNames()));
+				}
+			}
 			for (String name : List.of("AccountBalance", "ProviderTotal", "ProviderError")) {
 				Schema<?> schema = schemas.get(name);
 				Schema provider = (schema != null && schema.getProperties() != null) ? schema.getProperties().get("provider")

@@ -35,6 +35,37 @@ class BalanceHistoryTest {
 	}
 
 	@Test
+	void recordsEachProductsFiguresAndConsumptionApart() {
+		fetched(grant("v", "video", 100), grant("i", "image", 50));
+		this.clock.advance(Duration.ofMinutes(15));
+		fetched(grant("v", "video", 90), grant("i", "image", 50));
+		this.clock.advance(Duration.ofMinutes(15));
+		fetched(grant("v", "video", 90), grant("i", "image", 30));
+		List<HistorySample> samples = this.history.samples("kling", "a");
+		assertThat(samples).extracting((sample) -> sample.product("video").remaining(),
+				(sample) -> sample.product("image").remaining())
+			.containsExactly(pair("100", "50"), pair("90", "50"), pair("90", "30"));
+		assertThat(samples).extracting((sample) -> sample.consumed().get("video"), (sample) -> sample.consumed().get("image"))
+			.containsExactly(pair("0", "0"), pair("10", "0"), pair("10", "20"));
+		assertThat(AccountHistory.Point.of(samples.get(2)).remaining()).as("two products: no account-wide figure")
+			.isNull();
+		assertThat(AccountHistory.Point.of(samples.get(2)).products()).hasSize(2);
+	}
+
+	@Test
+	void theStoreContinuesTheRunningConsumptionFromItsOwnLastSample() {
+		MemoryHistoryStore store = new MemoryHistoryStore();
+		Instant at = this.clock.instant();
+		store.append("kling", "a", step(at, Map.of("video", BigDecimal.TEN)), at, 10);
+		store.append("kling", "a", step(at.plusSeconds(60), Map.of("video", new BigDecimal("2.5"))), at, 10);
+		store.append("kling", "a", step(at.plusSeconds(120), Map.of()), at, 10);
+		store.append("kling", "a", step(at.plusSeconds(180), Map.of("image", BigDecimal.ONE)), at, 10);
+		assertThat(store.read("kling", "a", at)).extracting(HistorySample::consumed)
+			.containsExactly(Map.of("video", BigDecimal.TEN), Map.of("video", new BigDecimal("12.5")),
+					Map.of("video", new BigDecimal("12.5")), Map.of("image", BigDecimal.ONE, "video", new BigDecimal("12.5")));
+	}
+
+	@Test
 	void unchangedFiguresAreRecordedOncePerResolution() {
 		fetched(100);
 		this.clock.advance(Duration.ofMinutes(5));
@@ -77,12 +108,23 @@ class BalanceHistoryTest {
 	}
 
 	private void fetched(int remaining) {
-		Grant grant = new Grant("g", "g", "video", null, GrantStatus.ACTIVE, null, new BigDecimal("200"),
-				BigDecimal.valueOf(remaining), null, null);
-		CachedValue<BalanceSnapshot> next = new CachedValue<>(new BalanceSnapshot(List.of(grant), Map.of()),
+		fetched(grant("g", "video", remaining));
+	}
+
+	private void fetched(Grant... grants) {
+		CachedValue<BalanceSnapshot> next = new CachedValue<>(new BalanceSnapshot(List.of(grants), Map.of()),
 				this.clock.instant(), null, this.clock.instant(), null);
 		this.history.record("kling", "a", this.current, next);
 		this.current = next;
+	}
+
+	private static Grant grant(String id, String product, int remaining) {
+		return new Grant(id, id, product, null, GrantStatus.ACTIVE, null, new BigDecimal("200"),
+				BigDecimal.valueOf(remaining), null, null);
+	}
+
+	private static HistorySample step(Instant at, Map<String, BigDecimal> consumed) {
+		return new HistorySample(at, false, null, List.of(), consumed);
 	}
 
 	private static org.assertj.core.groups.Tuple pair(String remaining, String consumed) {

@@ -76,13 +76,14 @@ class BalanceRulesTest {
 		// The balances-provider-down example as it once was: the unread provider's total a complete zero
 		JsonNode response = json("""
 				{"complete": false, "accounts": [],
-				 "totals": [{"provider": "useapi", "unit": "credits", "remaining": 0, "total": 0, "accounts": 0,
-				             "complete": true, "stale": false}],
+				 "totals": [{"provider": "useapi", "product": "credits", "unit": "credits", "remaining": 0, "total": 0,
+				             "accounts": 0, "complete": true, "stale": false}],
 				 "providerErrors": [{"provider": "useapi", "error": {"code": "UPSTREAM_UNAVAILABLE"}}]}""");
 
 		assertThat(BalanceRules.ofResponse(response)).containsExactly(
-				"useapi total: complete is true but should be false", "useapi total: remaining is 0 but should be null",
-				"useapi total: total is 0 but should be null");
+				"useapi/credits total: complete is true but should be false",
+				"useapi/credits total: remaining is 0 but should be null",
+				"useapi/credits total: total is 0 but should be null");
 	}
 
 	@Test
@@ -90,22 +91,23 @@ class BalanceRulesTest {
 		JsonNode response = json("""
 				{"complete": false,
 				 "accounts": [%s, %s],
-				 "totals": [{"provider": "kling", "unit": "units", "remaining": 120, "total": 300, "accounts": 2,
-				             "complete": false, "stale": false}],
+				 "totals": [{"provider": "kling", "product": "video", "unit": "units", "remaining": 120, "total": 300,
+				             "accounts": 2, "complete": false, "stale": false}],
 				 "providerErrors": []}""".formatted(account("a", "100", "200", false, null),
 				account("b", "null", "null", false, "{\"code\":\"UPSTREAM_TIMEOUT\"}")));
 
 		assertThat(BalanceRules.ofResponse(response)).containsExactly(
-				"kling total: accounts is 2 but 1 account(s) have known figures",
-				"kling total: remaining is 120 but should be 100", "kling total: total is 300 but should be 200");
+				"kling/video total: accounts is 2 but 1 account(s) have known figures of it",
+				"kling/video total: remaining is 120 but should be 100",
+				"kling/video total: total is 300 but should be 200");
 	}
 
 	@Test
 	void anErrorMakesTheAnswerIncompleteAndFreshFiguresSuspect() {
 		JsonNode response = json("""
 				{"complete": true, "accounts": [%s],
-				 "totals": [{"provider": "kling", "unit": "units", "remaining": 100, "total": 200, "accounts": 1,
-				             "complete": true, "stale": false}],
+				 "totals": [{"provider": "kling", "product": "video", "unit": "units", "remaining": 100, "total": 200,
+				             "accounts": 1, "complete": true, "stale": false}],
 				 "providerErrors": []}""".formatted(account("a", "100", "200", false, "{\"code\":\"THROTTLED\"}")));
 
 		assertThat(BalanceRules.ofResponse(response)).containsExactly(
@@ -114,22 +116,42 @@ class BalanceRulesTest {
 	}
 
 	@Test
+	void anAccountHoldingTwoProductsShowsNoAccountWideFigure() {
+		JsonNode account = json("""
+				{"provider": "kling", "account": "mixed", "unit": "units", "remaining": 140, "total": 700,
+				 "products": [{"product": "image", "remaining": 40, "total": 500},
+				              {"product": "video", "remaining": 100, "total": 200}],
+				 "grants": [{"product": "video", "status": "ACTIVE", "remaining": 100, "total": 200},
+				            {"product": "image", "status": "ACTIVE", "remaining": 40, "total": 500}],
+				 "fetchedAt": "2026-05-04T08:00:00Z", "stale": false, "error": null}""");
+
+		assertThat(BalanceRules.ofAccount(account)).containsExactly("kling/mixed: remaining is 140 but should be null",
+				"kling/mixed: total is 700 but should be null");
+	}
+
+	@Test
 	void anAccountsFiguresAreItsActiveGrants() {
 		JsonNode account = json(account("a", "150", "200", false, null));
 
 		assertThat(BalanceRules.ofAccount(account)).containsExactly(
-				"kling/a: remaining is 150 but its ACTIVE grants sum to 100");
+				"kling/a: video remaining is 150 but its ACTIVE grants sum to 100");
 	}
 
-	/** A Kling account with one ACTIVE grant of the given figures and an EXPIRED one that never counts. */
+	/**
+	 * A Kling account holding video: one ACTIVE grant of the given total (100 left) and an EXPIRED
+	 * one that never counts; its video figures (and so its own) are the given ones.
+	 */
 	private static String account(String name, String remaining, String total, boolean stale, String error) {
-		String grants = "null".equals(remaining) ? "[]" : """
-				[{"status": "ACTIVE", "remaining": %s, "total": %s}, {"status": "EXPIRED", "remaining": 5, "total": 50}]"""
-			.formatted("100", total);
+		boolean unknown = "null".equals(remaining);
+		String grants = unknown ? "[]" : """
+				[{"product": "video", "status": "ACTIVE", "remaining": %s, "total": %s},
+				 {"product": "video", "status": "EXPIRED", "remaining": 5, "total": 50}]""".formatted("100", total);
+		String products = unknown ? "[]" : """
+				[{"product": "video", "remaining": %s, "total": %s}]""".formatted(remaining, total);
 		return """
-				{"provider": "kling", "account": "%s", "unit": "units", "remaining": %s, "total": %s, "grants": %s,
-				 "fetchedAt": %s, "stale": %s, "error": %s}""".formatted(name, remaining, total, grants,
-				"null".equals(remaining) ? "null" : "\"2026-05-04T08:00:00Z\"", stale, error);
+				{"provider": "kling", "account": "%s", "unit": "units", "remaining": %s, "total": %s, "products": %s,
+				 "grants": %s, "fetchedAt": %s, "stale": %s, "error": %s}""".formatted(name, remaining, total, products,
+				grants, unknown ? "null" : "\"2026-05-04T08:00:00Z\"", stale, error);
 	}
 
 	private JsonNode get(String path) {

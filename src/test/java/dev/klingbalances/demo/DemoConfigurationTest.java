@@ -87,7 +87,7 @@ class DemoConfigurationTest {
 				HttpResponse<String> discovery = http.get(URI.create(server.useapiBaseUrl() + "/v1/kling/accounts"),
 						"Bearer " + token);
 				assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
-				assertThat(DemoHttp.json(signed).get("data").get("resource_pack_subscribe_infos").size()).isEqualTo(4);
+				assertThat(DemoHttp.json(signed).get("data").get("resource_pack_subscribe_infos").size()).isEqualTo(5);
 				assertThat(apiKey.statusCode()).as(apiKey.body()).isEqualTo(200);
 				assertThat(DemoHttp.json(apiKey).get("data").get("resource_pack_subscribe_infos").size()).isEqualTo(3);
 				assertThat(discovery.statusCode()).isEqualTo(200);

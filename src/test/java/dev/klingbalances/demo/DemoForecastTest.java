@@ -49,9 +49,16 @@ class DemoForecastTest {
 	void forecastsAndExpiryWarningsAppearOnTheirOwn() throws Exception {
 		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
 			JsonNode main = account("kling", "studio-main");
-			assertThat(main.get("forecast").get("burnPerDay").isNumber()).as(main.toString()).isTrue();
-			assertThat(main.get("forecast").get("burnPerDay").decimalValue()).isPositive();
-			assertThat(main.get("forecast").get("runsOutAt").isString()).as(main.toString()).isTrue();
+			// Video and image apart: each with its own forecast, no account-wide figure.
+			assertThat(main.get("remaining").isNull()).as(main.toString()).isTrue();
+			for (String product : new String[] { "video", "image" }) {
+				JsonNode forecast = product(main, product).get("forecast");
+				assertThat(forecast.get("burnPerDay").isNumber()).as(main.toString()).isTrue();
+				assertThat(forecast.get("burnPerDay").decimalValue()).isPositive();
+				assertThat(forecast.get("runsOutAt").isString()).as(main.toString()).isTrue();
+			}
+			// The video runs out before the pending video pack starts: that start is the refill.
+			assertThat(product(main, "video").get("forecast").get("refillsAt").isString()).as(main.toString()).isTrue();
 		});
 		JsonNode backup = account("kling", "studio-backup");
 		assertThat(backup.get("expiringSoon").valueStream().map((entry) -> entry.get("kind").asString()))
@@ -61,9 +68,19 @@ class DemoForecastTest {
 			.as("a session expiring within days").contains("SESSION");
 		JsonNode history = get("/balances/kling/studio-main/history");
 		assertThat(history.get("points").size()).isGreaterThan(1);
-		assertThat(history.get("points").get(0).get("remaining").decimalValue())
-			.as("used up as time passes")
-			.isGreaterThan(history.get("points").get(history.get("points").size() - 1).get("remaining").decimalValue());
+		JsonNode first = history.get("points").get(0);
+		JsonNode last = history.get("points").get(history.get("points").size() - 1);
+		assertThat(first.get("remaining").isNull()).as("two products: no account-wide figure").isTrue();
+		assertThat(product(first, "video").get("remaining").decimalValue()).as("used up as time passes")
+			.isGreaterThan(product(last, "video").get("remaining").decimalValue());
+	}
+
+	/** The entry of one product in an account's (or a history point's) products. */
+	private static JsonNode product(JsonNode node, String product) {
+		return node.get("products").valueStream()
+			.filter((entry) -> entry.get("product").asString().equals(product))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no " + product + " in " + node));
 	}
 
 	private JsonNode account(String provider, String account) throws Exception {

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -52,11 +53,30 @@ class DemoProfileTest {
 			.containsExactly("kling", "kling", "useapi", "useapi");
 		body.get("accounts").forEach((account) -> {
 			assertThat(account.get("error").isNull()).as(account.toString()).isTrue();
-			assertThat(account.get("remaining").isNumber()).as(account.toString()).isTrue();
+			assertThat(account.get("products").size()).as(account.toString()).isPositive();
+			account.get("products")
+				.forEach((product) -> assertThat(product.get("remaining").isNumber()).as(account.toString()).isTrue());
 			assertThat(account.get("grants").size()).isPositive();
 		});
-		assertThat(body.get("totals").valueStream().map((total) -> total.get("unit").asString()))
-			.containsExactly("units", "credits");
+		JsonNode main = body.get("accounts").valueStream()
+			.filter((account) -> account.get("account").asString().equals("studio-main"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(main.get("products").valueStream().map((product) -> product.get("product").asString()))
+			.as("video and image packs on one account").containsExactly("image", "video");
+		assertThat(main.get("remaining").isNull()).as("never video and image added up").isTrue();
+		assertThat(body.get("totals").valueStream().map((total) -> total.get("provider").asString() + "/"
+				+ total.get("product").asString() + "/" + total.get("unit").asString()))
+			.containsExactly("kling/video/units", "kling/image/units", "kling/other/units", "useapi/credits/credits");
+		// The Chinese pack name, byte for byte, in the list and in the account's own answer.
+		byte[] name = "图片生成-2000张".getBytes(StandardCharsets.UTF_8);
+		for (String path : new String[] { "/balances", "/balances/kling/studio-main" }) {
+			byte[] bytes = HttpClient.newHttpClient()
+				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path)).build(),
+						HttpResponse.BodyHandlers.ofByteArray())
+				.body();
+			assertThat(indexOf(bytes, name)).as(path).isNotNegative();
+		}
 		assertThat(output.getAll()).contains("DEMO");
 		assertThat(output.getAll()).doesNotContain("demo-secret-key-1-not-a-real-secret-0000")
 			.doesNotContain("demo-api-key-2-not-a-real-key")
@@ -87,6 +107,15 @@ class DemoProfileTest {
 				HttpResponse.BodyHandlers.ofString());
 		assertThat(tooMuch.statusCode()).as(tooMuch.body()).isEqualTo(404);
 		assertThat(this.json.readTree(tooMuch.body()).get("code").asString()).isEqualTo("NO_CAPACITY");
+	}
+
+	private static int indexOf(byte[] bytes, byte[] part) {
+		for (int i = 0; i + part.length <= bytes.length; i++) {
+			if (java.util.Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+				return i;
+			}
+		}
+		return -1;
 	}
 
 }

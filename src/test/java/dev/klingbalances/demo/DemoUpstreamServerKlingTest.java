@@ -63,7 +63,7 @@ class DemoUpstreamServerKlingTest {
 		assertThat(body.get("data").get("code").asInt()).isZero();
 		JsonNode packs = body.get("data").get("resource_pack_subscribe_infos");
 		assertThat(packs.isArray()).isTrue();
-		assertThat(statuses(packs)).containsExactlyInAnyOrder("online", "runOut", "expired", "toBeOnline");
+		assertThat(statuses(packs)).containsExactlyInAnyOrder("online", "online", "runOut", "expired", "toBeOnline");
 		for (JsonNode pack : packs) {
 			assertThat(pack.get("resource_pack_name").asString()).isNotBlank();
 			assertThat(pack.get("resource_pack_id").asString()).matches("[0-9a-f]{32}");

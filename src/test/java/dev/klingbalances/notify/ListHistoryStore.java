@@ -20,7 +20,9 @@ final class ListHistoryStore implements HistoryStore {
 	public synchronized void append(String provider, String account, HistorySample sample, Instant oldest,
 			int maxSamples) {
 		List<HistorySample> samples = this.series.computeIfAbsent(provider + "/" + account, (key) -> new ArrayList<>());
-		samples.add(sample);
+		// As every store: the running consumption continues from its own last sample.
+		samples.add(sample.withConsumed(HistorySample.running(samples.isEmpty() ? null : samples.get(samples.size() - 1),
+				(sample.consumed() != null) ? sample.consumed() : Map.of())));
 		samples.removeIf((kept) -> kept.at().isBefore(oldest));
 		while (samples.size() > maxSamples) {
 			samples.remove(0);

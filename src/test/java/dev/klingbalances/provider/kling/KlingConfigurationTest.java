@@ -8,6 +8,8 @@ import dev.klingbalances.upstream.RequestLanes;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.RetryRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -24,7 +26,8 @@ class KlingConfigurationTest {
 		.withBean(RetryRegistry.class, RetryRegistry::ofDefaults)
 		.withBean(CircuitBreakerRegistry.class, CircuitBreakerRegistry::ofDefaults)
 		.withBean(BulkheadRegistry.class, BulkheadRegistry::ofDefaults)
-		.withBean(RequestLanes.class, LocalRequestLanes::new);
+		.withBean(RequestLanes.class, LocalRequestLanes::new)
+		.withBean(MeterRegistry.class, SimpleMeterRegistry::new);
 
 	@Test
 	void registersTheKlingProviderWithItsUnitFreshnessAndAccounts() {
@@ -41,6 +44,9 @@ class KlingConfigurationTest {
 				assertThat(provider.dataDelay()).isEqualTo(Duration.ofHours(12));
 				assertThat(provider.cacheTtl()).isEqualTo(Duration.ofMinutes(10));
 				assertThat(provider.accounts().block()).containsExactly("main", "second");
+				assertThat(provider.products()).containsExactly("video", "image", "other");
+				assertThat(context.getBean(MeterRegistry.class).get("balances.kling.unmatched.packs").gauge().value())
+					.isZero();
 			});
 	}
 
