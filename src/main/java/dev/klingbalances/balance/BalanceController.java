@@ -61,7 +61,9 @@ class BalanceController {
 					product in `products`). Answers within the configured deadline whatever the upstreams do: \
 					an account that cannot be read is still listed, with `error` set and either its last \
 					good figures (`stale: true`) or `remaining: null` - never a made-up zero. `complete` \
-					is false when any account or provider has an error. Supports `If-None-Match`.""")
+					is false when any account or provider has an error. A key scoped to some accounts \
+					(balances.security.api-keys[i].accounts) sees only them: accounts, totals and `complete` \
+					are over them alone. Supports `If-None-Match`.""")
 	@ApiResponse(responseCode = "200", description = "Balances (possibly partial: see `complete`)",
 			headers = { @Header(name = "ETag", description = "Entity tag of the content; send it back in If-None-Match", schema = @Schema(type = "string")),
 					@Header(name = "Cache-Control", description = "private, with a max-age while every account is fresh", schema = @Schema(type = "string")) },
@@ -86,7 +88,8 @@ class BalanceController {
 			@RequestParam(defaultValue = "false") boolean refresh,
 			WebRequest request) {
 		Set<String> providers = (provider != null) ? Set.of(knownProvider(provider)) : Set.of();
-		BalanceView view = this.service.balances(providers, (product != null) ? knownProduct(product) : null, refresh);
+		BalanceView view = this.service.balances(providers, (product != null) ? knownProduct(product) : null, refresh,
+				scope(request));
 		Instant now = this.clock.instant();
 		PreparedJson<BalancesResponse> content = view.content();
 		if (request.checkNotModified(content.etag())) {
@@ -133,7 +136,7 @@ class BalanceController {
 		String known = knownProduct(product);
 		BigDecimal needed = need(need);
 		Set<String> providers = (provider != null) ? Set.of(knownProvider(provider)) : Set.of();
-		AccountPicker.Pick pick = this.service.next(providers, known, needed);
+		AccountPicker.Pick pick = this.service.next(providers, known, needed, scope(request));
 		PreparedJson<NextAccount> content = pick.answer();
 		if (content == null) {
 			throw new NoCapacityException(pick.detail(), pick.candidates());
@@ -150,7 +153,8 @@ class BalanceController {
 			description = """
 					One account, as it appears in `GET /balances`. Kling API accounts are addressed by their \
 					configured id, useapi.net accounts by their e-mail (one URL-encoded path segment; `@` may \
-					stay as it is). An account that cannot be read is answered 200 with `error` set.""")
+					stay as it is). An account that cannot be read is answered 200 with `error` set. An account \
+					outside the key's scope is answered 404 exactly like one that does not exist.""")
 	@ApiResponse(responseCode = "200", description = "The account (check `error` and `stale`)",
 			headers = { @Header(name = "ETag", description = "Entity tag of the content; send it back in If-None-Match", schema = @Schema(type = "string")),
 					@Header(name = "Cache-Control", description = "private, with a max-age while the account is fresh", schema = @Schema(type = "string")) },
@@ -172,7 +176,7 @@ class BalanceController {
 			@Parameter(description = "Fetch from the upstream now instead of serving fresh cached figures")
 			@RequestParam(defaultValue = "false") boolean refresh,
 			WebRequest request) {
-		PreparedJson<AccountBalance> content = this.service.balance(provider, account, refresh);
+		PreparedJson<AccountBalance> content = this.service.balance(provider, account, refresh, scope(request));
 		Instant now = this.clock.instant();
 		if (request.checkNotModified(content.etag())) {
 			return notModified(content, now);
@@ -208,7 +212,7 @@ class BalanceController {
 					schema = @Schema(type = "string", format = "date-time"))
 			@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant since,
 			WebRequest request) {
-		AccountHistory history = this.service.history(provider, account, since);
+		AccountHistory history = this.service.history(provider, account, since, scope(request));
 		// The entity tag is over the points only: `from` moves with the clock when no since is
 		// given, and unchanged points must still be answered 304.
 		PreparedJson<AccountHistory> content = new PreparedJson<>(history, this.jsonMapper.writeValueAsBytes(history),
@@ -217,6 +221,11 @@ class BalanceController {
 			return notModified(content, this.clock.instant());
 		}
 		return ok(content, this.clock.instant()).body(content.bytes());
+	}
+
+	/** The consumer's scope: what its API key may see (every account without a key, in open mode). */
+	private static AccountScope scope(WebRequest request) {
+		return (request.getUserPrincipal() instanceof AccountScope.Scoped consumer) ? consumer.scope() : AccountScope.ALL;
 	}
 
 	private String knownProvider(String provider) {

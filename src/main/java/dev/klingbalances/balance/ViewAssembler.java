@@ -47,6 +47,14 @@ final class ViewAssembler {
 	 * known: they may), and only its totals; every product when null
 	 */
 	BalanceView assemble(List<ProviderCaches> selected, @Nullable String product, long version) {
+		return assemble(selected, product, AccountScope.ALL, version);
+	}
+
+	/**
+	 * @param product as above
+	 * @param scope only accounts in it: totals and completeness are over them alone
+	 */
+	BalanceView assemble(List<ProviderCaches> selected, @Nullable String product, AccountScope scope, long version) {
 		Instant now = this.clock.instant();
 		Times times = new Times(now, Forecaster.estimateAt(now, this.properties.forecast().estimateStep()));
 		List<AccountBalance> accounts = new ArrayList<>();
@@ -60,7 +68,7 @@ final class ViewAssembler {
 			}
 			List<AccountBalance> ofProvider = new ArrayList<>();
 			Map<String, List<Forecaster.Input>> pools = new TreeMap<>();
-			for (String name : list.names().stream().sorted().toList()) {
+			for (String name : list.names().stream().filter((name) -> scope.includes(caches.name(), name)).sorted().toList()) {
 				CachedValue<BalanceSnapshot> entry = caches.snapshots().peek(name);
 				AccountBalance balance = accountBalance(caches, name, entry, now, times, pools);
 				ofProvider.add(balance);

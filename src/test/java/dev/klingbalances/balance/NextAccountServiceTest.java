@@ -37,7 +37,7 @@ class NextAccountServiceTest {
 
 	@Test
 	void neverCallsAnUpstreamEvenWhenNothingIsCached() {
-		AccountPicker.Pick pick = this.service.next(Set.of(), "video", BigDecimal.ONE);
+		AccountPicker.Pick pick = this.service.next(Set.of(), "video", BigDecimal.ONE, AccountScope.ALL);
 
 		assertThat(pick.answer()).isNull();
 		assertThat(pick.candidates()).isEmpty();
@@ -53,14 +53,14 @@ class NextAccountServiceTest {
 
 		// Stale for /balances (past the 15 min TTL), still usable for the picker (12 h delay + TTL).
 		this.clock.advance(Duration.ofHours(1));
-		AccountPicker.Pick pick = this.service.next(Set.of(), "video", new BigDecimal("20"));
+		AccountPicker.Pick pick = this.service.next(Set.of(), "video", new BigDecimal("20"), AccountScope.ALL);
 		assertThat(pick.answer().value().account()).as("its pack expires first").isEqualTo("soon");
-		assertThat(this.service.next(Set.of(), "video", new BigDecimal("60")).answer().value().account())
+		assertThat(this.service.next(Set.of(), "video", new BigDecimal("60"), AccountScope.ALL).answer().value().account())
 			.as("soon has less than 60").isEqualTo("late");
 
 		// 12 h 15 min after the fetch the figures are too old: time alone rebuilds the view.
 		this.clock.setTo(T0.plus(Duration.ofHours(12)).plus(Duration.ofMinutes(15)));
-		AccountPicker.Pick outdated = this.service.next(Set.of(), "video", new BigDecimal("20"));
+		AccountPicker.Pick outdated = this.service.next(Set.of(), "video", new BigDecimal("20"), AccountScope.ALL);
 		assertThat(outdated.answer()).isNull();
 		assertThat(outdated.candidates()).extracting(NextAccount.Candidate::excluded)
 			.containsOnly(NextAccount.Exclusion.OUTDATED);
@@ -74,8 +74,8 @@ class NextAccountServiceTest {
 	void equalNeedsShareOneAnswer() {
 		this.service.balances(Set.of(), false);
 
-		PreparedJson<NextAccount> twenty = this.service.next(Set.of(), "video", new BigDecimal("20")).answer();
-		PreparedJson<NextAccount> again = this.service.next(Set.of(), "video", new BigDecimal("20.000")).answer();
+		PreparedJson<NextAccount> twenty = this.service.next(Set.of(), "video", new BigDecimal("20"), AccountScope.ALL).answer();
+		PreparedJson<NextAccount> again = this.service.next(Set.of(), "video", new BigDecimal("20.000"), AccountScope.ALL).answer();
 
 		assertThat(again).isSameAs(twenty);
 		assertThat(new String(twenty.bytes(), java.nio.charset.StandardCharsets.UTF_8)).contains("\"need\":20,");

@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class ApiKeyAuthenticationProviderTest {
 
 	private final ApiKeyAuthenticationProvider provider = new ApiKeyAuthenticationProvider(List.of(
-			new SecurityProperties.ApiKey("alice", TestKeys.ALICE_SHA256),
-			new SecurityProperties.ApiKey("throttled", TestKeys.THROTTLED_SHA256.toUpperCase(java.util.Locale.ROOT))));
+			new SecurityProperties.ApiKey("alice", TestKeys.ALICE_SHA256, java.util.List.of()),
+			new SecurityProperties.ApiKey("throttled", TestKeys.THROTTLED_SHA256.toUpperCase(java.util.Locale.ROOT), java.util.List.of())));
 
 	@Test
 	void testKeysHashToTheirConfiguredHashes() {
