@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.jspecify.annotations.Nullable;
@@ -152,6 +153,48 @@ class ForecastScenarioTest {
 			.containsExactly(new ExpiringSoon(ExpiringSoon.Kind.SESSION, null, null, null, null, day(5)));
 		this.upstream.session(day(9));
 		assertThat(read().expiringSoon()).isEmpty();
+	}
+
+	@Test
+	void videoAndImageAreForecastApartAndAGapBeforeAPendingPackIsTheRunOut() {
+		// The example, end to end: video burns 1 unit every 2 s (10,800 per 6 h) and has
+		// 100 left after 12 h; a 500-unit video pack starts 5 days later. Images burn 10 per 6 h.
+		Instant pendingStart = hours(12).plus(Duration.ofDays(5));
+		AtomicReference<List<Grant>> grants = new AtomicReference<>();
+		FakeProvider mixed = new FakeProvider("kling", "units", Duration.ofMinutes(15), "mixed")
+			.products("video", "image", "other")
+			.answer("mixed", () -> Mono.just(new BalanceSnapshot(grants.get(), Map.of())));
+		BalanceService service = new BalanceService(List.of(mixed),
+				TestSettings.balances("balances.cache.warm-up=false", "balances.cache.keep-warm=requested"), this.clock,
+				new SimpleMeterRegistry(), TestSettings.jsonMapper(), new MemoryHistoryStore(), null);
+		for (int step = 0; step <= 2; step++) {
+			grants.set(List.of(packOf("v", "video", 30000, 21700 - 10800 * step, null),
+					packOf("i", "image", 1000, 1000 - 10 * step, null),
+					new Grant("p", "Video Generation - 500", "video", "decreasing_total", GrantStatus.PENDING, "toBeOnline",
+							BigDecimal.valueOf(500), BigDecimal.valueOf(500), pendingStart, null)));
+			service.balance("kling", "mixed", true);
+			this.clock.advance((step < 2) ? Duration.ofHours(6) : Duration.ZERO);
+		}
+		AccountBalance account = service.balance("kling", "mixed", false).value();
+		assertThat(account.remaining()).as("video and image are never added up").isNull();
+		ProductBalance video = account.product("video");
+		assertThat(video.remaining()).isEqualByComparingTo("100");
+		assertThat(video.forecast().burnPerDay()).isEqualByComparingTo("43200");
+		assertThat(video.forecast().runsOutAt()).as("100 units at 1 every 2 s").isEqualTo(hours(12).plusSeconds(200));
+		assertThat(video.forecast().refillsAt()).isEqualTo(pendingStart);
+		ProductBalance image = account.product("image");
+		assertThat(image.forecast().burnPerDay()).isEqualByComparingTo("40");
+		assertThat(image.forecast().runsOutAt()).as("980 at 40 a day").isEqualTo(hours(12).plus(Duration.ofHours(588)));
+		assertThat(image.forecast().refillsAt()).isNull();
+		ProviderTotal videoPool = service.balances(Set.of(), false).response().totals().get(0);
+		assertThat(videoPool.product()).isEqualTo("video");
+		assertThat(videoPool.forecast().runsOutAt()).isEqualTo(hours(12).plusSeconds(200));
+		assertThat(videoPool.forecast().refillsAt()).isEqualTo(pendingStart);
+	}
+
+	private static Grant packOf(String id, String product, int total, int remaining, @Nullable Instant expiresAt) {
+		return new Grant(id, "pack " + id, product, "decreasing_total", GrantStatus.ACTIVE, "online",
+				BigDecimal.valueOf(total), BigDecimal.valueOf(remaining), DAY_0, expiresAt);
 	}
 
 	/** Advances the clock and has {@code grant} use 100 a day meanwhile, then reads the account. */

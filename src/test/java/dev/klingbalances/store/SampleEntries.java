@@ -35,7 +35,10 @@ final class SampleEntries {
 				new Grant("509f3fd3d4ab4a3f9eec5db27aa44f27", "Video Generation - 10,000 entries", "video", "decreasing_total",
 						GrantStatus.ACTIVE, "online", new BigDecimal("200.0"), new BigDecimal("118.0"),
 						Instant.parse("2026-09-12T07:04:24Z"), Instant.parse("2026-12-26T16:00:00Z")),
-				new Grant(null, null, "video", null, GrantStatus.UNKNOWN, "mystery", null, null, null, null)), details);
+				// A Chinese pack name and a product: both must come back from Redis byte for byte.
+				new Grant("c41d9a0e77b54f0c9d5b1c2a3e4f5a6b", "图片生成-500条", "image", "decreasing_total",
+						GrantStatus.ACTIVE, "online", new BigDecimal("500"), new BigDecimal("40.5"), null, null),
+				new Grant(null, null, "other", null, GrantStatus.UNKNOWN, "mystery", null, null, null, null)), details);
 		AccountError error = new AccountError(ErrorCode.THROTTLED, "Kling answered 429.", 429, at.plusSeconds(60));
 		return new CachedValue<>(snapshot, at, error, at.plusSeconds(60), at.plusSeconds(90));
 	}
