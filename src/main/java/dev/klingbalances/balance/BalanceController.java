@@ -113,7 +113,8 @@ class BalanceController {
 	@ApiResponse(responseCode = "200", description = "The account to use, and every candidate with its rank or exclusion",
 			headers = { @Header(name = "ETag", description = "Entity tag of the content; send it back in If-None-Match", schema = @Schema(type = "string")),
 					@Header(name = "Cache-Control", description = "private, with a max-age while every account considered is fresh", schema = @Schema(type = "string")) },
-			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = NextAccount.class)))
+			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = NextAccount.class),
+					examples = @ExampleObject(name = "pick", ref = "#/components/examples/next-account")))
 	@ApiResponse(responseCode = "304", description = "Not modified since the ETag given in If-None-Match",
 			content = @Content)
 	@ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")

@@ -22,6 +22,7 @@ import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.ExpiringSoon;
 import dev.klingbalances.balance.Forecast;
 import dev.klingbalances.balance.Grant;
+import dev.klingbalances.balance.NextAccount;
 import dev.klingbalances.balance.GrantStatus;
 import dev.klingbalances.balance.ProviderError;
 import dev.klingbalances.balance.ProductBalance;
@@ -378,6 +379,20 @@ class OpenApiConfiguration {
 				"Partial: useapi.net's account list could not be read, so its accounts are missing", providerDown,
 				jsonMapper));
 		examples.put("account-ok", example("An account read just now", klingGood, jsonMapper));
+		// team-a and team-c draw from video packs expiring on the same day: team-a has more left.
+		NextAccount.DrawsFrom teamA = new NextAccount.DrawsFrom("509f3fd3d4ab4a3f9eec5db27aa44f27",
+				"Video Generation - 200 units", Instant.parse("2027-01-10T00:00:00Z"));
+		NextAccount.DrawsFrom teamC = new NextAccount.DrawsFrom("8d2f0a51c3e94b7e8a6f4b3c2d1e0f9a",
+				"Video Generation - 1,000 entries", Instant.parse("2027-01-10T00:00:00Z"));
+		String firstReason = "Its video capacity expires at 2027-01-10T00:00:00Z, like the next one's, and it has the most left (114.75).";
+		examples.put("next-account", example("The account for a video job needing 20 units, and the other candidate",
+				new NextAccount("kling", "team-a", "video", "units", new BigDecimal("20"), new BigDecimal("118.0"),
+						new BigDecimal("114.75"), teamA, firstReason + " Chosen among 2 accounts with at least 20 video left.",
+						List.of(new NextAccount.Candidate("kling", "team-a", 1, null, new BigDecimal("118.0"),
+								new BigDecimal("114.75"), teamA, firstReason),
+								new NextAccount.Candidate("kling", "team-c", 2, null, new BigDecimal("30.0"), null, teamC,
+										"Expires like kling/team-a's but less is left (30.0)."))),
+				jsonMapper));
 		examples.put("account-mixed", example(
 				"An account holding video and image packs: no account-wide figure, one entry per product; the video "
 						+ "pack runs out before the pending one starts",
