@@ -102,6 +102,18 @@ class HostileInputTest {
 			.doesNotContain("p".repeat(1000));
 	}
 
+	@Test
+	void aRepeatedParameterOfTheNextAccountIsNamed() {
+		for (String parameter : new String[] { "need", "product", "provider" }) {
+			HttpResponse<String> response = this.http.get(
+					"/balances/next?product=video&need=1&provider=alpha&" + parameter + "=2", "X-API-Key", TestKeys.ALICE);
+
+			assertThat(response.statusCode()).isEqualTo(400);
+			assertThat(this.jsonMapper.readTree(response.body()).path("detail").asString())
+				.isEqualTo("Parameter '" + parameter + "' is given more than once.");
+		}
+	}
+
 	static Stream<Arguments> requestsTomcatRefuses() {
 		return Stream.of(arguments("/balances/alpha/team-a%2Fx", new String[0], 400, "INVALID_PARAMETER", "Bad Request"),
 				arguments("/balances", new String[] { "Expect: something-else" }, 417, "EXPECTATION_FAILED",
