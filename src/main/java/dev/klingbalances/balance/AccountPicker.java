@@ -45,7 +45,7 @@ final class AccountPicker {
 			BigDecimal estimate = (figures != null) ? figures.estimatedRemaining() : null;
 			NextAccount.DrawsFrom drawsFrom = drawsFrom(account, product);
 			BigDecimal capacity = (estimate != null) ? estimate : remaining;
-			Exclusion exclusion = exclusion(account, product, remaining, capacity, need, now);
+			Exclusion exclusion = exclusion(account, product, remaining, estimate, need, now);
 			if (exclusion != null || drawsFrom == null) {
 				Exclusion reason = (exclusion != null) ? exclusion
 						: new Exclusion(NextAccount.Exclusion.BELOW_NEED, "It holds no ACTIVE " + product + " grant with capacity.");
@@ -80,7 +80,8 @@ final class AccountPicker {
 	}
 
 	private static @Nullable Exclusion exclusion(AccountBalance account, String product, @Nullable BigDecimal remaining,
-			@Nullable BigDecimal capacity, BigDecimal need, Instant now) {
+			@Nullable BigDecimal estimate, BigDecimal need, Instant now) {
+		BigDecimal capacity = (estimate != null) ? estimate : remaining;
 		if (account.error() != null) {
 			return new Exclusion(NextAccount.Exclusion.ERROR,
 					"Its latest fetch failed or is still running (" + account.error().code() + ").");
@@ -98,7 +99,7 @@ final class AccountPicker {
 		}
 		if (capacity.compareTo(need) < 0) {
 			return new Exclusion(NextAccount.Exclusion.BELOW_NEED, "Only " + capacity.toPlainString() + " " + product
-					+ " left" + ((capacity == remaining) ? "" : " (estimated)") + ", less than the " + need.toPlainString()
+					+ " left" + ((estimate != null) ? " (estimated)" : "") + ", less than the " + need.toPlainString()
 					+ " needed.");
 		}
 		return null;
