@@ -130,6 +130,27 @@ class BalancesFlowTest {
 	}
 
 	@Test
+	void theNextAccountIsAnsweredFromTheCacheWithoutAnyUpstreamCall() throws Exception {
+		int before = stubs.server().getAllServeEvents().size();
+
+		// Cold cache: nothing is fetched for the picker (a refresh parameter changes nothing).
+		HttpResponse<String> cold = call("/balances/next?product=video&refresh=true");
+		assertThat(cold.statusCode()).as(cold.body()).isEqualTo(404);
+		assertThat(this.json.readTree(cold.body()).get("code").asString()).isEqualTo("NO_CAPACITY");
+		assertThat(stubs.server().getAllServeEvents()).as("upstream requests").hasSize(before);
+
+		balances("");
+		int read = stubs.server().getAllServeEvents().size();
+		assertThat(read).as("/balances read the upstreams").isGreaterThan(before);
+
+		HttpResponse<String> next = call("/balances/next?product=video&need=20");
+		assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+		assertThat(this.json.readTree(next.body()).get("provider").asString()).isEqualTo("kling");
+		assertThat(call("/balances/next?product=credits&need=20").statusCode()).isEqualTo(200);
+		assertThat(stubs.server().getAllServeEvents()).as("upstream requests").hasSize(read);
+	}
+
+	@Test
 	void concurrentColdRequestsMakeOneUpstreamCallPerAccount() throws Exception {
 		int clients = 40;
 		ExecutorService pool = Executors.newFixedThreadPool(clients);

@@ -16,6 +16,8 @@ public record AccountBalance(
 		@Schema(description = "Account id (Kling) or e-mail (useapi.net)", example = "team-a") String account,
 		@Schema(description = "Unit of every quantity of this account; units of different providers are never added", example = "units") String unit,
 		@Schema(description = "Capacity left on ACTIVE grants when the account holds one product (that product's figure, see products); null when it holds several (capacity of one product never pays for another: read products) or when unknown (fetch failed and no good snapshot); 0 when it holds no grant at all", example = "118.0", nullable = true) @Nullable BigDecimal remaining,
+		@Schema(description = "The estimate of remaining now, when the account holds one product (that product's, see products); null when it holds several. "
+				+ ProductBalance.ESTIMATED_REMAINING, example = "112.5", nullable = true) @Nullable BigDecimal estimatedRemaining,
 		@Schema(description = "Capacity ACTIVE grants started with when the account holds one product; null when it holds several or when unknown", example = "200.0", nullable = true) @Nullable BigDecimal total,
 		@Schema(description = "One entry per product the account holds (a grant of it that has not expired: active, used up or pending), sorted by product; empty when unknown or when it holds none") List<ProductBalance> products,
 		@Schema(description = "Every grant the upstream reported, whatever its status") List<Grant> grants,
@@ -31,6 +33,15 @@ public record AccountBalance(
 
 	public AccountBalance {
 		products = List.copyOf(products);
+	}
+
+	/** An account without an estimate (as before estimates existed; tests and examples). */
+	public AccountBalance(String provider, String account, String unit, @Nullable BigDecimal remaining,
+			@Nullable BigDecimal total, List<ProductBalance> products, List<Grant> grants, Map<String, Object> details,
+			@Nullable Instant fetchedAt, @Nullable Instant freshUntil, boolean stale, @Nullable Duration dataDelay,
+			@Nullable String remark, @Nullable AccountError error, List<ExpiringSoon> expiringSoon, Forecast forecast) {
+		this(provider, account, unit, remaining, null, total, products, grants, details, fetchedAt, freshUntil, stale,
+				dataDelay, remark, error, expiringSoon, forecast);
 	}
 
 	/** This account's figures of one product, or null when it holds none of it. */

@@ -1,8 +1,10 @@
 package dev.klingbalances.balance;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -38,10 +40,16 @@ class BalanceController {
 
 	private final JsonMapper jsonMapper;
 
-	BalanceController(BalanceService service, Clock clock, JsonMapper jsonMapper) {
+	private final BalancesProperties properties;
+
+	/** Digits, at most one point, at most 6 decimals: what {@code need} may look like. */
+	private static final Pattern NEED = Pattern.compile("[0-9]{1,15}(\\.[0-9]{1,6})?");
+
+	BalanceController(BalanceService service, Clock clock, JsonMapper jsonMapper, BalancesProperties properties) {
 		this.service = service;
 		this.clock = clock;
 		this.jsonMapper = jsonMapper;
+		this.properties = properties;
 	}
 
 	@GetMapping
@@ -53,7 +61,9 @@ class BalanceController {
 					product in `products`). Answers within the configured deadline whatever the upstreams do: \
 					an account that cannot be read is still listed, with `error` set and either its last \
 					good figures (`stale: true`) or `remaining: null` - never a made-up zero. `complete` \
-					is false when any account or provider has an error. Supports `If-None-Match`.""")
+					is false when any account or provider has an error. A key scoped to some accounts \
+					(balances.security.api-keys[i].accounts) sees only them: accounts, totals and `complete` \
+					are over them alone. Supports `If-None-Match`.""")
 	@ApiResponse(responseCode = "200", description = "Balances (possibly partial: see `complete`)",
 			headers = { @Header(name = "ETag", description = "Entity tag of the content; send it back in If-None-Match", schema = @Schema(type = "string")),
 					@Header(name = "Cache-Control", description = "private, with a max-age while every account is fresh", schema = @Schema(type = "string")) },
@@ -78,7 +88,8 @@ class BalanceController {
 			@RequestParam(defaultValue = "false") boolean refresh,
 			WebRequest request) {
 		Set<String> providers = (provider != null) ? Set.of(knownProvider(provider)) : Set.of();
-		BalanceView view = this.service.balances(providers, (product != null) ? knownProduct(product) : null, refresh);
+		BalanceView view = this.service.balances(providers, (product != null) ? knownProduct(product) : null, refresh,
+				scope(request));
 		Instant now = this.clock.instant();
 		PreparedJson<BalancesResponse> content = view.content();
 		if (request.checkNotModified(content.etag())) {
@@ -87,12 +98,64 @@ class BalanceController {
 		return ok(content, now).body(view.body(now));
 	}
 
+	@GetMapping("/next")
+	@Operation(operationId = "nextAccount", summary = "The account to spend next for a product",
+			description = """
+					Which account a job of one product should go to: from the cached figures only (it never \
+					calls an upstream, whatever their age), the accounts that can take the job, ranked so that \
+					capacity expiring first is used first. Left out, each with its reason in `candidates`: \
+					accounts with an error (any code), accounts whose figures are older than the provider's \
+					data delay plus one cache TTL, accounts whose provider reports no free job slot, and \
+					accounts with less than `need` of the product (`estimatedRemaining` where there is one, \
+					else `remaining`). Ranked: the account whose grant with capacity expires first, then \
+					the larger estimated remaining, then the name. When none is left: 404 `NO_CAPACITY` \
+					with the candidates. Supports `If-None-Match`.""")
+	@ApiResponse(responseCode = "200", description = "The account to use, and every candidate with its rank or exclusion",
+			headers = { @Header(name = "ETag", description = "Entity tag of the content; send it back in If-None-Match", schema = @Schema(type = "string")),
+					@Header(name = "Cache-Control", description = "private, with a max-age while every account considered is fresh", schema = @Schema(type = "string")) },
+			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = NextAccount.class),
+					examples = @ExampleObject(name = "pick", ref = "#/components/examples/next-account")))
+	@ApiResponse(responseCode = "304", description = "Not modified since the ETag given in If-None-Match",
+			content = @Content)
+	@ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+	@ApiResponse(responseCode = "401", ref = "#/components/responses/Unauthorized")
+	@ApiResponse(responseCode = "404", ref = "#/components/responses/NoCapacity")
+	@ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
+	@ApiResponse(responseCode = "500", ref = "#/components/responses/InternalError")
+	ResponseEntity<byte[]> next(
+			@Parameter(description = "The product the job needs: one of kling's video, image, other and useapi's credits", required = true, example = "video")
+			@RequestParam(required = false) @Nullable String product,
+			@Parameter(description = "Capacity the job needs, in the product's unit: a number greater than 0 (up to 6 decimals), at most balances.picker.max-need; 1 when absent", example = "20")
+			@RequestParam(required = false) @Nullable String need,
+			@Parameter(description = "Only this provider's accounts (all providers when absent)")
+			@RequestParam(required = false) @Nullable String provider,
+			WebRequest request) {
+		if (product == null) {
+			throw new InvalidParameterException("product",
+					"Parameter 'product' is required: one of " + this.service.productNames() + ".");
+		}
+		String known = knownProduct(product);
+		BigDecimal needed = need(need);
+		Set<String> providers = (provider != null) ? Set.of(knownProvider(provider)) : Set.of();
+		AccountPicker.Pick pick = this.service.next(providers, known, needed, scope(request));
+		PreparedJson<NextAccount> content = pick.answer();
+		if (content == null) {
+			throw new NoCapacityException(pick.detail(), pick.candidates());
+		}
+		Instant now = this.clock.instant();
+		if (request.checkNotModified(content.etag())) {
+			return notModified(content, now);
+		}
+		return ok(content, now).body(content.bytes());
+	}
+
 	@GetMapping("/{provider}/{account}")
 	@Operation(operationId = "getAccountBalance", summary = "Balance of one account",
 			description = """
 					One account, as it appears in `GET /balances`. Kling API accounts are addressed by their \
 					configured id, useapi.net accounts by their e-mail (one URL-encoded path segment; `@` may \
-					stay as it is). An account that cannot be read is answered 200 with `error` set.""")
+					stay as it is). An account that cannot be read is answered 200 with `error` set. An account \
+					outside the key's scope is answered 404 exactly like one that does not exist.""")
 	@ApiResponse(responseCode = "200", description = "The account (check `error` and `stale`)",
 			headers = { @Header(name = "ETag", description = "Entity tag of the content; send it back in If-None-Match", schema = @Schema(type = "string")),
 					@Header(name = "Cache-Control", description = "private, with a max-age while the account is fresh", schema = @Schema(type = "string")) },
@@ -114,7 +177,7 @@ class BalanceController {
 			@Parameter(description = "Fetch from the upstream now instead of serving fresh cached figures")
 			@RequestParam(defaultValue = "false") boolean refresh,
 			WebRequest request) {
-		PreparedJson<AccountBalance> content = this.service.balance(provider, account, refresh);
+		PreparedJson<AccountBalance> content = this.service.balance(provider, account, refresh, scope(request));
 		Instant now = this.clock.instant();
 		if (request.checkNotModified(content.etag())) {
 			return notModified(content, now);
@@ -150,7 +213,7 @@ class BalanceController {
 					schema = @Schema(type = "string", format = "date-time"))
 			@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant since,
 			WebRequest request) {
-		AccountHistory history = this.service.history(provider, account, since);
+		AccountHistory history = this.service.history(provider, account, since, scope(request));
 		// The entity tag is over the points only: `from` moves with the clock when no since is
 		// given, and unchanged points must still be answered 304.
 		PreparedJson<AccountHistory> content = new PreparedJson<>(history, this.jsonMapper.writeValueAsBytes(history),
@@ -161,12 +224,35 @@ class BalanceController {
 		return ok(content, this.clock.instant()).body(content.bytes());
 	}
 
+	/** The consumer's scope: what its API key may see (every account without a key, in open mode). */
+	private static AccountScope scope(WebRequest request) {
+		return (request.getUserPrincipal() instanceof AccountScope.Scoped consumer) ? consumer.scope() : AccountScope.ALL;
+	}
+
 	private String knownProvider(String provider) {
 		if (!this.service.providerNames().contains(provider)) {
 			throw new InvalidParameterException("provider",
 					"Parameter 'provider' must be one of " + this.service.providerNames() + ".");
 		}
 		return provider;
+	}
+
+	/** A plain decimal above 0 and within the limit; nothing that could cost work to parse. */
+	private BigDecimal need(@Nullable String need) {
+		if (need == null) {
+			return BigDecimal.ONE;
+		}
+		BigDecimal max = this.properties.picker().maxNeed();
+		String rule = "Parameter 'need' must be a number greater than 0 and at most " + max.toPlainString()
+				+ ", such as 20 or 2.5.";
+		if (!NEED.matcher(need).matches()) {
+			throw new InvalidParameterException("need", rule);
+		}
+		BigDecimal value = new BigDecimal(need);
+		if (value.signum() <= 0 || value.compareTo(max) > 0) {
+			throw new InvalidParameterException("need", rule);
+		}
+		return value;
 	}
 
 	private String knownProduct(String product) {

@@ -1,5 +1,6 @@
 package dev.klingbalances.balance;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
@@ -117,7 +118,20 @@ public class BalanceService {
 	 * @param refresh fetch from the upstreams even when the cached figures are fresh
 	 */
 	public BalanceView balances(Collection<String> providerNames, @Nullable String product, boolean refresh) {
-		Slot slot = slot(providerNames, product);
+		return balances(providerNames, product, refresh, AccountScope.ALL);
+	}
+
+	/**
+	 * Balances of the accounts in a consumer's scope: accounts, totals and {@code complete} over
+	 * them alone, prepared once per scope; accounts outside it are neither shown nor fetched.
+	 * @param providerNames providers to include (all when empty); must be registered names
+	 * @param product one of {@link #productNames()}, or null for every product
+	 * @param refresh fetch from the upstreams even when the cached figures are fresh
+	 * @param scope the accounts the consumer may see
+	 */
+	public BalanceView balances(Collection<String> providerNames, @Nullable String product, boolean refresh,
+			AccountScope scope) {
+		Slot slot = slot(providerNames, product, scope);
 		slot.asked = true;
 		BalanceView view = current(slot);
 		if (!refresh && view.servesWithoutFetch(this.clock.instant())) {
@@ -129,10 +143,29 @@ public class BalanceService {
 		awaitUntil(lists.values(), deadline);
 		List<CompletableFuture<?>> fetches = lists.entrySet().stream().flatMap((list) -> {
 			ProviderCaches caches = list.getKey();
-			return servableNames(caches, list.getValue()).stream().map((account) -> caches.snapshots().get(account, refresh));
+			return servableNames(caches, list.getValue()).stream()
+				.filter((account) -> scope.includes(caches.name(), account))
+				.map((account) -> caches.snapshots().get(account, refresh));
 		}).<CompletableFuture<?>>map((future) -> future).toList();
 		awaitUntil(fetches, deadline);
 		return current(slot);
+	}
+
+	/**
+	 * The account to spend next for a product, from the cache only: never fetches (accounts
+	 * asked for this way are kept warm by the sweep like any other).
+	 * @param providerNames providers to choose from (all when empty); must be registered names
+	 * @param product one of {@link #productNames()}
+	 * @param need capacity the job needs, in the product's unit, greater than 0
+	 * @param scope the accounts the consumer may see: the only ones considered
+	 */
+	AccountPicker.Pick next(Collection<String> providerNames, String product, BigDecimal need, AccountScope scope) {
+		Slot slot = slot(providerNames, product, scope);
+		slot.asked = true;
+		// One form per value ("20", "20.0" and "2E+1" share an answer), never in exponent notation.
+		BigDecimal normal = need.stripTrailingZeros();
+		return current(slot).pick(product, (normal.scale() < 0) ? normal.setScale(0) : normal,
+				this.properties.picker().cachedPicks());
 	}
 
 	/**
@@ -141,10 +174,18 @@ public class BalanceService {
 	 * @throws AccountListUnavailableException when the provider's account list cannot be read
 	 */
 	public PreparedJson<AccountBalance> balance(String providerName, String account, boolean refresh) {
-		ProviderCaches caches = this.providers.get(providerName);
-		if (caches == null) {
-			throw new UnknownResourceException("No provider named '" + providerName + "'.");
-		}
+		return balance(providerName, account, refresh, AccountScope.ALL);
+	}
+
+	/**
+	 * One account's balance, when it is in the consumer's scope; outside it, exactly the answer
+	 * for an account that does not exist, without fetching anything.
+	 * @throws UnknownResourceException when the provider or the account is not known (or not in scope)
+	 * @throws AccountListUnavailableException when the provider's account list cannot be read
+	 */
+	public PreparedJson<AccountBalance> balance(String providerName, String account, boolean refresh,
+			AccountScope scope) {
+		ProviderCaches caches = known(providerName, account, scope);
 		Slot slot = slot(List.of(providerName));
 		BalanceView view = current(slot);
 		if (!refresh && view.servesWithoutFetch(providerName, account, this.clock.instant())) {
@@ -172,7 +213,24 @@ public class BalanceService {
 		if (listError != null && view.response().accounts().isEmpty()) {
 			throw new AccountListUnavailableException(providerName, listError.error());
 		}
-		throw new UnknownResourceException("Provider '" + providerName + "' has no account with that name.");
+		throw noSuchAccount(providerName);
+	}
+
+	/** The provider's caches; an unknown provider, or an account outside the scope, is not found. */
+	private ProviderCaches known(String providerName, String account, AccountScope scope) {
+		ProviderCaches caches = this.providers.get(providerName);
+		if (caches == null) {
+			throw new UnknownResourceException("No provider named '" + providerName + "'.");
+		}
+		if (!scope.includes(providerName, account)) {
+			// The same answer as for an account that does not exist: no hint that it does.
+			throw noSuchAccount(providerName);
+		}
+		return caches;
+	}
+
+	private static UnknownResourceException noSuchAccount(String providerName) {
+		return new UnknownResourceException("Provider '" + providerName + "' has no account with that name.");
 	}
 
 	/**
@@ -181,18 +239,39 @@ public class BalanceService {
 	 * @throws UnknownResourceException when the provider or the account is not known
 	 */
 	public AccountHistory history(String providerName, String account, @Nullable Instant since) {
-		ProviderCaches caches = this.providers.get(providerName);
-		if (caches == null) {
-			throw new UnknownResourceException("No provider named '" + providerName + "'.");
-		}
+		return history(providerName, account, since, AccountScope.ALL);
+	}
+
+	/**
+	 * An account's recorded history, when it is in the consumer's scope (outside it, as unknown).
+	 * @throws UnknownResourceException when the provider or the account is not known (or not in scope)
+	 */
+	public AccountHistory history(String providerName, String account, @Nullable Instant since, AccountScope scope) {
+		known(providerName, account, scope);
 		AccountBalance balance = current(slot(List.of(providerName))).accountBalance(providerName, account);
 		if (balance == null) {
-			throw new UnknownResourceException("Provider '" + providerName + "' has no account with that name.");
+			throw noSuchAccount(providerName);
 		}
 		Instant oldest = this.clock.instant().minus(this.properties.forecast().window());
 		Instant from = (since != null && since.isAfter(oldest)) ? since : oldest;
 		return new AccountHistory(providerName, account, balance.unit(), from,
 				this.history.samples(providerName, account, from).stream().map(AccountHistory.Point::of).toList());
+	}
+
+	/**
+	 * Every provider's account names once each list has been read, or null while some has not
+	 * (for checks that need to know every account, such as scope patterns that match nothing).
+	 */
+	public @Nullable Map<String, List<String>> accountLists() {
+		Map<String, List<String>> lists = new LinkedHashMap<>();
+		for (ProviderCaches caches : this.providers.values()) {
+			CachedValue<List<String>> list = caches.accounts().peek(ProviderCaches.ALL_ACCOUNTS);
+			if (list == null || list.value() == null) {
+				return null;
+			}
+			lists.put(caches.name(), list.value());
+		}
+		return lists;
 	}
 
 	/** The view of the given providers as the cache holds it now, without fetching anything. */
@@ -285,15 +364,18 @@ public class BalanceService {
 	}
 
 	private Slot slot(Collection<String> providerNames) {
-		return slot(providerNames, null);
+		return slot(providerNames, null, AccountScope.ALL);
 	}
 
-	private Slot slot(Collection<String> providerNames, @Nullable String product) {
-		String key = String.join(",", providerNames.stream().sorted().toList()) + '/' + ((product != null) ? product : "");
+	/** One slot per selection: providers, product and scope (so each scope gets its own bytes). */
+	private Slot slot(Collection<String> providerNames, @Nullable String product, AccountScope scope) {
+		String key = String.join(",", providerNames.stream().sorted().toList()) + '/' + ((product != null) ? product : "")
+				+ '/' + scope.key();
 		return this.slots.computeIfAbsent(key, (ignored) -> new Slot(this.providers.values()
 			.stream()
 			.filter((caches) -> providerNames.isEmpty() || providerNames.contains(caches.name()))
-			.toList(), product));
+			.filter((caches) -> scope.mayInclude(caches.name()))
+			.toList(), product, scope));
 	}
 
 	/** The slot's view, rebuilt when the caches changed or time alone changed its content. */
@@ -307,7 +389,7 @@ public class BalanceService {
 			// Read the version before the entries, so a change during assembly rebuilds again.
 			long version = version(slot);
 			if (view == null || view.version() != version || !this.clock.instant().isBefore(view.validUntil())) {
-				view = this.assembler.assemble(slot.selected, slot.product, version);
+				view = this.assembler.assemble(slot.selected, slot.product, slot.scope, version);
 				slot.view = view;
 			}
 			return view;
@@ -353,14 +435,18 @@ public class BalanceService {
 		/** Only accounts holding this product, and its totals; null for all. */
 		private final @Nullable String product;
 
+		/** Only accounts in this scope. */
+		private final AccountScope scope;
+
 		private volatile BalanceView view;
 
 		/** Asked for since the last sweep (only kept track of with keep-warm=requested). */
 		private volatile boolean asked;
 
-		Slot(List<ProviderCaches> selected, @Nullable String product) {
+		Slot(List<ProviderCaches> selected, @Nullable String product, AccountScope scope) {
 			this.selected = selected;
 			this.product = product;
+			this.scope = scope;
 		}
 
 	}

@@ -23,6 +23,18 @@ public record BalanceSnapshot(List<Grant> grants, Map<String, Object> details) {
 	 */
 	public static final String SESSION_EXPIRES_AT = "sessionExpiresAt";
 
+	/**
+	 * The {@code details} key of a number: how many jobs the account may run at once (useapi.net's
+	 * {@code maxJobs}). {@code GET /balances/next} leaves out an account whose limit is 0.
+	 */
+	public static final String MAX_JOBS = "maxJobs";
+
+	/**
+	 * The {@code details} key of a number: how many job slots are free right now, for a provider
+	 * that knows it. {@code GET /balances/next} leaves out an account with none free.
+	 */
+	public static final String FREE_JOB_SLOTS = "freeJobSlots";
+
 	public BalanceSnapshot {
 		grants = List.copyOf(grants);
 		Map<String, Object> copy = new LinkedHashMap<>(details);

@@ -1,5 +1,6 @@
 package dev.klingbalances.balance;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -35,6 +36,9 @@ public final class BalanceView {
 	private final Map<String, AccountState> accounts;
 
 	private final Map<String, PreparedJson<AccountBalance>> prepared = new ConcurrentHashMap<>();
+
+	/** Answers of {@code /balances/next} per product and need, made on first use (bounded). */
+	private final Map<String, AccountPicker.Pick> picks = new ConcurrentHashMap<>();
 
 	private final JsonMapper jsonMapper;
 
@@ -107,6 +111,24 @@ public final class BalanceView {
 			until = (until == null || account.freshUntil().isBefore(until)) ? account.freshUntil() : until;
 		}
 		return until;
+	}
+
+	/**
+	 * The account to use next for a product and need, judged at the moment the view was built
+	 * (the view is rebuilt when time alone changes the figures or their age).
+	 * @param cached at most this many picks are kept with the view
+	 */
+	AccountPicker.Pick pick(String product, BigDecimal need, int cached) {
+		String key = product + '\u0000' + need.toPlainString();
+		AccountPicker.Pick pick = this.picks.get(key);
+		if (pick == null) {
+			pick = AccountPicker.pick(this.response, product, need, this.response.generatedAt(),
+					this.content.cacheableUntil(), this.jsonMapper);
+			if (this.picks.size() < cached) {
+				this.picks.putIfAbsent(key, pick);
+			}
+		}
+		return pick;
 	}
 
 	/** The model of one account of this view, or null. */

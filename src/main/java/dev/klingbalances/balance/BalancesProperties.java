@@ -25,12 +25,22 @@ import org.springframework.validation.annotation.Validated;
  * @param cache snapshot cache behaviour
  * @param forecast history and forecast
  * @param alerts when something counts as worth a warning
+ * @param picker {@code GET /balances/next}
  */
 @Validated
 @ConfigurationProperties("balances")
 public record BalancesProperties(@NotNull @DefaultValue("4s") Duration deadline,
 		@Valid @NotNull @DefaultValue Cache cache, @Valid @NotNull @DefaultValue ForecastSettings forecast,
-		@Valid @NotNull @DefaultValue Alerts alerts) {
+		@Valid @NotNull @DefaultValue Alerts alerts, @Valid @NotNull @DefaultValue Picker picker) {
+
+	/**
+	 * @param maxNeed the largest {@code need} accepted (larger is a 400: no account holds that much)
+	 * @param cachedPicks answers per view kept ready, for different products and needs (a view is
+	 * rebuilt whenever its figures change, and its answers with it)
+	 */
+	public record Picker(@NotNull @DecimalMin("1") @DefaultValue("1000000000") BigDecimal maxNeed,
+			@Min(0) @DefaultValue("64") int cachedPicks) {
+	}
 
 	/**
 	 * @param window how far back the history of each account's figures is kept and used
@@ -39,9 +49,18 @@ public record BalancesProperties(@NotNull @DefaultValue("4s") Duration deadline,
 	 * @param resolution unchanged figures are recorded at most this often (a change is always
 	 * recorded)
 	 * @param maxSamples upper bound of recorded figures per account (the oldest go first)
+	 * @param estimateStep {@code estimatedRemaining} is computed as of the start of the current
+	 * step (whole seconds since the epoch), so an answer stays the same bytes, with the same
+	 * entity tag on every replica, for a step at a time instead of changing every instant
 	 */
 	public record ForecastSettings(@NotNull @DefaultValue("7d") Duration window, @NotNull @DefaultValue("12h") Duration minSpan,
-			@NotNull @DefaultValue("10m") Duration resolution, @Min(2) @DefaultValue("2000") int maxSamples) {
+			@NotNull @DefaultValue("10m") Duration resolution, @Min(2) @DefaultValue("2000") int maxSamples,
+			@NotNull @DefaultValue("1m") Duration estimateStep) {
+
+		@AssertTrue(message = "balances.forecast.estimate-step must be a whole number of seconds, at least 1s")
+		boolean isEstimateStepWholeSeconds() {
+			return this.estimateStep.getNano() == 0 && this.estimateStep.getSeconds() >= 1;
+		}
 
 		@AssertTrue(message = "balances.forecast.min-span must be shorter than balances.forecast.window")
 		boolean isMinSpanWithinWindow() {

@@ -214,6 +214,28 @@ final class Forecaster {
 				expiring(unused, firstLapse));
 	}
 
+	/**
+	 * What is probably left at {@code at}: the reported figure less the rate over the time since
+	 * the figures describe, floored at zero; null without a rate or a figure. The figure is never
+	 * raised (an {@code at} before {@code describedAt} counts as no time).
+	 */
+	static @Nullable BigDecimal estimate(@Nullable BigDecimal remaining, @Nullable BigDecimal perDay,
+			Instant describedAt, Instant at) {
+		if (remaining == null || perDay == null) {
+			return null;
+		}
+		long millis = Math.max(0, Duration.between(describedAt, at).toMillis());
+		BigDecimal used = perDay.multiply(BigDecimal.valueOf(millis)).divide(BigDecimal.valueOf(86_400_000L), 6, RoundingMode.HALF_UP);
+		BigDecimal left = remaining.subtract(used);
+		return amount(Math.max(0, left.doubleValue()));
+	}
+
+	/** The start of the estimate step {@code now} is in (whole seconds since the epoch). */
+	static Instant estimateAt(Instant now, Duration step) {
+		long seconds = now.getEpochSecond();
+		return Instant.ofEpochSecond(seconds - Math.floorMod(seconds, step.getSeconds()));
+	}
+
 	private static Forecast.ExpiringUnused expiring(double amount, double firstLapse) {
 		return new Forecast.ExpiringUnused(amount(amount),
 				(amount > 0 && firstLapse != Double.POSITIVE_INFINITY) ? instant(firstLapse) : null);

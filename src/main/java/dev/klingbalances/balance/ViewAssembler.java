@@ -47,8 +47,16 @@ final class ViewAssembler {
 	 * known: they may), and only its totals; every product when null
 	 */
 	BalanceView assemble(List<ProviderCaches> selected, @Nullable String product, long version) {
+		return assemble(selected, product, AccountScope.ALL, version);
+	}
+
+	/**
+	 * @param product as above
+	 * @param scope only accounts in it: totals and completeness are over them alone
+	 */
+	BalanceView assemble(List<ProviderCaches> selected, @Nullable String product, AccountScope scope, long version) {
 		Instant now = this.clock.instant();
-		Times times = new Times(now);
+		Times times = new Times(now, Forecaster.estimateAt(now, this.properties.forecast().estimateStep()));
 		List<AccountBalance> accounts = new ArrayList<>();
 		List<ProviderTotal> totals = new ArrayList<>();
 		List<ProviderError> providerErrors = new ArrayList<>();
@@ -60,7 +68,7 @@ final class ViewAssembler {
 			}
 			List<AccountBalance> ofProvider = new ArrayList<>();
 			Map<String, List<Forecaster.Input>> pools = new TreeMap<>();
-			for (String name : list.names().stream().sorted().toList()) {
+			for (String name : list.names().stream().filter((name) -> scope.includes(caches.name(), name)).sorted().toList()) {
 				CachedValue<BalanceSnapshot> entry = caches.snapshots().peek(name);
 				AccountBalance balance = accountBalance(caches, name, entry, now, times, pools);
 				ofProvider.add(balance);
@@ -121,6 +129,10 @@ final class ViewAssembler {
 		Instant fetchedAt = Objects.requireNonNull(entry.fetchedAt());
 		Instant freshUntil = fetchedAt.plus(snapshots.ttl());
 		times.changesAt(freshUntil);
+		if (provider.dataDelay() != null) {
+			// The picker leaves figures out from then on.
+			times.changesAt(freshUntil.plus(provider.dataDelay()));
+		}
 		times.changesAt(fetchedAt.plus(this.properties.cache().maxStale()));
 		List<Grant> grants = Grants.asOf(snapshot.grants(), now);
 		List<Grant> active = Grants.active(grants);
@@ -136,7 +148,13 @@ final class ViewAssembler {
 			Forecaster.Rate rate = this.forecaster.rate(samples, product, fetchedAt);
 			pools.computeIfAbsent(product, (key) -> new ArrayList<>())
 				.add(new Forecaster.Input(rate, ofProduct, describedAt));
-			products.add(new ProductBalance(product, Grants.remaining(activeOfProduct), Grants.total(activeOfProduct),
+			BigDecimal remaining = Grants.remaining(activeOfProduct);
+			BigDecimal estimate = Forecaster.estimate(remaining, rate.perDay(), describedAt, times.estimateAt);
+			if (estimate != null && estimate.signum() > 0) {
+				// The estimate goes down step by step until it reaches zero.
+				times.changesAt(times.estimateAt.plus(this.properties.forecast().estimateStep()));
+			}
+			products.add(new ProductBalance(product, remaining, estimate, Grants.total(activeOfProduct),
 					this.forecaster.forecast(rate, ofProduct, describedAt),
 					expiringSoon.stream().filter((expiring) -> product.equals(expiring.product())).toList()));
 		}
@@ -144,7 +162,8 @@ final class ViewAssembler {
 		ProductBalance only = (products.size() == 1) ? products.get(0) : null;
 		BigDecimal remaining = products.isEmpty() ? Grants.remaining(active) : (only != null) ? only.remaining() : null;
 		BigDecimal total = products.isEmpty() ? Grants.total(active) : (only != null) ? only.total() : null;
-		return new AccountBalance(provider.name(), account, provider.unit(), remaining, total, products, grants,
+		return new AccountBalance(provider.name(), account, provider.unit(), remaining,
+				(only != null) ? only.estimatedRemaining() : null, total, products, grants,
 				snapshot.details(), fetchedAt, freshUntil, stale, provider.dataDelay(), remark(snapshot, active),
 				error, expiringSoon, (only != null) ? only.forecast() : Forecast.NONE);
 	}
@@ -229,8 +248,13 @@ final class ViewAssembler {
 		BigDecimal total = known.stream().map(ProductBalance::total).reduce(BigDecimal.ZERO, BigDecimal::add);
 		boolean stale = accounts.stream().anyMatch((account) -> account.stale() && account.product(product) != null
 				&& account.product(product).remaining() != null && account.product(product).total() != null);
-		return new ProviderTotal(provider.name(), product, provider.unit(), remaining, total, known.size(), complete,
-				stale, forecast);
+		// The pool has a rate only when every account with capacity has one: an account without
+		// an estimate then has nothing to burn, and counts with its reported figure.
+		BigDecimal estimate = (forecast.burnPerDay() != null) ? known.stream()
+			.map((figures) -> (figures.estimatedRemaining() != null) ? figures.estimatedRemaining() : figures.remaining())
+			.reduce(BigDecimal.ZERO, BigDecimal::add) : null;
+		return new ProviderTotal(provider.name(), product, provider.unit(), remaining, estimate, total, known.size(),
+				complete, stale, forecast);
 	}
 
 	private static Instant min(Instant a, Instant b) {
@@ -242,12 +266,16 @@ final class ViewAssembler {
 
 		private final Instant now;
 
+		/** The moment estimates are computed for (the start of the current estimate step). */
+		private final Instant estimateAt;
+
 		private Instant validUntil = Instant.MAX;
 
 		private Instant fetchDueAt = Instant.MAX;
 
-		Times(Instant now) {
+		Times(Instant now, Instant estimateAt) {
 			this.now = now;
+			this.estimateAt = estimateAt;
 		}
 
 		/** The content changes at {@code at} (ignored when already past: it did when it was built). */

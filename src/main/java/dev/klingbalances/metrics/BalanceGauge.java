@@ -10,6 +10,8 @@ import org.jspecify.annotations.Nullable;
 enum BalanceGauge {
 
 	REMAINING("balances.remaining", null, "Capacity left on the account's ACTIVE grants of the product, as /balances reports it per product"),
+	ESTIMATED_REMAINING("balances.estimated.remaining", null,
+			"Estimated capacity left on the account's ACTIVE grants of one product now (/balances' estimatedRemaining): the reported figure less the burn rate since the figures' moment"),
 	GRANTED("balances.granted", null, "Capacity the account's ACTIVE grants of the product started with (/balances' products[].total)"),
 	GRANT_REMAINING("balances.grant.remaining", null, "Capacity left on one ACTIVE or PENDING grant"),
 	GRANT_EXPIRY("balances.grant.expiry.timestamp", "seconds", "When an ACTIVE or PENDING grant expires"),

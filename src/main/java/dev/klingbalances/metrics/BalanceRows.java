@@ -69,6 +69,7 @@ final class BalanceRows {
 			Tags ofProduct = tags.and("product", product.product());
 			put(rows, BalanceGauge.REMAINING, ofProduct, product.remaining());
 			put(rows, BalanceGauge.GRANTED, ofProduct, product.total());
+			put(rows, BalanceGauge.ESTIMATED_REMAINING, ofProduct, product.estimatedRemaining());
 			Forecast forecast = product.forecast();
 			if (forecast != null) {
 				put(rows, BalanceGauge.RUNS_OUT, ofProduct, forecast.runsOutAt());

@@ -2,6 +2,7 @@ package dev.klingbalances.security;
 
 import java.util.List;
 
+import dev.klingbalances.balance.AccountScope;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.security.authentication.AbstractAuthenticationToken;
@@ -11,25 +12,38 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
  * A presented API key before authentication, or the consumer it belongs to after. Once
  * authenticated it holds the consumer's name only; the key is never kept, printed or logged.
  */
-final class ApiKeyAuthentication extends AbstractAuthenticationToken {
+final class ApiKeyAuthentication extends AbstractAuthenticationToken implements AccountScope.Scoped {
 
 	private final @Nullable String key;
 
 	private final @Nullable String consumer;
 
-	private ApiKeyAuthentication(@Nullable String key, @Nullable String consumer) {
+	/** The accounts the consumer may see; it reaches the controllers as the request's principal. */
+	private final AccountScope scope;
+
+	private ApiKeyAuthentication(@Nullable String key, @Nullable String consumer, AccountScope scope) {
 		super((consumer != null) ? List.of(new SimpleGrantedAuthority("ROLE_CONSUMER")) : List.of());
 		this.key = key;
 		this.consumer = consumer;
+		this.scope = scope;
 		setAuthenticated(consumer != null);
 	}
 
 	static ApiKeyAuthentication unauthenticated(String key) {
-		return new ApiKeyAuthentication(key, null);
+		return new ApiKeyAuthentication(key, null, AccountScope.ALL);
 	}
 
 	static ApiKeyAuthentication authenticated(String consumer) {
-		return new ApiKeyAuthentication(null, consumer);
+		return authenticated(consumer, AccountScope.ALL);
+	}
+
+	static ApiKeyAuthentication authenticated(String consumer, AccountScope scope) {
+		return new ApiKeyAuthentication(null, consumer, scope);
+	}
+
+	@Override
+	public AccountScope scope() {
+		return this.scope;
 	}
 
 	/** The presented key (unauthenticated tokens only). */

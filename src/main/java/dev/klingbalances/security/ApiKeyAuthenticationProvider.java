@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 
+import dev.klingbalances.balance.AccountScope;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.security.authentication.AuthenticationProvider;
@@ -23,7 +24,7 @@ final class ApiKeyAuthenticationProvider implements AuthenticationProvider {
 
 	ApiKeyAuthenticationProvider(List<SecurityProperties.ApiKey> apiKeys) {
 		this.consumers = apiKeys.stream()
-			.map((key) -> new Consumer(key.name(), HexFormat.of().parseHex(key.sha256())))
+			.map((key) -> new Consumer(key.name(), HexFormat.of().parseHex(key.sha256()), key.scope()))
 			.toList();
 	}
 
@@ -33,11 +34,11 @@ final class ApiKeyAuthenticationProvider implements AuthenticationProvider {
 		if (!(credentials instanceof String key)) {
 			throw new BadCredentialsException("No API key");
 		}
-		String consumer = consumerOf(key);
+		Consumer consumer = consumerOf(key);
 		if (consumer == null) {
 			throw new BadCredentialsException("Unknown API key");
 		}
-		return ApiKeyAuthentication.authenticated(consumer);
+		return ApiKeyAuthentication.authenticated(consumer.name(), consumer.scope());
 	}
 
 	@Override
@@ -49,13 +50,13 @@ final class ApiKeyAuthenticationProvider implements AuthenticationProvider {
 		return !this.consumers.isEmpty();
 	}
 
-	private @Nullable String consumerOf(String key) {
+	private @Nullable Consumer consumerOf(String key) {
 		byte[] presented = sha256(key);
-		String match = null;
+		Consumer match = null;
 		for (Consumer consumer : this.consumers) {
 			boolean equal = MessageDigest.isEqual(consumer.sha256(), presented);
 			if (equal && match == null) {
-				match = consumer.name();
+				match = consumer;
 			}
 		}
 		return match;
@@ -70,7 +71,7 @@ final class ApiKeyAuthenticationProvider implements AuthenticationProvider {
 		}
 	}
 
-	private record Consumer(String name, byte[] sha256) {
+	private record Consumer(String name, byte[] sha256, AccountScope scope) {
 
 		@Override
 		public String toString() {

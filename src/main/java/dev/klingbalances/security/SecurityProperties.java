@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import dev.klingbalances.balance.AccountScope;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -56,6 +57,12 @@ record SecurityProperties(@DefaultValue("api-key") Mode mode, @DefaultValue List
 			if (!hashes.add(key.sha256().toLowerCase(Locale.ROOT))) {
 				throw new IllegalArgumentException(property + ".sha256 is the same hash as another key's");
 			}
+			for (int j = 0; j < key.accounts().size(); j++) {
+				String malformed = AccountScope.malformed(key.accounts().get(j));
+				if (malformed != null) {
+					throw new IllegalArgumentException(property + ".accounts[" + j + "] " + malformed);
+				}
+			}
 		}
 		apiKeys = List.copyOf(apiKeys);
 		if (rateLimitConfig.isBlank()) {
@@ -87,8 +94,20 @@ record SecurityProperties(@DefaultValue("api-key") Mode mode, @DefaultValue List
 	/**
 	 * @param name the consumer's name, shown in the access log and metrics (never the key)
 	 * @param sha256 hex SHA-256 of the key's UTF-8 bytes
+	 * @param accounts the accounts this consumer may see, as {@code provider/account} patterns
+	 * where {@code *} matches any run of characters (e.g. {@code kling/*},
+	 * {@code useapi/render.*@example.org}); empty: every account
 	 */
-	record ApiKey(@Nullable String name, @Nullable String sha256) {
+	record ApiKey(@Nullable String name, @Nullable String sha256, @DefaultValue List<String> accounts) {
+
+		ApiKey {
+			accounts = (accounts != null) ? List.copyOf(accounts) : List.of();
+		}
+
+		/** The consumer's scope (the patterns are validated with the properties). */
+		AccountScope scope() {
+			return AccountScope.of(this.accounts);
+		}
 
 		@Override
 		public String toString() {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import dev.klingbalances.balance.AccountListUnavailableException;
 import dev.klingbalances.balance.BalancesProperties;
 import dev.klingbalances.balance.InvalidParameterException;
+import dev.klingbalances.balance.NoCapacityException;
 import dev.klingbalances.balance.UnknownResourceException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -52,6 +53,13 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	@ExceptionHandler
 	ProblemDetail handle(UnknownResourceException ex) {
 		return ProblemRenderer.problem(ProblemCode.NOT_FOUND, ex.getMessage());
+	}
+
+	@ExceptionHandler
+	ProblemDetail handle(NoCapacityException ex) {
+		ProblemDetail problem = ProblemRenderer.problem(ProblemCode.NO_CAPACITY, ex.getMessage());
+		problem.setProperty("candidates", ex.candidates());
+		return problem;
 	}
 
 	@ExceptionHandler

@@ -22,6 +22,7 @@ import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.ExpiringSoon;
 import dev.klingbalances.balance.Forecast;
 import dev.klingbalances.balance.Grant;
+import dev.klingbalances.balance.NextAccount;
 import dev.klingbalances.balance.GrantStatus;
 import dev.klingbalances.balance.ProviderError;
 import dev.klingbalances.balance.ProductBalance;
@@ -31,6 +32,7 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.examples.Example;
 import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.ArraySchema;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.MediaType;
@@ -241,6 +243,8 @@ class OpenApiConfiguration {
 			.addProperty("upstreamError", new StringSchema().description(
 					"ACCOUNT_LIST_UNAVAILABLE only: why the account list could not be read (an ErrorCode)")
 				.example(ErrorCode.UPSTREAM_UNAVAILABLE.name()))
+			.addProperty("candidates", new ArraySchema().items(new Schema<>().$ref("#/components/schemas/Candidate"))
+				.description("NO_CAPACITY only: every account considered, with why it was left out"))
 			.required(List.of("type", "title", "status", "code"));
 	}
 
@@ -268,10 +272,11 @@ class OpenApiConfiguration {
 		Forecast videoForecast = new Forecast(new BigDecimal("6.5"), Instant.parse("2026-05-22T04:00:00Z"), null,
 				new Forecast.ExpiringUnused(BigDecimal.ZERO, null),
 				new Forecast.Basis(FETCHED.minus(Duration.ofDays(7)), FETCHED, 412));
+		// Reported 118.0 describes 12 h before FETCHED; at 6.5 a day that is 3.25 less now.
 		AccountBalance klingGood = new AccountBalance("kling", "team-a", "units", new BigDecimal("118.0"),
-				new BigDecimal("200.0"),
-				List.of(new ProductBalance("video", new BigDecimal("118.0"), new BigDecimal("200.0"), videoForecast,
-						List.of())),
+				new BigDecimal("114.75"), new BigDecimal("200.0"),
+				List.of(new ProductBalance("video", new BigDecimal("118.0"), new BigDecimal("114.75"),
+						new BigDecimal("200.0"), videoForecast, List.of())),
 				List.of(new Grant("509f3fd3d4ab4a3f9eec5db27aa44f27", "Video Generation - 200 units", "video",
 						"decreasing_total", GrantStatus.ACTIVE, "online", new BigDecimal("200.0"), new BigDecimal("118.0"),
 						Instant.parse("2026-01-10T00:00:00Z"), Instant.parse("2027-01-10T00:00:00Z"))),
@@ -374,6 +379,20 @@ class OpenApiConfiguration {
 				"Partial: useapi.net's account list could not be read, so its accounts are missing", providerDown,
 				jsonMapper));
 		examples.put("account-ok", example("An account read just now", klingGood, jsonMapper));
+		// team-a and team-c draw from video packs expiring on the same day: team-a has more left.
+		NextAccount.DrawsFrom teamA = new NextAccount.DrawsFrom("509f3fd3d4ab4a3f9eec5db27aa44f27",
+				"Video Generation - 200 units", Instant.parse("2027-01-10T00:00:00Z"));
+		NextAccount.DrawsFrom teamC = new NextAccount.DrawsFrom("8d2f0a51c3e94b7e8a6f4b3c2d1e0f9a",
+				"Video Generation - 1,000 entries", Instant.parse("2027-01-10T00:00:00Z"));
+		String firstReason = "Its video capacity expires at 2027-01-10T00:00:00Z, like the next one's, and it has the most left (114.75).";
+		examples.put("next-account", example("The account for a video job needing 20 units, and the other candidate",
+				new NextAccount("kling", "team-a", "video", "units", new BigDecimal("20"), new BigDecimal("118.0"),
+						new BigDecimal("114.75"), teamA, firstReason + " Chosen among 2 accounts with at least 20 video left.",
+						List.of(new NextAccount.Candidate("kling", "team-a", 1, null, new BigDecimal("118.0"),
+								new BigDecimal("114.75"), teamA, firstReason),
+								new NextAccount.Candidate("kling", "team-c", 2, null, new BigDecimal("30.0"), null, teamC,
+										"Expires like kling/team-a's but less is left (30.0)."))),
+				jsonMapper));
 		examples.put("account-mixed", example(
 				"An account holding video and image packs: no account-wide figure, one entry per product; the video "
 						+ "pack runs out before the pending one starts",

@@ -1,6 +1,7 @@
 package dev.klingbalances.web;
 
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,6 +39,14 @@ public enum ProblemCode {
 
 	NOT_FOUND(HttpStatus.NOT_FOUND, "NotFound", "Unknown provider, account or path",
 			new Example("Provider 'kling' has no account with that name.", "/balances/kling/team-x", Map.of())),
+
+	NO_CAPACITY(HttpStatus.NOT_FOUND, "NoCapacity",
+			"GET /balances/next: no account can take a job of that product and need now; candidates lists every "
+					+ "account considered with why it was left out",
+			new Example("No account has at least 20 video left and can take a job now (2 considered); the candidates "
+					+ "say why each was left out.", "/balances/next",
+					Map.of("candidates", List.of(candidate("team-a", "BELOW_NEED", "12.5", "Only 12.5 video left (estimated), less than the 20 needed."),
+							candidate("team-b", "ERROR", null, "Its latest fetch failed or is still running (ACCOUNT_IN_ARREARS)."))))),
 
 	METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "MethodNotAllowed", "Only GET is served",
 			new Example("Method 'POST' is not supported.", "/balances", Map.of())),
@@ -89,6 +98,20 @@ public enum ProblemCode {
 		this.meaning = meaning;
 		this.example = example;
 		this.headers = List.of(headers);
+	}
+
+	/** One entry of the NO_CAPACITY example's candidates, as the service writes it. */
+	private static Map<String, Object> candidate(String account, String excluded, @Nullable String left, String reason) {
+		Map<String, Object> candidate = new LinkedHashMap<>();
+		candidate.put("provider", "kling");
+		candidate.put("account", account);
+		candidate.put("rank", null);
+		candidate.put("excluded", excluded);
+		candidate.put("remaining", (left != null) ? new java.math.BigDecimal("30.0") : null);
+		candidate.put("estimatedRemaining", (left != null) ? new java.math.BigDecimal(left) : null);
+		candidate.put("drawsFrom", null);
+		candidate.put("reason", reason);
+		return candidate;
 	}
 
 	/**

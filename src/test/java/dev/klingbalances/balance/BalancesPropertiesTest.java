@@ -1,12 +1,59 @@
 package dev.klingbalances.balance;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class BalancesPropertiesTest {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withUserConfiguration(PropertiesConfiguration.class);
+
+	@Test
+	void estimatesAndPicksHaveTheDocumentedDefaults() {
+		BalancesProperties properties = TestSettings.balances();
+		assertThat(properties.forecast().estimateStep()).isEqualTo(Duration.ofMinutes(1));
+		assertThat(properties.picker().maxNeed()).isEqualByComparingTo(new BigDecimal("1000000000"));
+		assertThat(properties.picker().cachedPicks()).isEqualTo(64);
+	}
+
+	@Test
+	void refusesAnEstimateStepThatIsNotWholeSeconds() {
+		for (String step : new String[] { "500ms", "1500ms", "0s" }) {
+			this.runner.withPropertyValues("balances.forecast.estimate-step=" + step)
+				.run((context) -> assertThat(messages(context.getStartupFailure())).as(step)
+					.contains("balances.forecast.estimate-step must be a whole number of seconds, at least 1s"));
+		}
+		this.runner.withPropertyValues("balances.forecast.estimate-step=30s")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void refusesAMaxNeedBelowOne() {
+		this.runner.withPropertyValues("balances.picker.max-need=0.5")
+			.run((context) -> assertThat(messages(context.getStartupFailure())).contains("picker.maxNeed"));
+	}
+
+	private static String messages(Throwable failure) {
+		StringBuilder messages = new StringBuilder();
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			messages.append(cause).append('\n');
+		}
+		return messages.toString();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableConfigurationProperties(BalancesProperties.class)
+	static class PropertiesConfiguration {
+
+	}
 
 	@Test
 	void defaultsAreTheDocumentedOnes() {

@@ -73,7 +73,19 @@ class HostileInputTest {
 				arguments("/balances?provider=%C3%28", 400, "invalid UTF-8 in query"),
 				arguments("/balances?api_key=abc", 400, "key in the URL"),
 				arguments("/balances/alpha/team-a?token=abc", 400, "token in the URL"),
-				arguments("/balances/broken/anyone", 503, "account list unavailable"));
+				arguments("/balances/broken/anyone", 503, "account list unavailable"),
+				arguments("/balances/next?product=video&need=1&need=2", 400, "repeated need"),
+				arguments("/balances/next?product=video&product=image", 400, "repeated product"),
+				arguments("/balances/next?product=video&need=0", 400, "need of 0"),
+				arguments("/balances/next?product=video&need=-1", 400, "negative need"),
+				arguments("/balances/next?product=video&need=twenty", 400, "need not a number"),
+				arguments("/balances/next?product=video&need=" + "9".repeat(400), 400, "absurd need"),
+				arguments("/balances/next?product=audio", 400, "unknown product"),
+				arguments("/balances/next?product=video&provider=nope", 400, "unknown provider for next"),
+				arguments("/balances/next", 400, "no product"),
+				arguments("/balances/next?product=video&need=100000", 404, "no capacity"),
+				arguments("/balances/next/team-a", 404, "next is no provider"),
+				arguments("/balances/next/team-a/history", 404, "next is no provider's history"));
 	}
 
 	@ParameterizedTest(name = "{2}: {0} -> {1}")
@@ -88,6 +100,18 @@ class HostileInputTest {
 		assertThat(response.body()).as("echoes no long input").doesNotContain("a".repeat(300))
 			.doesNotContain("x".repeat(300))
 			.doesNotContain("p".repeat(1000));
+	}
+
+	@Test
+	void aRepeatedParameterOfTheNextAccountIsNamed() {
+		for (String parameter : new String[] { "need", "product", "provider" }) {
+			HttpResponse<String> response = this.http.get(
+					"/balances/next?product=video&need=1&provider=alpha&" + parameter + "=2", "X-API-Key", TestKeys.ALICE);
+
+			assertThat(response.statusCode()).isEqualTo(400);
+			assertThat(this.jsonMapper.readTree(response.body()).path("detail").asString())
+				.isEqualTo("Parameter '" + parameter + "' is given more than once.");
+		}
 	}
 
 	static Stream<Arguments> requestsTomcatRefuses() {

@@ -36,6 +36,16 @@ public final class TestKeys {
 
 	public static final String BROWSER_SHA256 = "557cb4e6dff016e4b12eeadbce055dd573f837268ff8828d57c41602bb2a11f6";
 
+	/** A consumer that sees alpha/team-a only. */
+	public static final String SCOPED_ALPHA = "kb-scoped-alpha-7c3e9a1f5b2d4068e3a7";
+
+	public static final String SCOPED_ALPHA_SHA256 = "6e44653e6eb29f7ff0c4910c03b0e8fcd95862ea68aa70ecd33ffad71d7109f4";
+
+	/** A consumer that sees beta's alice@… accounts and nothing of alpha. */
+	public static final String SCOPED_BETA = "kb-scoped-beta-4d8b2f6a9c1e3057b4e8";
+
+	public static final String SCOPED_BETA_SHA256 = "9233e25e206b0c23b742b877813afabf60f741b2dc0e72e5c3f1de39af0f44a8";
+
 	private TestKeys() {
 	}
 

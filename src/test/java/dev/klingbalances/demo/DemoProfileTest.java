@@ -84,6 +84,31 @@ class DemoProfileTest {
 		assertThat(response.body()).doesNotContain("demo-secret-key").doesNotContain("demo-useapi-token");
 	}
 
+	@Test
+	void demoPicksTheAccountWhoseVideoPackExpiresFirst() throws Exception {
+		HttpClient client = HttpClient.newHttpClient();
+		String base = "http://127.0.0.1:" + this.port;
+		// The first read fills the cache; /balances/next answers from it alone.
+		client.send(HttpRequest.newBuilder(URI.create(base + "/balances")).build(), HttpResponse.BodyHandlers.ofString());
+
+		HttpResponse<String> next = client.send(
+				HttpRequest.newBuilder(URI.create(base + "/balances/next?product=video&need=20")).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+		JsonNode pick = this.json.readTree(next.body());
+		// studio-backup's 500-unit pack expires in 5 days, studio-main's video pack in 324.
+		assertThat(pick.get("account").asString()).as(next.body()).isEqualTo("studio-backup");
+		assertThat(pick.get("drawsFrom").get("name").asString()).isEqualTo("Video Generation - 500 units");
+		assertThat(pick.get("candidates").valueStream().map((candidate) -> candidate.get("account").asString()))
+			.containsExactly("studio-backup", "studio-main");
+
+		HttpResponse<String> tooMuch = client.send(
+				HttpRequest.newBuilder(URI.create(base + "/balances/next?product=video&need=5000")).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(tooMuch.statusCode()).as(tooMuch.body()).isEqualTo(404);
+		assertThat(this.json.readTree(tooMuch.body()).get("code").asString()).isEqualTo("NO_CAPACITY");
+	}
+
 	private static int indexOf(byte[] bytes, byte[] part) {
 		for (int i = 0; i + part.length <= bytes.length; i++) {
 			if (java.util.Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {

@@ -318,7 +318,8 @@ class HelmChartTest {
 			.containsExactly("first@example.com", "second@example.com");
 		assertThat(binder.bind("balances.security.mode", String.class).get()).isEqualTo("api-key");
 		assertThat(binder.bind("balances.security.api-keys", Bindable.listOf(ApiKey.class)).get())
-			.containsExactly(new ApiKey("dashboard", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"));
+			.containsExactly(new ApiKey("dashboard", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+					List.of("kling/*", "useapi/render.*@example.org")));
 		assertThat(binder.bind("logging.structured.format.console", String.class).get()).isEqualTo("logstash");
 		assertThat(binder.bind("server.port", Integer.class).get()).isEqualTo(8080);
 		assertThat(binder.bind("management.server.port", Integer.class).get()).isEqualTo(9090);
@@ -380,7 +381,7 @@ class HelmChartTest {
 	record KlingAccount(String id, @Nullable String accessKey, @Nullable String secretKey, @Nullable String apiKey) {
 	}
 
-	record ApiKey(String name, String sha256) {
+	record ApiKey(String name, String sha256, List<String> accounts) {
 	}
 
 	@Test

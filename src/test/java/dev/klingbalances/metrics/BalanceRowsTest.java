@@ -183,6 +183,21 @@ class BalanceRowsTest {
 	}
 
 	@Test
+	void estimatedRemainingIsOneSeriesPerProductWithAnEstimate() {
+		AccountBalance mixed = new AccountBalance("kling", "team-a", "units", null, null, null,
+				List.of(new ProductBalance("image", new BigDecimal("40"), new BigDecimal("31.25"), new BigDecimal("50"),
+						Forecast.NONE, List.of()),
+						new ProductBalance("video", new BigDecimal("118"), null, new BigDecimal("200"), Forecast.NONE,
+								List.of())),
+				List.of(), Map.of(), FETCHED, null, false, Duration.ofHours(12), null, null, List.of(), Forecast.NONE);
+
+		Map<GaugeRow, Double> rows = BalanceRows.of(response(mixed), this.alerts);
+
+		assertThat(rows.entrySet()).filteredOn((row) -> row.getKey().gauge() == BalanceGauge.ESTIMATED_REMAINING)
+			.containsExactly(Map.entry(new GaugeRow(BalanceGauge.ESTIMATED_REMAINING, TEAM_A.and("product", "image")), 31.25));
+	}
+
+	@Test
 	void thresholdsComeFromTheAlertSettingsAccountFirst() {
 		AccountBalance useapi = new AccountBalance("useapi", "someone@example.com", "credits", null, null, List.of(), List.of(),
 				Map.of(), FETCHED, null, false, null, null, null, List.of(), Forecast.NONE);

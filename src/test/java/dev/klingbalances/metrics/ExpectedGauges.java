@@ -27,7 +27,8 @@ final class ExpectedGauges {
 			"balances_checked_timestamp_seconds", "balances_stale",
 			"balances_error", "balances_session_expiry_timestamp_seconds", "balances_runs_out_timestamp_seconds",
 			"balances_refills_timestamp_seconds", "balances_expiring_unused", "balances_expiring_unused_timestamp_seconds", "balances_burn_per_day",
-			"balances_pool_remaining", "balances_pool_runs_out_timestamp_seconds", "balances_low_balance_threshold");
+			"balances_pool_remaining", "balances_pool_runs_out_timestamp_seconds", "balances_low_balance_threshold",
+			"balances_estimated_remaining");
 
 	private ExpectedGauges() {
 	}
@@ -56,6 +57,7 @@ final class ExpectedGauges {
 				Map<String, String> ofProduct = with(labels, "product", product.get("product").asString());
 				quantity(expected, "balances_remaining", ofProduct, product.get("remaining"));
 				quantity(expected, "balances_granted", ofProduct, product.get("total"));
+				quantity(expected, "balances_estimated_remaining", ofProduct, product.get("estimatedRemaining"));
 				JsonNode forecast = product.get("forecast");
 				moment(expected, "balances_runs_out_timestamp_seconds", ofProduct, forecast.get("runsOutAt"));
 				moment(expected, "balances_refills_timestamp_seconds", ofProduct, forecast.get("refillsAt"));

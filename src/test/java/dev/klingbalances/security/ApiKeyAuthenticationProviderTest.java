@@ -17,8 +17,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class ApiKeyAuthenticationProviderTest {
 
 	private final ApiKeyAuthenticationProvider provider = new ApiKeyAuthenticationProvider(List.of(
-			new SecurityProperties.ApiKey("alice", TestKeys.ALICE_SHA256),
-			new SecurityProperties.ApiKey("throttled", TestKeys.THROTTLED_SHA256.toUpperCase(java.util.Locale.ROOT))));
+			new SecurityProperties.ApiKey("alice", TestKeys.ALICE_SHA256, java.util.List.of()),
+			new SecurityProperties.ApiKey("throttled", TestKeys.THROTTLED_SHA256.toUpperCase(java.util.Locale.ROOT), java.util.List.of()),
+			new SecurityProperties.ApiKey("scoped-alpha", TestKeys.SCOPED_ALPHA_SHA256, java.util.List.of("alpha/team-*"))));
 
 	@Test
 	void testKeysHashToTheirConfiguredHashes() {
@@ -28,6 +29,18 @@ class ApiKeyAuthenticationProviderTest {
 		assertThat(HexFormat.of().formatHex(ApiKeyAuthenticationProvider.sha256(TestKeys.FUZZER))).isEqualTo(TestKeys.FUZZER_SHA256);
 		assertThat(HexFormat.of().formatHex(ApiKeyAuthenticationProvider.sha256(TestKeys.SCANNER))).isEqualTo(TestKeys.SCANNER_SHA256);
 		assertThat(HexFormat.of().formatHex(ApiKeyAuthenticationProvider.sha256(TestKeys.BROWSER))).isEqualTo(TestKeys.BROWSER_SHA256);
+		assertThat(HexFormat.of().formatHex(ApiKeyAuthenticationProvider.sha256(TestKeys.SCOPED_ALPHA))).isEqualTo(TestKeys.SCOPED_ALPHA_SHA256);
+		assertThat(HexFormat.of().formatHex(ApiKeyAuthenticationProvider.sha256(TestKeys.SCOPED_BETA))).isEqualTo(TestKeys.SCOPED_BETA_SHA256);
+	}
+
+	@Test
+	void theAuthenticatedConsumerCarriesItsScope() {
+		Authentication scoped = this.provider.authenticate(ApiKeyAuthentication.unauthenticated(TestKeys.SCOPED_ALPHA));
+		Authentication unscoped = this.provider.authenticate(ApiKeyAuthentication.unauthenticated(TestKeys.ALICE));
+
+		assertThat(((dev.klingbalances.balance.AccountScope.Scoped) scoped).scope().includes("alpha", "team-b")).isTrue();
+		assertThat(((dev.klingbalances.balance.AccountScope.Scoped) scoped).scope().includes("beta", "team-b")).isFalse();
+		assertThat(((dev.klingbalances.balance.AccountScope.Scoped) unscoped).scope().isAll()).isTrue();
 	}
 
 	@Test

@@ -69,6 +69,17 @@ class ConsumerRateLimitTest {
 	}
 
 	@Test
+	void theNextAccountNeedsAKeyAndCountsAgainstTheSameLimit() {
+		Http http = new Http(this.port);
+		assertThat(http.get("/balances/next?product=video").statusCode()).isEqualTo(401);
+		exhaustTheThrottledConsumersLimit(http);
+
+		HttpResponse<String> refused = http.get("/balances/next?product=video", "X-API-Key", TestKeys.THROTTLED);
+		assertThat(refused.statusCode()).isEqualTo(429);
+		assertThat(this.jsonMapper.readTree(refused.body()).path("code").asString()).isEqualTo("TOO_MANY_REQUESTS");
+	}
+
+	@Test
 	void neverLimitsHealthProbesOrTheDocumentation() {
 		Http http = new Http(this.port);
 		exhaustTheThrottledConsumersLimit(http);

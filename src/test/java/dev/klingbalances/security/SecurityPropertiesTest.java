@@ -145,8 +145,37 @@ class SecurityPropertiesTest {
 	}
 
 	@Test
+	void bindsAccountPatternsEmptyMeaningEveryAccount() {
+		this.runner
+			.withPropertyValues("balances.security.api-keys[0].name=one", "balances.security.api-keys[0].sha256=" + HASH_A,
+					"balances.security.api-keys[1].name=two", "balances.security.api-keys[1].sha256=" + HASH_B,
+					"balances.security.api-keys[1].accounts[0]=kling/*",
+					"balances.security.api-keys[1].accounts[1]=useapi/render.*@example.org")
+			.run((context) -> {
+				SecurityProperties properties = context.getBean(SecurityProperties.class);
+				assertThat(properties.apiKeys().get(0).accounts()).isEmpty();
+				assertThat(properties.apiKeys().get(0).scope().isAll()).isTrue();
+				assertThat(properties.apiKeys().get(1).accounts()).containsExactly("kling/*", "useapi/render.*@example.org");
+				assertThat(properties.apiKeys().get(1).scope().includes("useapi", "render.a@example.org")).isTrue();
+				assertThat(properties.apiKeys().get(1).scope().includes("useapi", "other@example.org")).isFalse();
+			});
+	}
+
+	@Test
+	void refusesAMalformedAccountPatternNamingTheProperty() {
+		for (String malformed : new String[] { "kling", "kling/", "/team-a", "kling/team/a", "kling/team a" }) {
+			this.runner
+				.withPropertyValues("balances.security.api-keys[0].name=one",
+						"balances.security.api-keys[0].sha256=" + HASH_A, "balances.security.api-keys[0].accounts[0]=kling/*",
+						"balances.security.api-keys[0].accounts[1]=" + malformed)
+				.run((context) -> assertThat(messages(context.getStartupFailure())).as(malformed)
+					.contains("balances.security.api-keys[0].accounts[1] must be 'provider/account'"));
+		}
+	}
+
+	@Test
 	void neverPrintsHashesInToString() {
-		SecurityProperties.ApiKey key = new SecurityProperties.ApiKey("reporting", HASH_A);
+		SecurityProperties.ApiKey key = new SecurityProperties.ApiKey("reporting", HASH_A, java.util.List.of());
 
 		assertThat(key.toString()).contains("reporting").doesNotContain(HASH_A);
 	}

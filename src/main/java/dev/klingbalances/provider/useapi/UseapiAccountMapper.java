@@ -118,7 +118,7 @@ final class UseapiAccountMapper {
 	private static Map<String, Object> details(JsonNode account, JsonNode balance) {
 		Map<String, Object> details = new LinkedHashMap<>();
 		putIfPresent(details, BalanceSnapshot.SESSION_EXPIRES_AT, sessionExpiry(account.get("session")));
-		putIfPresent(details, "maxJobs", count(account.get("maxJobs")));
+		putIfPresent(details, BalanceSnapshot.MAX_JOBS, count(account.get("maxJobs")));
 		putIfPresent(details, "nextRefillAt", epoch(balance.get("nextApplyTime")));
 		putIfPresent(details, "reportedTotal", quantity(balance.get("total")));
 		JsonNode tickets = balance.get("tickets");
