@@ -8,6 +8,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 
+import dev.klingbalances.model.AccountBalance;
+import dev.klingbalances.model.BalancesResponse;
+import dev.klingbalances.model.Grant;
+import dev.klingbalances.model.GrantStatus;
+import dev.klingbalances.model.NextAccount;
+import dev.klingbalances.model.ProductBalance;
+import dev.klingbalances.provider.BalanceSnapshot;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 

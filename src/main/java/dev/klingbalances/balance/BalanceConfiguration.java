@@ -3,6 +3,10 @@ package dev.klingbalances.balance;
 import java.time.Clock;
 import java.time.Duration;
 
+import dev.klingbalances.cache.Leadership;
+import dev.klingbalances.forecast.HistoryStore;
+import dev.klingbalances.forecast.MemoryHistoryStore;
+
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;

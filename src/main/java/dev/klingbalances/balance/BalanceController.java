@@ -6,6 +6,10 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import dev.klingbalances.forecast.AccountHistory;
+import dev.klingbalances.model.AccountBalance;
+import dev.klingbalances.model.BalancesResponse;
+import dev.klingbalances.model.NextAccount;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.headers.Header;

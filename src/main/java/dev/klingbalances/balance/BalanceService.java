@@ -15,6 +15,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
+import dev.klingbalances.cache.CacheSettings;
+import dev.klingbalances.cache.CachedValue;
+import dev.klingbalances.cache.RefreshingCache;
+import dev.klingbalances.cache.SharedStore;
+import dev.klingbalances.forecast.AccountHistory;
+import dev.klingbalances.forecast.BalanceHistory;
+import dev.klingbalances.forecast.HistoryStore;
+import dev.klingbalances.model.AccountBalance;
+import dev.klingbalances.model.ProviderError;
+import dev.klingbalances.provider.AccountListUnavailableException;
+import dev.klingbalances.provider.BalanceProvider;
+import dev.klingbalances.provider.BalanceSnapshot;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.type.TypeReference;
@@ -299,7 +311,7 @@ public class BalanceService {
 	 * whatever the lists say: a list that briefly omits an account must not erase it.
 	 */
 	public void sweep() {
-		boolean all = this.properties.cache().keepWarm() == BalancesProperties.KeepWarm.ALL;
+		boolean all = this.properties.cache().keepWarm() == CacheSettings.KeepWarm.ALL;
 		if (!all) {
 			this.slots.values().forEach(this::passOnDemand);
 		}

@@ -2,6 +2,8 @@ package dev.klingbalances.balance;
 
 import java.util.List;
 
+import dev.klingbalances.model.NextAccount;
+
 /** No account can take a job of the product and need asked for (answered 404 with the candidates). */
 public class NoCapacityException extends RuntimeException {
 

@@ -2,6 +2,10 @@ package dev.klingbalances.balance;
 
 import java.util.List;
 
+import dev.klingbalances.cache.RefreshingCache;
+import dev.klingbalances.provider.BalanceProvider;
+import dev.klingbalances.provider.BalanceSnapshot;
+
 /** A provider with its two caches: its account list (one key) and its accounts' snapshots. */
 record ProviderCaches(BalanceProvider provider, RefreshingCache<List<String>> accounts,
 		RefreshingCache<BalanceSnapshot> snapshots) {

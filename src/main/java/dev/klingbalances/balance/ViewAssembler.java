@@ -14,6 +14,24 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
+import dev.klingbalances.cache.CachedValue;
+import dev.klingbalances.cache.RefreshingCache;
+import dev.klingbalances.forecast.BalanceHistory;
+import dev.klingbalances.forecast.Forecaster;
+import dev.klingbalances.forecast.HistorySample;
+import dev.klingbalances.model.AccountBalance;
+import dev.klingbalances.model.AccountError;
+import dev.klingbalances.model.BalancesResponse;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.model.ExpiringSoon;
+import dev.klingbalances.model.Forecast;
+import dev.klingbalances.model.Grant;
+import dev.klingbalances.model.Grants;
+import dev.klingbalances.model.ProductBalance;
+import dev.klingbalances.model.ProviderError;
+import dev.klingbalances.model.ProviderTotal;
+import dev.klingbalances.provider.BalanceProvider;
+import dev.klingbalances.provider.BalanceSnapshot;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 

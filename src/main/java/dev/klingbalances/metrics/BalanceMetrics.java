@@ -2,14 +2,13 @@ package dev.klingbalances.metrics;
 
 import java.util.List;
 
+import dev.klingbalances.balance.BalanceService;
+import dev.klingbalances.balance.BalanceView;
+import dev.klingbalances.balance.BalancesProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.klingbalances.balance.BalanceService;
-import dev.klingbalances.balance.BalanceView;
-import dev.klingbalances.balance.BalancesProperties;
 
 /**
  * Publishes the all-providers answer of {@code /balances} as gauges. It reads the view the

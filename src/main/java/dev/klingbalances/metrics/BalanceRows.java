@@ -7,20 +7,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.klingbalances.balance.BalancesProperties;
+import dev.klingbalances.model.AccountBalance;
+import dev.klingbalances.model.AccountError;
+import dev.klingbalances.model.BalancesResponse;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.model.Forecast;
+import dev.klingbalances.model.Grant;
+import dev.klingbalances.model.GrantStatus;
+import dev.klingbalances.model.ProductBalance;
+import dev.klingbalances.model.ProviderTotal;
+import dev.klingbalances.provider.BalanceSnapshot;
 import io.micrometer.core.instrument.Tags;
 import org.jspecify.annotations.Nullable;
-
-import dev.klingbalances.balance.AccountBalance;
-import dev.klingbalances.balance.AccountError;
-import dev.klingbalances.balance.BalanceSnapshot;
-import dev.klingbalances.balance.BalancesProperties;
-import dev.klingbalances.balance.BalancesResponse;
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.Forecast;
-import dev.klingbalances.balance.Grant;
-import dev.klingbalances.balance.GrantStatus;
-import dev.klingbalances.balance.ProductBalance;
-import dev.klingbalances.balance.ProviderTotal;
 
 /**
  * The gauge series of one answer of {@code /balances}: exactly its figures, and nothing for a

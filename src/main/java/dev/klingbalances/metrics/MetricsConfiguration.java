@@ -1,5 +1,7 @@
 package dev.klingbalances.metrics;
 
+import dev.klingbalances.balance.BalanceService;
+import dev.klingbalances.balance.BalancesProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -8,9 +10,6 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.TaskScheduler;
-
-import dev.klingbalances.balance.BalanceService;
-import dev.klingbalances.balance.BalancesProperties;
 
 /** The balance gauges, kept in step with the cached answer on a schedule (off with {@code balances.metrics.enabled=false}). */
 @Configuration(proxyBeanMethods = false)

@@ -11,18 +11,19 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import dev.klingbalances.balance.AccountBalance;
-import dev.klingbalances.balance.AccountError;
-import dev.klingbalances.balance.BalanceSnapshot;
 import dev.klingbalances.balance.BalancesProperties;
-import dev.klingbalances.balance.BalancesResponse;
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.FailureClass;
-import dev.klingbalances.balance.Forecast;
-import dev.klingbalances.balance.ProductBalance;
-import dev.klingbalances.balance.ProviderError;
-import dev.klingbalances.balance.ProviderTotal;
+import dev.klingbalances.cache.CacheSettings;
+import dev.klingbalances.model.AccountBalance;
+import dev.klingbalances.model.AccountError;
+import dev.klingbalances.model.BalancesResponse;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.model.FailureClass;
+import dev.klingbalances.model.Forecast;
+import dev.klingbalances.model.ProductBalance;
+import dev.klingbalances.model.ProviderError;
+import dev.klingbalances.model.ProviderTotal;
 import dev.klingbalances.notify.NotificationEvent.Figures;
+import dev.klingbalances.provider.BalanceSnapshot;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,7 +51,7 @@ final class ConditionEvaluator {
 
 	ConditionEvaluator(BalancesProperties balances, double hysteresis, NotificationStateStore store) {
 		this.alerts = balances.alerts();
-		this.keepWarmAll = balances.cache().keepWarm() == BalancesProperties.KeepWarm.ALL;
+		this.keepWarmAll = balances.cache().keepWarm() == CacheSettings.KeepWarm.ALL;
 		this.hysteresis = hysteresis;
 		this.store = store;
 	}

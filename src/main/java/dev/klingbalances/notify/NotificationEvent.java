@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.klingbalances.balance.ErrorCode;
+import dev.klingbalances.model.ErrorCode;
 import org.jspecify.annotations.Nullable;
 
 /**

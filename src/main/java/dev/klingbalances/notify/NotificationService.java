@@ -16,8 +16,8 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import dev.klingbalances.balance.BalanceService;
-import dev.klingbalances.balance.BalancesResponse;
-import dev.klingbalances.balance.ProviderError;
+import dev.klingbalances.model.BalancesResponse;
+import dev.klingbalances.model.ProviderError;
 import dev.klingbalances.notify.ConditionEvaluator.Observation;
 import dev.klingbalances.notify.ConditionEvaluator.Verdict;
 import dev.klingbalances.notify.NotificationEvent.Figures;

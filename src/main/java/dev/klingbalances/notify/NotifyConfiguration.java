@@ -4,7 +4,7 @@ import java.time.Clock;
 
 import dev.klingbalances.balance.BalanceService;
 import dev.klingbalances.balance.BalancesProperties;
-import dev.klingbalances.balance.Leadership;
+import dev.klingbalances.cache.Leadership;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

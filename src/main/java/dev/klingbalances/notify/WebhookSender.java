@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.klingbalances.balance.Leadership;
+import dev.klingbalances.cache.Leadership;
 import dev.klingbalances.notify.NotificationOutbox.Notice;
 import dev.klingbalances.notify.NotifyProperties.Format;
 import dev.klingbalances.notify.NotifyProperties.Webhook;

@@ -3,7 +3,7 @@ package dev.klingbalances.store;
 import java.time.Duration;
 import java.util.List;
 
-import dev.klingbalances.balance.StoreUnavailableException;
+import dev.klingbalances.cache.StoreUnavailableException;
 import dev.klingbalances.security.SharedConsumerBudget;
 
 import org.springframework.data.redis.core.StringRedisTemplate;

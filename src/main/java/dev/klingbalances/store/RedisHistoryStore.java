@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
-import dev.klingbalances.balance.HistorySample;
-import dev.klingbalances.balance.HistoryStore;
+import dev.klingbalances.forecast.HistorySample;
+import dev.klingbalances.forecast.HistoryStore;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -10,9 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.FetchDeadline;
-import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.cache.FetchDeadline;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.provider.UpstreamException;
 import dev.klingbalances.upstream.PacingRefusedException;
 import dev.klingbalances.upstream.RequestLanes;
 import dev.klingbalances.upstream.RequestSent;

@@ -15,9 +15,9 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-import dev.klingbalances.balance.CachedValue;
-import dev.klingbalances.balance.SharedEntries;
-import dev.klingbalances.balance.SharedStore;
+import dev.klingbalances.cache.CachedValue;
+import dev.klingbalances.cache.SharedEntries;
+import dev.klingbalances.cache.SharedStore;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

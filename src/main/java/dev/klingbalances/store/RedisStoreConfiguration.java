@@ -9,7 +9,7 @@ import java.util.stream.Stream;
 
 import dev.klingbalances.balance.BalanceService;
 import dev.klingbalances.balance.BalancesProperties;
-import dev.klingbalances.balance.Leadership;
+import dev.klingbalances.cache.Leadership;
 import dev.klingbalances.upstream.UpstreamHttpProperties;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.resource.Delay;

@@ -6,7 +6,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.function.Supplier;
 
 import dev.klingbalances.balance.BalanceService;
-import dev.klingbalances.balance.StoreUnavailableException;
+import dev.klingbalances.cache.StoreUnavailableException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -2,8 +2,8 @@ package dev.klingbalances.upstream;
 
 import java.time.Duration;
 
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.provider.UpstreamException;
 
 /**
  * The {@link RequestPacer} refused a caller whose wait would outlast its fetch: reported as

@@ -2,8 +2,8 @@ package dev.klingbalances.upstream;
 
 import java.util.function.Predicate;
 
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.provider.UpstreamException;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 
 /**

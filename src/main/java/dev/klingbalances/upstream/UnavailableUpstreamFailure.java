@@ -2,9 +2,9 @@ package dev.klingbalances.upstream;
 
 import java.util.function.Predicate;
 
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.FailureClass;
-import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.model.FailureClass;
+import dev.klingbalances.provider.UpstreamException;
 
 /**
  * Resilience4j circuit-breaker predicate (named in {@code application.yml}): only an upstream

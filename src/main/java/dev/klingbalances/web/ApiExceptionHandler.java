@@ -2,11 +2,11 @@ package dev.klingbalances.web;
 
 import java.time.Duration;
 
-import dev.klingbalances.balance.AccountListUnavailableException;
 import dev.klingbalances.balance.BalancesProperties;
 import dev.klingbalances.balance.InvalidParameterException;
 import dev.klingbalances.balance.NoCapacityException;
 import dev.klingbalances.balance.UnknownResourceException;
+import dev.klingbalances.provider.AccountListUnavailableException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

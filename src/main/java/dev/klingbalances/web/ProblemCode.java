@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.klingbalances.balance.ErrorCode;
+import dev.klingbalances.model.ErrorCode;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;

@@ -6,6 +6,16 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import dev.klingbalances.model.AccountBalance;
+import dev.klingbalances.model.AccountError;
+import dev.klingbalances.model.BalancesResponse;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.model.Forecast;
+import dev.klingbalances.model.Grant;
+import dev.klingbalances.model.GrantStatus;
+import dev.klingbalances.model.NextAccount;
+import dev.klingbalances.model.ProductBalance;
+import dev.klingbalances.provider.BalanceSnapshot;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 

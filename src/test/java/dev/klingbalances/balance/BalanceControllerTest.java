@@ -9,6 +9,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.klingbalances.forecast.AccountHistory;
+import dev.klingbalances.model.AccountBalance;
+import dev.klingbalances.model.AccountError;
+import dev.klingbalances.model.BalancesResponse;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.model.Forecast;
+import dev.klingbalances.model.Grant;
+import dev.klingbalances.model.GrantStatus;
+import dev.klingbalances.model.ProductBalance;
+import dev.klingbalances.model.ProviderTotal;
+import dev.klingbalances.provider.AccountListUnavailableException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;

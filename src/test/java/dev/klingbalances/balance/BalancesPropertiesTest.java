@@ -3,6 +3,7 @@ package dev.klingbalances.balance;
 import java.math.BigDecimal;
 import java.time.Duration;
 
+import dev.klingbalances.cache.CacheSettings;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -58,7 +59,7 @@ class BalancesPropertiesTest {
 	@Test
 	void defaultsAreTheDocumentedOnes() {
 		BalancesProperties properties = TestSettings.balances();
-		assertThat(properties.cache().keepWarm()).isEqualTo(BalancesProperties.KeepWarm.ALL);
+		assertThat(properties.cache().keepWarm()).isEqualTo(CacheSettings.KeepWarm.ALL);
 		assertThat(properties.cache().fetchConcurrency()).isEqualTo(16);
 		assertThat(properties.forecast().window()).isEqualTo(Duration.ofDays(7));
 		assertThat(properties.forecast().minSpan()).isEqualTo(Duration.ofHours(12));

@@ -12,8 +12,8 @@ import java.util.Map;
 
 import dev.klingbalances.KlingBalancesApplication;
 import dev.klingbalances.balance.BalanceService;
-import dev.klingbalances.balance.Leadership;
-import dev.klingbalances.balance.RefreshingCache;
+import dev.klingbalances.cache.Leadership;
+import dev.klingbalances.cache.RefreshingCache;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 

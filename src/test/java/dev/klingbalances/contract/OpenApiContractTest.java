@@ -16,13 +16,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import dev.klingbalances.balance.AccountBalance;
-import dev.klingbalances.balance.AccountError;
-import dev.klingbalances.balance.BalancesResponse;
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.Grant;
-import dev.klingbalances.balance.ProviderError;
-import dev.klingbalances.balance.ProviderTotal;
+import dev.klingbalances.model.AccountBalance;
+import dev.klingbalances.model.AccountError;
+import dev.klingbalances.model.BalancesResponse;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.model.Grant;
+import dev.klingbalances.model.ProviderError;
+import dev.klingbalances.model.ProviderTotal;
 import dev.klingbalances.web.ProblemCode;
 import io.swagger.v3.oas.annotations.Hidden;
 import io.swagger.v3.parser.OpenAPIV3Parser;
@@ -30,17 +30,16 @@ import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

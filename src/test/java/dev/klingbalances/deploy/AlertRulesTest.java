@@ -15,6 +15,9 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import dev.klingbalances.balance.BalancesProperties;
+import dev.klingbalances.balance.TestSettings;
+import dev.klingbalances.model.FailureClass;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,10 +25,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.yaml.snakeyaml.Yaml;
 
 import org.springframework.boot.convert.DurationStyle;
-
-import dev.klingbalances.balance.BalancesProperties;
-import dev.klingbalances.balance.FailureClass;
-import dev.klingbalances.balance.TestSettings;
 
 import static dev.klingbalances.deploy.HelmChart.asList;
 import static dev.klingbalances.deploy.HelmChart.asMap;

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import dev.klingbalances.balance.BalanceService;
-import dev.klingbalances.balance.CachedValue;
-import dev.klingbalances.balance.RefreshingCache;
+import dev.klingbalances.cache.CachedValue;
+import dev.klingbalances.cache.RefreshingCache;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import org.jspecify.annotations.Nullable;

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import dev.klingbalances.balance.CachedValue;
+import dev.klingbalances.cache.CachedValue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

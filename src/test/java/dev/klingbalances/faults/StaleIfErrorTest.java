@@ -3,7 +3,7 @@ package dev.klingbalances.faults;
 import java.time.Duration;
 import java.time.Instant;
 
-import dev.klingbalances.balance.CachedValue;
+import dev.klingbalances.cache.CachedValue;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 

@@ -6,20 +6,19 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import dev.klingbalances.balance.BalancesProperties;
+import dev.klingbalances.balance.TestSettings;
+import dev.klingbalances.model.AccountBalance;
+import dev.klingbalances.model.AccountError;
+import dev.klingbalances.model.BalancesResponse;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.model.Forecast;
+import dev.klingbalances.model.Grant;
+import dev.klingbalances.model.GrantStatus;
+import dev.klingbalances.model.ProductBalance;
+import dev.klingbalances.model.ProviderTotal;
 import io.micrometer.core.instrument.Tags;
 import org.junit.jupiter.api.Test;
-
-import dev.klingbalances.balance.AccountBalance;
-import dev.klingbalances.balance.AccountError;
-import dev.klingbalances.balance.BalancesProperties;
-import dev.klingbalances.balance.BalancesResponse;
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.Forecast;
-import dev.klingbalances.balance.Grant;
-import dev.klingbalances.balance.GrantStatus;
-import dev.klingbalances.balance.ProductBalance;
-import dev.klingbalances.balance.ProviderTotal;
-import dev.klingbalances.balance.TestSettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -9,10 +9,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
+import dev.klingbalances.model.ErrorCode;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
-
-import dev.klingbalances.balance.ErrorCode;
 
 /**
  * What the balance gauges must show for one answer of {@code /balances}, worked out from its

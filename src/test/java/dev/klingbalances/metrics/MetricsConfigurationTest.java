@@ -1,5 +1,8 @@
 package dev.klingbalances.metrics;
 
+import dev.klingbalances.balance.BalanceService;
+import dev.klingbalances.balance.BalancesProperties;
+import dev.klingbalances.balance.TestSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -8,10 +11,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.TaskScheduler;
-
-import dev.klingbalances.balance.BalanceService;
-import dev.klingbalances.balance.BalancesProperties;
-import dev.klingbalances.balance.TestSettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;

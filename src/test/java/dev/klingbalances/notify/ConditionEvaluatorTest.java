@@ -7,15 +7,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import dev.klingbalances.balance.AccountBalance;
-import dev.klingbalances.balance.AccountError;
-import dev.klingbalances.balance.BalanceSnapshot;
-import dev.klingbalances.balance.BalancesResponse;
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.FailureClass;
-import dev.klingbalances.balance.Forecast;
 import dev.klingbalances.balance.TestSettings;
+import dev.klingbalances.model.AccountBalance;
+import dev.klingbalances.model.AccountError;
+import dev.klingbalances.model.BalancesResponse;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.model.FailureClass;
+import dev.klingbalances.model.Forecast;
 import dev.klingbalances.notify.ConditionEvaluator.Verdict;
+import dev.klingbalances.provider.BalanceSnapshot;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 

@@ -6,8 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.klingbalances.balance.HistorySample;
-import dev.klingbalances.balance.HistoryStore;
+import dev.klingbalances.forecast.HistorySample;
+import dev.klingbalances.forecast.HistoryStore;
 import org.jspecify.annotations.Nullable;
 
 /** The smallest {@link HistoryStore} (the application's in-memory one is the balance package's own). */

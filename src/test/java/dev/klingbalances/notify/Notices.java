@@ -4,8 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
-import dev.klingbalances.balance.Leadership;
 import dev.klingbalances.balance.TestSettings;
+import dev.klingbalances.cache.Leadership;
 import dev.klingbalances.notify.NotificationEvent.State;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 

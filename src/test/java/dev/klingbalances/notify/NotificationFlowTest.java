@@ -9,12 +9,12 @@ import java.util.Map;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import dev.klingbalances.balance.BalanceSnapshot;
-import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.FakeProvider;
-import dev.klingbalances.balance.Grant;
-import dev.klingbalances.balance.GrantStatus;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.model.Grant;
+import dev.klingbalances.model.GrantStatus;
 import dev.klingbalances.notify.NotificationEvent.State;
+import dev.klingbalances.provider.BalanceSnapshot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -9,8 +9,8 @@ import java.time.Instant;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import dev.klingbalances.balance.BalanceProvider;
 import dev.klingbalances.balance.FakeProvider;
+import dev.klingbalances.provider.BalanceProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -35,8 +35,8 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static dev.klingbalances.notify.NotifyFixture.SECRET;
 import static dev.klingbalances.notify.NotifyFixture.remaining;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * The application as deployed: the schedules started on ApplicationReadyEvent, the outbox's

@@ -12,8 +12,8 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.FakeProvider;
+import dev.klingbalances.model.ErrorCode;
 import dev.klingbalances.notify.NotificationOutbox.Notice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,8 +38,8 @@ import static dev.klingbalances.notify.NotifyFixture.answers;
 import static dev.klingbalances.notify.NotifyFixture.fails;
 import static dev.klingbalances.notify.NotifyFixture.remaining;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * Delivery: retries and what is not retried, formats, filters, a dead receiver, and secrets.

@@ -21,7 +21,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.klingbalances.UpstreamStubs;
 import dev.klingbalances.balance.BalanceService;
 import dev.klingbalances.balance.MutableClock;
-import dev.klingbalances.balance.RefreshingCache;
+import dev.klingbalances.cache.RefreshingCache;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;

@@ -8,8 +8,8 @@ import java.util.Set;
 
 import dev.klingbalances.balance.BalanceService;
 import dev.klingbalances.balance.FakeProvider;
-import dev.klingbalances.balance.HistoryStore;
 import dev.klingbalances.balance.TestSettings;
+import dev.klingbalances.forecast.HistoryStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;

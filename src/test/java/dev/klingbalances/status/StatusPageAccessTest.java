@@ -3,9 +3,9 @@ package dev.klingbalances.status;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
 
-import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.contract.ConsumerApiTest;
 import dev.klingbalances.contract.Http;
+import dev.klingbalances.model.ErrorCode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

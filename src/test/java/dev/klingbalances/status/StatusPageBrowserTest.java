@@ -12,8 +12,8 @@ import java.util.Locale;
 
 import dev.klingbalances.Chromium;
 import dev.klingbalances.UpstreamStubs;
-import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.contract.Http;
+import dev.klingbalances.model.ErrorCode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -6,14 +6,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import dev.klingbalances.balance.CachedValue;
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.HistorySample;
+import dev.klingbalances.cache.CachedValue;
+import dev.klingbalances.forecast.HistorySample;
+import dev.klingbalances.model.ErrorCode;
 import dev.klingbalances.notify.ConditionKey;
 import dev.klingbalances.notify.EventType;
+import dev.klingbalances.notify.Notices;
 import dev.klingbalances.notify.NotificationEvent.State;
 import dev.klingbalances.notify.NotificationStateStore.Mark;
-import dev.klingbalances.notify.Notices;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -7,15 +7,15 @@ import java.util.List;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import dev.klingbalances.balance.ErrorCode;
 import dev.klingbalances.balance.MutableClock;
+import dev.klingbalances.model.ErrorCode;
 import dev.klingbalances.notify.ConditionKey;
 import dev.klingbalances.notify.EventType;
-import dev.klingbalances.notify.NotificationEvent;
+import dev.klingbalances.notify.Notices;
 import dev.klingbalances.notify.NotificationEvent.State;
+import dev.klingbalances.notify.NotificationEvent;
 import dev.klingbalances.notify.NotificationOutbox.Notice;
 import dev.klingbalances.notify.NotificationStateStore.Mark;
-import dev.klingbalances.notify.Notices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -9,9 +9,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.FetchDeadline;
-import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.cache.FetchDeadline;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.provider.UpstreamException;
 import dev.klingbalances.upstream.RequestLanes.Lane;
 import dev.klingbalances.upstream.RequestLanes.Turn;
 import org.junit.jupiter.api.Test;

@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-import dev.klingbalances.balance.BalanceSnapshot;
-import dev.klingbalances.balance.CachedValue;
-import dev.klingbalances.balance.SharedEntries;
+import dev.klingbalances.cache.CachedValue;
+import dev.klingbalances.cache.SharedEntries;
+import dev.klingbalances.provider.BalanceSnapshot;
 import org.junit.jupiter.api.Test;
 import tools.jackson.core.type.TypeReference;
 

@@ -6,12 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.klingbalances.balance.AccountError;
-import dev.klingbalances.balance.BalanceSnapshot;
-import dev.klingbalances.balance.CachedValue;
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.Grant;
-import dev.klingbalances.balance.GrantStatus;
+import dev.klingbalances.cache.CachedValue;
+import dev.klingbalances.model.AccountError;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.model.Grant;
+import dev.klingbalances.model.GrantStatus;
+import dev.klingbalances.provider.BalanceSnapshot;
 
 /** Shared entries with every kind of field a snapshot has, to read back through Redis. */
 final class SampleEntries {

@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.FailureClass;
-import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.model.FailureClass;
+import dev.klingbalances.provider.UpstreamException;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;

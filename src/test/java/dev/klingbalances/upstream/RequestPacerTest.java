@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.FetchDeadline;
-import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.cache.FetchDeadline;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.provider.UpstreamException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;

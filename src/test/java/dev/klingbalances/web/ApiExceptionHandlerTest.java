@@ -3,9 +3,9 @@ package dev.klingbalances.web;
 import java.time.Duration;
 import java.time.Instant;
 
-import dev.klingbalances.balance.AccountError;
-import dev.klingbalances.balance.AccountListUnavailableException;
-import dev.klingbalances.balance.ErrorCode;
+import dev.klingbalances.model.AccountError;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.provider.AccountListUnavailableException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.klingbalances.balance.BalanceProvider;
-import dev.klingbalances.balance.BalanceSnapshot;
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.provider.BalanceProvider;
+import dev.klingbalances.provider.BalanceSnapshot;
+import dev.klingbalances.provider.UpstreamException;
 import dev.klingbalances.upstream.RequestLanes;
 import dev.klingbalances.upstream.UpstreamWebClients;
 import io.github.resilience4j.bulkhead.Bulkhead;

@@ -12,12 +12,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.klingbalances.balance.BalanceSnapshot;
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.Grant;
-import dev.klingbalances.balance.Products;
-import dev.klingbalances.balance.GrantStatus;
-import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.model.Grant;
+import dev.klingbalances.model.GrantStatus;
+import dev.klingbalances.model.Products;
+import dev.klingbalances.provider.BalanceSnapshot;
+import dev.klingbalances.provider.UpstreamException;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 

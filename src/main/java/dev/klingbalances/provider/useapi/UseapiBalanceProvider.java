@@ -4,11 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
-import dev.klingbalances.balance.BalanceProvider;
-import dev.klingbalances.balance.BalanceSnapshot;
-import dev.klingbalances.balance.Products;
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.model.Products;
+import dev.klingbalances.provider.BalanceProvider;
+import dev.klingbalances.provider.BalanceSnapshot;
+import dev.klingbalances.provider.UpstreamException;
 import dev.klingbalances.upstream.RequestLanes;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.function.Function;
 
-import dev.klingbalances.balance.BalanceSnapshot;
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.provider.BalanceSnapshot;
+import dev.klingbalances.provider.UpstreamException;
 import dev.klingbalances.upstream.Fingerprint;
 import dev.klingbalances.upstream.RequestLanes;
 import dev.klingbalances.upstream.RetryAfter;

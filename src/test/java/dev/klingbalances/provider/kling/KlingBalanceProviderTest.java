@@ -1,6 +1,5 @@
 package dev.klingbalances.provider.kling;
 
-import dev.klingbalances.balance.MutableClock;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,10 +18,11 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.klingbalances.balance.BalanceSnapshot;
-import dev.klingbalances.balance.ErrorCode;
-import dev.klingbalances.balance.GrantStatus;
-import dev.klingbalances.balance.UpstreamException;
+import dev.klingbalances.balance.MutableClock;
+import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.model.GrantStatus;
+import dev.klingbalances.provider.BalanceSnapshot;
+import dev.klingbalances.provider.UpstreamException;
 import dev.klingbalances.upstream.RetryableUpstreamFailure;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.retry.RetryConfig;

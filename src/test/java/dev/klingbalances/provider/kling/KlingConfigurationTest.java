@@ -2,7 +2,7 @@ package dev.klingbalances.provider.kling;
 
 import java.time.Duration;
 
-import dev.klingbalances.balance.BalanceProvider;
+import dev.klingbalances.provider.BalanceProvider;
 import dev.klingbalances.upstream.LocalRequestLanes;
 import dev.klingbalances.upstream.RequestLanes;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;

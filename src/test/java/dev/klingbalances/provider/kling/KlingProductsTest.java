@@ -2,7 +2,7 @@ package dev.klingbalances.provider.kling;
 
 import java.util.List;
 
-import dev.klingbalances.balance.Products;
+import dev.klingbalances.model.Products;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;

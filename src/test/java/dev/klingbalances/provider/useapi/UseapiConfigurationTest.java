@@ -6,8 +6,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import dev.klingbalances.balance.BalanceProvider;
-import dev.klingbalances.balance.GrantStatus;
+import dev.klingbalances.model.GrantStatus;
+import dev.klingbalances.provider.BalanceProvider;
 import dev.klingbalances.upstream.LocalRequestLanes;
 import dev.klingbalances.upstream.RequestLanes;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;

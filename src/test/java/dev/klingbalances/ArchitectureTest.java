@@ -1,0 +1,96 @@
+package dev.klingbalances;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The package layout that each {@code package-info.java} states: which packages each package may
+ * import, and no cycles between them. A new import against the direction fails here with the
+ * class that made it.
+ */
+class ArchitectureTest {
+
+	private static final String BASE = "dev.klingbalances";
+
+	/** Each package and the packages of this project it may import (besides itself). */
+	private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(Map.entry("model", Set.of()),
+			Map.entry("provider", Set.of("model")), Map.entry("cache", Set.of("model", "provider")),
+			Map.entry("upstream", Set.of("model", "provider", "cache")),
+			Map.entry("provider.kling", Set.of("model", "provider", "upstream")),
+			Map.entry("provider.useapi", Set.of("model", "provider", "upstream")),
+			Map.entry("forecast", Set.of("model", "provider", "cache")),
+			Map.entry("balance", Set.of("model", "provider", "cache", "forecast")),
+			Map.entry("web", Set.of("model", "provider", "cache", "balance")),
+			Map.entry("security", Set.of("model", "cache", "balance", "web")),
+			Map.entry("notify", Set.of("model", "provider", "cache", "balance")),
+			Map.entry("metrics", Set.of("model", "provider", "balance")),
+			Map.entry("status", Set.of("model", "forecast", "balance")),
+			Map.entry("store", Set.of("model", "provider", "cache", "upstream", "forecast", "balance", "web", "security",
+					"notify")),
+			Map.entry("demo", Set.of()), Map.entry("", Set.of("*")));
+
+	private static JavaClasses classes;
+
+	@BeforeAll
+	static void importMainClasses() {
+		classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(BASE);
+	}
+
+	@Test
+	void everyPackageIsDescribedAndHasARuleHere() {
+		Set<String> packages = new TreeSet<>();
+		classes.forEach((javaClass) -> packages.add(relative(javaClass.getPackageName())));
+		assertThat(ALLOWED.keySet()).containsAll(packages);
+		packages.remove("");
+		for (String pkg : packages) {
+			assertThat(classes.containPackage(BASE + "." + pkg)).isTrue();
+			assertThat(getClass().getClassLoader().getResource((BASE + "." + pkg).replace('.', '/') + "/package-info.class"))
+				.as("package-info.java of %s", pkg)
+				.isNotNull();
+		}
+	}
+
+	@Test
+	void importsFollowTheStatedDirection() {
+		Map<String, List<String>> violations = new TreeMap<>();
+		classes.forEach((javaClass) -> {
+			String from = relative(javaClass.getPackageName());
+			Set<String> allowed = ALLOWED.getOrDefault(from, Set.of());
+			for (Dependency dependency : javaClass.getDirectDependenciesFromSelf()) {
+				String target = dependency.getTargetClass().getPackageName();
+				if (!target.equals(BASE) && !target.startsWith(BASE + ".")) {
+					continue;
+				}
+				String to = relative(target);
+				if (!to.equals(from) && !allowed.contains("*") && !allowed.contains(to)) {
+					violations.computeIfAbsent(from + " -> " + to, (key) -> new java.util.ArrayList<>())
+						.add(dependency.getDescription());
+				}
+			}
+		});
+		assertThat(violations).as("imports against the direction stated in package-info.java").isEmpty();
+	}
+
+	@Test
+	void packagesHaveNoCycles() {
+		slices().matching(BASE + ".(**)").should().beFreeOfCycles().check(classes);
+	}
+
+	private static String relative(String packageName) {
+		return packageName.equals(BASE) ? "" : packageName.substring(BASE.length() + 1);
+	}
+
+}
