@@ -6,13 +6,23 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import java.util.stream.Stream;
+
 import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.klingbalances.cache.SharedStore;
+import dev.klingbalances.forecast.HistoryStore;
+import dev.klingbalances.notify.NotificationStateStore;
+import dev.klingbalances.security.SharedConsumerBudget;
+import dev.klingbalances.upstream.RequestLanes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -82,6 +92,39 @@ class ArchitectureTest {
 			}
 		});
 		assertThat(violations).as("imports against the direction stated in package-info.java").isEmpty();
+	}
+
+	/**
+	 * The store type is chosen in one place: only {@code store}'s configuration reads
+	 * {@code balances.store.type}, and every store interface is implemented there alone.
+	 */
+	@Test
+	void storeTypeIsChosenInStoreOnly() {
+		List<String> readers = new java.util.ArrayList<>();
+		classes.forEach((javaClass) -> {
+			Stream.concat(javaClass.getAnnotations().stream(),
+					javaClass.getMethods().stream().flatMap((method) -> method.getAnnotations().stream()))
+				.filter((annotation) -> annotation.getRawType().isEquivalentTo(ConditionalOnProperty.class))
+				.map((annotation) -> (ConditionalOnProperty) annotation.as(ConditionalOnProperty.class))
+				.filter((condition) -> Stream.concat(Stream.of(condition.name()), Stream.of(condition.value()))
+					.anyMatch((name) -> (condition.prefix().isEmpty() ? name : condition.prefix() + "." + name)
+						.equals("balances.store.type")))
+				.forEach((condition) -> readers.add(javaClass.getName()));
+		});
+		assertThat(readers).isNotEmpty().allMatch((reader) -> reader.startsWith(BASE + ".store.StoreConfiguration"));
+		classes().that()
+			.implement(SharedStore.class)
+			.or()
+			.implement(HistoryStore.class)
+			.or()
+			.implement(NotificationStateStore.class)
+			.or()
+			.implement(RequestLanes.class)
+			.or()
+			.implement(SharedConsumerBudget.class)
+			.should()
+			.resideInAPackage(BASE + ".store")
+			.check(classes);
 	}
 
 	@Test

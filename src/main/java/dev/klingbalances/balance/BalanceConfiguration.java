@@ -4,11 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 import dev.klingbalances.cache.Leadership;
-import dev.klingbalances.forecast.HistoryStore;
-import dev.klingbalances.forecast.MemoryHistoryStore;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.caffeine.CaffeineCache;
@@ -28,14 +24,6 @@ class BalanceConfiguration {
 		return Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
 	}
 
-	/** The history of every account's figures, in memory unless a shared store is configured. */
-	@Bean
-	@ConditionalOnMissingBean
-	@ConditionalOnProperty(name = "balances.store.type", havingValue = "memory", matchIfMissing = true)
-	HistoryStore historyStore() {
-		return new MemoryHistoryStore();
-	}
-
 	/** Exposes the snapshot caches to Actuator's caches endpoint and to Micrometer's cache metrics. */
 	@Bean
 	@SuppressWarnings("unchecked")
@@ -47,14 +35,6 @@ class BalanceConfiguration {
 					(com.github.benmanes.caffeine.cache.Cache<Object, Object>) (com.github.benmanes.caffeine.cache.Cache<?, ?>) cache.nativeCache()))
 			.toList());
 		return manager;
-	}
-
-	/** This process runs the warm-up and the sweep, unless replicas elect one leader among them. */
-	@Bean
-	@ConditionalOnMissingBean
-	@ConditionalOnProperty(name = "balances.store.type", havingValue = "memory", matchIfMissing = true)
-	Leadership leadership() {
-		return Leadership.ALWAYS;
 	}
 
 	/**

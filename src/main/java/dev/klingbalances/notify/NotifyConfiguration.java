@@ -10,8 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
@@ -23,14 +21,6 @@ import org.springframework.scheduling.TaskScheduler;
 class NotifyConfiguration {
 
 	private static final Logger logger = LoggerFactory.getLogger(NotifyConfiguration.class);
-
-	/** Which notifications were sent, in memory unless a shared store is configured. */
-	@Bean
-	@ConditionalOnMissingBean
-	@ConditionalOnProperty(name = "balances.store.type", havingValue = "memory", matchIfMissing = true)
-	NotificationStateStore notificationStateStore() {
-		return new MemoryNotificationStateStore();
-	}
 
 	/** Sends the outbox's notices from the replica that leads. */
 	@Bean

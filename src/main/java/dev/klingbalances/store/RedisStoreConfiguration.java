@@ -16,12 +16,10 @@ import io.lettuce.core.resource.Delay;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -32,16 +30,13 @@ import org.springframework.integration.support.leader.LockRegistryLeaderInitiato
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * {@code balances.store.type=redis}: the replicas share their snapshots, leases, request lanes,
- * history and notification state in Redis, and elect one leader for the warm-up and the sweep.
- * These beans replace the in-memory defaults ({@code BalanceConfiguration},
- * {@code NotifyConfiguration}, {@code UpstreamConfiguration}, which stand back with this type).
- * The connection is Spring Boot's ({@code spring.data.redis.*}, Lettuce): one server, or a Redis
+ * {@code balances.store.type=redis} (imported by {@link StoreConfiguration}, which reads the
+ * type; not a {@code @Configuration} of its own, so component scanning does not find it): the
+ * replicas share their snapshots, leases, request lanes, history, notification state and consumer
+ * budgets in Redis, and elect one leader for the warm-up and the sweep. The connection is Spring Boot's ({@code spring.data.redis.*}, Lettuce): one server, or a Redis
  * Cluster through {@code spring.data.redis.cluster.nodes} (every script keeps to one slot, see
  * {@link StoreKeys}).
  */
-@Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(name = "balances.store.type", havingValue = "redis")
 class RedisStoreConfiguration {
 
 	/**

@@ -41,12 +41,12 @@ public final class RequestLane implements RequestLanes.Lane {
 		this.turn = turn;
 	}
 
-	Turn turn() {
+	public Turn turn() {
 		return this.turn;
 	}
 
 	/** The gap between the end of one request and the start of the next. */
-	Duration interval() {
+	public Duration interval() {
 		return this.pacer.minInterval();
 	}
 

@@ -6,7 +6,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Where the requests of each credential take their turns. With one replica, this process's own
- * {@link LocalRequestLanes}; with several on the Redis store, lanes every replica shares, so the
+ * (the memory store's); with several on the Redis store, lanes every replica shares, so the
  * rate rules hold per credential, not per pod.
  */
 public interface RequestLanes {

@@ -8,7 +8,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.klingbalances.forecast.AccountHistory;
-import dev.klingbalances.forecast.MemoryHistoryStore;
 import dev.klingbalances.model.AccountBalance;
 import dev.klingbalances.model.BalancesResponse;
 import dev.klingbalances.model.ErrorCode;
@@ -20,6 +19,7 @@ import dev.klingbalances.model.Products;
 import dev.klingbalances.model.ProviderTotal;
 import dev.klingbalances.provider.AccountListUnavailableException;
 import dev.klingbalances.provider.UpstreamException;
+import dev.klingbalances.store.MemoryHistoryStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;

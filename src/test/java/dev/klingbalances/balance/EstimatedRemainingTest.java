@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.klingbalances.forecast.MemoryHistoryStore;
 import dev.klingbalances.model.AccountBalance;
 import dev.klingbalances.model.ErrorCode;
 import dev.klingbalances.model.Grant;
 import dev.klingbalances.model.GrantStatus;
 import dev.klingbalances.model.ProviderTotal;
 import dev.klingbalances.provider.UpstreamException;
+import dev.klingbalances.store.MemoryHistoryStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;

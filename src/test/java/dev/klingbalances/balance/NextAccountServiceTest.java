@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.klingbalances.forecast.MemoryHistoryStore;
 import dev.klingbalances.model.Grant;
 import dev.klingbalances.model.GrantStatus;
 import dev.klingbalances.model.NextAccount;
+import dev.klingbalances.store.MemoryHistoryStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;

@@ -6,9 +6,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
-import dev.klingbalances.forecast.MemoryHistoryStore;
 import dev.klingbalances.model.AccountBalance;
 import dev.klingbalances.model.GrantStatus;
+import dev.klingbalances.store.MemoryHistoryStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;

@@ -15,6 +15,7 @@ import dev.klingbalances.model.ErrorCode;
 import dev.klingbalances.model.Grant;
 import dev.klingbalances.model.GrantStatus;
 import dev.klingbalances.provider.BalanceSnapshot;
+import dev.klingbalances.store.MemoryHistoryStore;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

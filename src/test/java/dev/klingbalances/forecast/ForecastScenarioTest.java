@@ -23,6 +23,7 @@ import dev.klingbalances.model.ProductBalance;
 import dev.klingbalances.model.ProviderTotal;
 import dev.klingbalances.provider.BalanceSnapshot;
 import dev.klingbalances.provider.UpstreamException;
+import dev.klingbalances.store.MemoryHistoryStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;

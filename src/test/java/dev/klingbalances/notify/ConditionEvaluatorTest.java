@@ -16,6 +16,7 @@ import dev.klingbalances.model.FailureClass;
 import dev.klingbalances.model.Forecast;
 import dev.klingbalances.notify.ConditionEvaluator.Verdict;
 import dev.klingbalances.provider.BalanceSnapshot;
+import dev.klingbalances.store.MemoryNotificationStateStore;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 

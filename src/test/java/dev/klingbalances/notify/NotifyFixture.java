@@ -25,6 +25,8 @@ import dev.klingbalances.notify.NotificationOutbox.Notice;
 import dev.klingbalances.provider.BalanceProvider;
 import dev.klingbalances.provider.BalanceSnapshot;
 import dev.klingbalances.provider.UpstreamException;
+import dev.klingbalances.store.MemoryHistoryStore;
+import dev.klingbalances.store.MemoryNotificationStateStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.jspecify.annotations.Nullable;
@@ -86,7 +88,7 @@ final class NotifyFixture implements AutoCloseable {
 		settings.addAll(balancesSettings);
 		BalancesProperties balancesProperties = TestSettings.balances(settings.toArray(String[]::new));
 		this.balances = new BalanceService(providers, balancesProperties, this.clock, this.meters, this.json,
-				new ListHistoryStore(), null);
+				new MemoryHistoryStore(), null);
 		this.properties = notifyProperties(notifySettings);
 		this.sender = new WebhookSender(this.properties, this.store, Leadership.ALWAYS, this.json, this.clock,
 				this.meters);

@@ -3,7 +3,7 @@ package dev.klingbalances.provider.kling;
 import java.time.Duration;
 
 import dev.klingbalances.provider.BalanceProvider;
-import dev.klingbalances.upstream.LocalRequestLanes;
+import dev.klingbalances.store.MemoryRequestLanes;
 import dev.klingbalances.upstream.RequestLanes;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -26,7 +26,7 @@ class KlingConfigurationTest {
 		.withBean(RetryRegistry.class, RetryRegistry::ofDefaults)
 		.withBean(CircuitBreakerRegistry.class, CircuitBreakerRegistry::ofDefaults)
 		.withBean(BulkheadRegistry.class, BulkheadRegistry::ofDefaults)
-		.withBean(RequestLanes.class, LocalRequestLanes::new)
+		.withBean(RequestLanes.class, MemoryRequestLanes::new)
 		.withBean(MeterRegistry.class, SimpleMeterRegistry::new);
 
 	@Test

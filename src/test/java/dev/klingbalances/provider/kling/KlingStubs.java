@@ -7,8 +7,8 @@ import java.util.List;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.klingbalances.store.MemoryRequestLanes;
 import dev.klingbalances.upstream.IgnoredUpstreamFailure;
-import dev.klingbalances.upstream.LocalRequestLanes;
 import dev.klingbalances.upstream.RetryableUpstreamFailure;
 import dev.klingbalances.upstream.UnavailableUpstreamFailure;
 import dev.klingbalances.upstream.UpstreamHttpProperties;
@@ -107,7 +107,7 @@ final class KlingStubs {
 
 	KlingBalanceProvider provider(KlingProperties properties, Clock clock, RetryRegistry retries) {
 		return new KlingBalanceProvider(properties, WebClient.builder(), retries, this.circuitBreakers,
-				this.bulkheads, new LocalRequestLanes(), clock);
+				this.bulkheads, new MemoryRequestLanes(), clock);
 	}
 
 	/** Requests to {@code /account/costs}, in the order they arrived. */

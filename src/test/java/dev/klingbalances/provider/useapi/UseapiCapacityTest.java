@@ -98,7 +98,7 @@ class UseapiCapacityTest {
 
 		UseapiBalanceProvider.create(properties, WebClient.builder(),
 				UseapiTestSupport.retries(), UseapiTestSupport.circuitBreakers(100), UseapiTestSupport.bulkheads(),
-				new dev.klingbalances.upstream.LocalRequestLanes(), UseapiTestSupport.CLOCK, capacity);
+				new dev.klingbalances.store.MemoryRequestLanes(), UseapiTestSupport.CLOCK, capacity);
 
 		// 0.8 × 120 s / 50 s: one account stays fresh, not three
 		assertThat(capacity.health().getDetails()).containsEntry("accounts", 3)
@@ -121,7 +121,7 @@ class UseapiCapacityTest {
 			UseapiCapacity capacity = new UseapiCapacity(properties);
 			UseapiBalanceProvider provider = UseapiBalanceProvider.create(properties,
 					WebClient.builder(), UseapiTestSupport.retries(),
-					UseapiTestSupport.circuitBreakers(100), UseapiTestSupport.bulkheads(), new dev.klingbalances.upstream.LocalRequestLanes(), UseapiTestSupport.CLOCK,
+					UseapiTestSupport.circuitBreakers(100), UseapiTestSupport.bulkheads(), new dev.klingbalances.store.MemoryRequestLanes(), UseapiTestSupport.CLOCK,
 					capacity);
 			assertThat(capacity.health().getDetails()).doesNotContainKey("accounts");
 
@@ -144,7 +144,7 @@ class UseapiCapacityTest {
 
 		UseapiBalanceProvider.create(properties, WebClient.builder(),
 				UseapiTestSupport.retries(), UseapiTestSupport.circuitBreakers(100), UseapiTestSupport.bulkheads(),
-				new dev.klingbalances.upstream.LocalRequestLanes(), UseapiTestSupport.CLOCK, capacity);
+				new dev.klingbalances.store.MemoryRequestLanes(), UseapiTestSupport.CLOCK, capacity);
 
 		assertThat(capacity.health().getDetails()).containsEntry("accounts", 0).doesNotContainKey("warning");
 	}

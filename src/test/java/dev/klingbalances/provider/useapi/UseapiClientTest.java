@@ -509,7 +509,7 @@ class UseapiClientTest {
 		UseapiProperties properties = properties(TOKEN, List.of());
 		UseapiBalanceProvider provider = UseapiBalanceProvider.create(properties,
 				org.springframework.web.reactive.function.client.WebClient.builder(), UseapiTestSupport.retries(),
-				this.circuitBreakers, none, new dev.klingbalances.upstream.LocalRequestLanes(), UseapiTestSupport.CLOCK, new UseapiCapacity(properties));
+				this.circuitBreakers, none, new dev.klingbalances.store.MemoryRequestLanes(), UseapiTestSupport.CLOCK, new UseapiCapacity(properties));
 
 		// When an account is read
 		UpstreamException failure = failure(() -> provider.fetch(EMAIL).block(Duration.ofSeconds(10)));

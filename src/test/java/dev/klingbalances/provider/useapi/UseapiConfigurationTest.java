@@ -8,7 +8,7 @@ import java.time.ZoneOffset;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.klingbalances.model.GrantStatus;
 import dev.klingbalances.provider.BalanceProvider;
-import dev.klingbalances.upstream.LocalRequestLanes;
+import dev.klingbalances.store.MemoryRequestLanes;
 import dev.klingbalances.upstream.RequestLanes;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -31,7 +31,7 @@ class UseapiConfigurationTest {
 		.withBean(RetryRegistry.class, RetryRegistry::ofDefaults)
 		.withBean(CircuitBreakerRegistry.class, CircuitBreakerRegistry::ofDefaults)
 		.withBean(BulkheadRegistry.class, BulkheadRegistry::ofDefaults)
-		.withBean(RequestLanes.class, LocalRequestLanes::new)
+		.withBean(RequestLanes.class, MemoryRequestLanes::new)
 		// Never the real host, even by mistake.
 		.withPropertyValues("balances.useapi.base-url=http://127.0.0.1:9");
 

@@ -74,7 +74,7 @@ final class UseapiTestSupport {
 
 	static UseapiBalanceProvider provider(UseapiProperties properties, CircuitBreakerRegistry circuitBreakers) {
 		return UseapiBalanceProvider.create(properties, WebClient.builder(), retries(), circuitBreakers, bulkheads(),
-				new dev.klingbalances.upstream.LocalRequestLanes(), CLOCK, new UseapiCapacity(properties));
+				new dev.klingbalances.store.MemoryRequestLanes(), CLOCK, new UseapiCapacity(properties));
 	}
 
 }

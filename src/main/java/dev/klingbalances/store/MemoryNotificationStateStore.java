@@ -1,4 +1,4 @@
-package dev.klingbalances.notify;
+package dev.klingbalances.store;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -8,6 +8,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
+import dev.klingbalances.notify.ConditionKey;
+import dev.klingbalances.notify.NotificationEvent;
+import dev.klingbalances.notify.NotificationStateStore;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * sent, and undelivered notices are gone. Marks and outbox changes hold this object's lock, so a
  * mark and its notice go together.
  */
-final class MemoryNotificationStateStore implements NotificationStateStore {
+public final class MemoryNotificationStateStore implements NotificationStateStore {
 
 	private final Map<String, Map<ConditionKey, Instant>> firing = new HashMap<>();
 

@@ -1,11 +1,15 @@
-package dev.klingbalances.upstream;
+package dev.klingbalances.store;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
+import dev.klingbalances.upstream.RequestLane;
+import dev.klingbalances.upstream.RequestLanes;
+import dev.klingbalances.upstream.RequestPacer;
+
 /** Lanes in this process's memory: the rules hold for this replica, which is all there is. */
-public final class LocalRequestLanes implements RequestLanes {
+public final class MemoryRequestLanes implements RequestLanes {
 
 	private final ConcurrentMap<String, RequestLane> lanes = new ConcurrentHashMap<>();
 

@@ -1,4 +1,4 @@
-package dev.klingbalances.forecast;
+package dev.klingbalances.store;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
+import dev.klingbalances.forecast.HistorySample;
+import dev.klingbalances.forecast.HistoryStore;
 import org.jspecify.annotations.Nullable;
 
 /** The history in this process's memory: lost on restart, which only delays forecasts. */
