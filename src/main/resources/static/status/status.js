@@ -10,7 +10,6 @@
   'use strict';
 
   const KEY_STORAGE = 'kling-balances.consumer-key';
-  const PROVIDER_NAMES = { kling: 'Kling API', useapi: 'useapi.net' };
   /** One colour per product line of a chart (the first is the single line's). */
   const LINE_COLOURS = ['#1d4ed8', '#b45309', '#047857', '#7c3aed'];
   const SECOND = 1000;
@@ -74,8 +73,10 @@
     return Date.now() + state.clockOffset;
   }
 
+  /** A provider's display name, as the service's registered providers state it (status/settings). */
   function providerName(provider) {
-    return PROVIDER_NAMES[provider] || provider;
+    const names = (state.settings && state.settings.providers) || {};
+    return Object.prototype.hasOwnProperty.call(names, provider) ? names[provider] : provider;
   }
 
   function amount(value, unit) {

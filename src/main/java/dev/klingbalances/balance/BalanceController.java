@@ -35,7 +35,7 @@ import org.springframework.web.context.request.WebRequest;
 /** {@code /balances}: the one call this service exists for. */
 @RestController
 @RequestMapping(path = "/balances", produces = MediaType.APPLICATION_JSON_VALUE)
-@Tag(name = "Balances", description = "Remaining Kling capacity across Kling API accounts and useapi.net web accounts")
+@Tag(name = "Balances", description = "Remaining capacity of every account of every provider")
 class BalanceController {
 
 	private final BalanceService service;
@@ -59,7 +59,7 @@ class BalanceController {
 	@GetMapping
 	@Operation(operationId = "listBalances", summary = "Balances of every account",
 			description = """
-					Every configured Kling API account and every useapi.net Kling web account, with \
+					Every account of every provider, with \
 					totals per provider and product (video and image capacity are separate pools: no figure \
 					adds two products; an account holding several has `remaining: null` and one entry per \
 					product in `products`). Answers within the configured deadline whatever the upstreams do: \
@@ -84,8 +84,8 @@ class BalanceController {
 	ResponseEntity<byte[]> balances(
 			@Parameter(description = "Only this provider's accounts (all providers when absent)")
 			@RequestParam(required = false) @Nullable String provider,
-			@Parameter(description = "Only accounts holding this product (and accounts whose products are not known, since they may), and only this product's totals; every product when absent "
-					+ "(Kling: video, image, other; useapi.net: credits). An unknown product is a 400 problem listing the valid ones")
+			@Parameter(description = "Only accounts holding this product (and accounts whose products are not known, since they may), and only this product's totals; every product when absent. "
+					+ "An unknown product is a 400 problem listing the valid ones")
 			@RequestParam(required = false) @Nullable String product,
 			@Parameter(description = "Fetch from the upstreams now instead of serving fresh cached figures "
 					+ "(concurrent refreshes share one fetch; rate limits still apply)")
@@ -127,7 +127,7 @@ class BalanceController {
 	@ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
 	@ApiResponse(responseCode = "500", ref = "#/components/responses/InternalError")
 	ResponseEntity<byte[]> next(
-			@Parameter(description = "The product the job needs: one of kling's video, image, other and useapi's credits", required = true, example = "video")
+			@Parameter(description = "The product the job needs", required = true, example = "video")
 			@RequestParam(required = false) @Nullable String product,
 			@Parameter(description = "Capacity the job needs, in the product's unit: a number greater than 0 (up to 6 decimals), at most balances.picker.max-need; 1 when absent", example = "20")
 			@RequestParam(required = false) @Nullable String need,
@@ -156,9 +156,9 @@ class BalanceController {
 	@GetMapping("/{provider}/{account}")
 	@Operation(operationId = "getAccountBalance", summary = "Balance of one account",
 			description = """
-					One account, as it appears in `GET /balances`. Kling API accounts are addressed by their \
-					configured id, useapi.net accounts by their e-mail (one URL-encoded path segment; `@` may \
-					stay as it is). An account that cannot be read is answered 200 with `error` set. An account \
+					One account, as it appears in `GET /balances`, addressed by its name there (e.g. a Kling \
+					API account's configured id, a useapi.net account's e-mail; one URL-encoded path segment; \
+					`@` may stay as it is). An account that cannot be read is answered 200 with `error` set. An account \
 					outside the key's scope is answered 404 exactly like one that does not exist.""")
 	@ApiResponse(responseCode = "200", description = "The account (check `error` and `stale`)",
 			headers = { @Header(name = "ETag", description = "Entity tag of the content; send it back in If-None-Match", schema = @Schema(type = "string")),
@@ -177,7 +177,7 @@ class BalanceController {
 	@ApiResponse(responseCode = "503", ref = "#/components/responses/AccountListUnavailable")
 	ResponseEntity<byte[]> balance(
 			@Parameter(description = "Provider name", example = "kling") @PathVariable String provider,
-			@Parameter(description = "Kling account id, or useapi.net account e-mail", example = "team-a") @PathVariable String account,
+			@Parameter(description = "The account's name, as `GET /balances` lists it", example = "team-a") @PathVariable String account,
 			@Parameter(description = "Fetch from the upstream now instead of serving fresh cached figures")
 			@RequestParam(defaultValue = "false") boolean refresh,
 			WebRequest request) {
@@ -212,7 +212,7 @@ class BalanceController {
 	@ApiResponse(responseCode = "500", ref = "#/components/responses/InternalError")
 	ResponseEntity<byte[]> history(
 			@Parameter(description = "Provider name", example = "kling") @PathVariable String provider,
-			@Parameter(description = "Kling account id, or useapi.net account e-mail", example = "team-a") @PathVariable String account,
+			@Parameter(description = "The account's name, as `GET /balances` lists it", example = "team-a") @PathVariable String account,
 			@Parameter(description = "Only figures recorded at or after this instant (ISO-8601, UTC, e.g. 2026-11-20T00:00:00Z); the whole window when absent or earlier",
 					schema = @Schema(type = "string", format = "date-time"))
 			@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) @Nullable Instant since,

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 /** The answer of {@code GET /balances/{provider}/{account}/history}. */
 @Schema(description = "An account's recorded figures over the forecast window, oldest first: the history its forecast rests on")
 public record AccountHistory(@Schema(description = "Provider name", example = "kling") String provider,
-		@Schema(description = "Account id (Kling) or e-mail (useapi.net)", example = "team-a") String account,
+		@Schema(description = "The account's name at its provider (e.g. a Kling account id, a useapi.net e-mail)", example = "team-a") String account,
 		@Schema(description = "Unit of every quantity", example = "units") String unit,
 		@Schema(description = "Start of the answer: the requested since, or the start of the window (UTC)") Instant from,
 		@Schema(description = "Recorded figures and failures, oldest first; unchanged figures are recorded at most once per balances.forecast.resolution") List<Point> points) {

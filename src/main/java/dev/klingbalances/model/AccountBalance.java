@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
 @Schema(description = "One account's balance, with its freshness. Figures count ACTIVE grants only, and never add two products: see products.")
 public record AccountBalance(
 		@Schema(description = "Provider name", example = "kling") String provider,
-		@Schema(description = "Account id (Kling) or e-mail (useapi.net)", example = "team-a") String account,
+		@Schema(description = "The account's name at its provider (e.g. a Kling account id, a useapi.net e-mail)", example = "team-a") String account,
 		@Schema(description = "Unit of every quantity of this account; units of different providers are never added", example = "units") String unit,
 		@Schema(description = "Capacity left on ACTIVE grants when the account holds one product (that product's figure, see products); null when it holds several (capacity of one product never pays for another: read products) or when unknown (fetch failed and no good snapshot); 0 when it holds no grant at all", example = "118.0", nullable = true) @Nullable BigDecimal remaining,
 		@Schema(description = "The estimate of remaining now, when the account holds one product (that product's, see products); null when it holds several. "

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 public record Grant(
 		@Schema(description = "Upstream id of the pack or order", example = "509f3fd3d4ab4a3f9eec5db27aa44f27", nullable = true) @Nullable String id,
 		@Schema(description = "Upstream name of the pack, byte for byte as the upstream sent it", example = "Video Generation - 10,000 entries", nullable = true) @Nullable String name,
-		@Schema(description = "What the grant pays for; capacity of one product never pays for another. Kling packs: video, image or other (decided from the pack name; other when no rule matches); useapi.net points: credits", example = "video") String product,
+		@Schema(description = "What the grant pays for, as its provider decides it (a Kling pack from its name); capacity of one product never pays for another", example = "video") String product,
 		@Schema(description = "Upstream type, as reported (Kling: decreasing_total, constant_period; useapi.net: e.g. plan)", example = "decreasing_total", nullable = true) @Nullable String type,
 		@Schema(description = "Normalized status; only ACTIVE grants count in an account's remaining and total") GrantStatus status,
 		@Schema(description = "Status exactly as the upstream reported it (null when the upstream has none and it was derived)", example = "online", nullable = true) @Nullable String rawStatus,

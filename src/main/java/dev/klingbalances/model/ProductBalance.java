@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  */
 @Schema(description = "One product's figures on an account (its ACTIVE grants of that product), with its own forecast")
 public record ProductBalance(
-		@Schema(description = "The product (kling: video, image, other; useapi: credits)", example = "video") String product,
+		@Schema(description = "The product", example = "video") String product,
 		@Schema(description = "Capacity left on this product's ACTIVE grants; null when a quantity is unknown", example = "118.0", nullable = true) @Nullable BigDecimal remaining,
 		@Schema(description = ESTIMATED_REMAINING, example = "112.5", nullable = true) @Nullable BigDecimal estimatedRemaining,
 		@Schema(description = "Capacity this product's ACTIVE grants started with; null when unknown", example = "200.0", nullable = true) @Nullable BigDecimal total,

@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
 /** Sum of one product over one provider's accounts, in that provider's unit: a pool. */
 @Schema(description = "Sum of one product over one provider's accounts with known figures, in that provider's unit (a pool; products are never added together)")
 public record ProviderTotal(@Schema(description = "Provider name", example = "kling") String provider,
-		@Schema(description = "The product summed (kling: video, image, other; useapi: credits)", example = "video") String product,
+		@Schema(description = "The product summed", example = "video") String product,
 		@Schema(description = "Unit of both sums; never mixed across providers", example = "units") String unit,
 		@Schema(description = "Sum of remaining over the accounts with known figures; null when no account has known figures although some exist or the account list could not be read (never a zero for a failure)", example = "118.0") @Nullable BigDecimal remaining,
 		@Schema(description = "Sum of the accounts' estimatedRemaining (remaining where an account has no estimate because it has nothing to burn); null when the pool has no burn rate (an account with capacity has none yet) or remaining is null. "

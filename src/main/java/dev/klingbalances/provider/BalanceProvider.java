@@ -20,6 +20,14 @@ public interface BalanceProvider {
 	/** Lower-case name used in URLs, JSON and metrics, e.g. {@code kling}. */
 	String name();
 
+	/**
+	 * How people call this provider, e.g. {@code Kling API}: the status page and the OpenAPI
+	 * description show it. The name unless a provider says otherwise.
+	 */
+	default String displayName() {
+		return name();
+	}
+
 	/** Unit of every quantity this provider reports, e.g. {@code units} or {@code credits}. */
 	String unit();
 

@@ -2,13 +2,16 @@ package dev.klingbalances.status;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.klingbalances.balance.BalancesProperties;
 import dev.klingbalances.model.ErrorCode;
+import dev.klingbalances.provider.BalanceProvider;
 import io.swagger.v3.oas.annotations.Hidden;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ClassPathResource;
@@ -50,10 +53,17 @@ class StatusPageController {
 
 	private final boolean keyRequired;
 
-	StatusPageController(StatusPageProperties properties, BalancesProperties balances, Environment environment) {
+	/** Each registered provider's display name, by name: the page names providers with these. */
+	private final Map<String, String> providers = new LinkedHashMap<>();
+
+	StatusPageController(StatusPageProperties properties, BalancesProperties balances,
+			ObjectProvider<BalanceProvider> providers, Environment environment) {
 		this.properties = properties;
 		this.balances = balances;
 		this.keyRequired = keyRequired(environment);
+		providers.stream()
+			.sorted(Comparator.comparing(BalanceProvider::name))
+			.forEach((provider) -> this.providers.put(provider.name(), provider.displayName()));
 	}
 
 	@GetMapping({ "/", "/status" })
@@ -74,7 +84,7 @@ class StatusPageController {
 		BalancesProperties.Alerts alerts = this.balances.alerts();
 		return new StatusPageSettings(this.keyRequired, this.properties.refreshInterval().toSeconds(),
 				this.balances.forecast().window().toSeconds(), alerts.runsOutWithin().toSeconds(),
-				alerts.expiringUnusedWithin().toSeconds(), errorCodes);
+				alerts.expiringUnusedWithin().toSeconds(), errorCodes, this.providers);
 	}
 
 	/**

@@ -13,7 +13,9 @@ import java.util.Map;
  * @param runsOutWithinSeconds a forecast running out within this is a warning
  * @param expiringUnusedWithinSeconds capacity the forecast sees expire unused within this is a warning
  * @param errorCodes each {@code error.code} of an account, in words
+ * @param providers each registered provider's name with its display name, by name
  */
 record StatusPageSettings(boolean keyRequired, long refreshSeconds, long historyWindowSeconds,
-		long runsOutWithinSeconds, long expiringUnusedWithinSeconds, Map<String, String> errorCodes) {
+		long runsOutWithinSeconds, long expiringUnusedWithinSeconds, Map<String, String> errorCodes,
+		Map<String, String> providers) {
 }

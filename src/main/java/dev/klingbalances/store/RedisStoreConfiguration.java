@@ -3,6 +3,8 @@ package dev.klingbalances.store;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -16,7 +18,13 @@ import io.lettuce.core.resource.Delay;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -141,19 +149,42 @@ class RedisStoreConfiguration {
 
 	/**
 	 * The lanes of every credential, shared. A holder gives a lane up at the latest after the
-	 * longest request either provider can make: its {@code http.response-timeout} bounds one
-	 * attempt, connection included (read here by name: the providers' properties are theirs).
+	 * longest request any provider can make: its {@code http.response-timeout} bounds one
+	 * attempt, connection included.
 	 */
 	@Bean
 	RedisRequestLanes redisRequestLanes(StringRedisTemplate redis, StoreKeys keys, StoreProperties properties,
 			RedisStoreMonitor monitor, Environment environment) {
+		return new RedisRequestLanes(redis, keys, longestResponseTimeout(environment), properties, monitor);
+	}
+
+	/**
+	 * The longest {@code balances.<provider>.http.response-timeout}, and at least the default
+	 * one. Read from the environment by the property's shape, without naming a provider: the
+	 * providers' properties are their own, and the providers need the lanes, so their beans
+	 * cannot be asked.
+	 */
+	static Duration longestResponseTimeout(Environment environment) {
+		Set<String> providers = new TreeSet<>();
+		for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+			if (source instanceof IterableConfigurationPropertySource iterable) {
+				iterable.stream()
+					.filter((name) -> name.getNumberOfElements() > 3 && name.getElement(0, Form.UNIFORM).equals("balances")
+							&& name.getElement(2, Form.UNIFORM).equals("http"))
+					.forEach((name) -> providers.add(name.getElement(1, Form.UNIFORM)));
+			}
+		}
 		Binder binder = Binder.get(environment);
-		Duration longest = Stream.of("balances.kling.http", "balances.useapi.http")
-			.map((name) -> binder.bind(name, UpstreamHttpProperties.class).orElseGet(UpstreamHttpProperties::defaults))
+		return Stream
+			.concat(Stream.of(UpstreamHttpProperties.defaults()),
+					providers.stream()
+						.map((provider) -> binder
+							.bind(ConfigurationPropertyName.of("balances").append(provider).append("http"),
+									Bindable.of(UpstreamHttpProperties.class))
+							.orElseGet(UpstreamHttpProperties::defaults)))
 			.map(UpstreamHttpProperties::responseTimeout)
 			.max(Comparator.naturalOrder())
 			.orElseThrow();
-		return new RedisRequestLanes(redis, keys, longest, properties, monitor);
 	}
 
 	@Bean

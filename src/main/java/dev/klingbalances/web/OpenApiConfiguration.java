@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,6 +28,7 @@ import dev.klingbalances.model.NextAccount;
 import dev.klingbalances.model.ProductBalance;
 import dev.klingbalances.model.ProviderError;
 import dev.klingbalances.model.ProviderTotal;
+import dev.klingbalances.provider.BalanceProvider;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.examples.Example;
@@ -82,7 +84,8 @@ class OpenApiConfiguration {
 	private static final Instant FETCHED = Instant.parse("2026-05-04T08:00:00Z");
 
 	@Bean
-	OpenAPI balancesOpenApi(ObjectProvider<BuildProperties> build, JsonMapper jsonMapper) {
+	OpenAPI balancesOpenApi(ObjectProvider<BuildProperties> build, JsonMapper jsonMapper,
+			ObjectProvider<BalanceProvider> providers) {
 		// The container's error page is plumbing, not an operation.
 		SpringDocUtils.getConfig().addHiddenRestControllers(ProblemErrorController.class);
 		BuildProperties properties = build.getIfAvailable();
@@ -104,14 +107,16 @@ class OpenApiConfiguration {
 		return new OpenAPI().info(new Info().title("kling-balances")
 			.version((properties != null) ? properties.getVersion() : "dev")
 			.description("""
-					How much Kling AI capacity is left, across every Kling API account (resource packs, \
-					`units`) and every Kling web account driven through useapi.net (`credits`), in one call. \
+					How much Kling AI capacity is left, across every account of every provider, in one call. \
+					Providers: %s. \
 					Figures are cached; each account states when it was fetched and whether it is stale. \
 					Errors are RFC 9457 problem+json with a stable `code`.
 
 					Every call needs a consumer's API key, sent as `Authorization: Bearer <key>` or \
 					`X-API-Key: <key>` (Swagger UI: **Authorize**). Each consumer has its own rate limit; \
-					over it the answer is 429 with `Retry-After`."""))
+					over it the answer is 429 with `Retry-After`.""".formatted(providers(providers).stream()
+				.map((provider) -> provider.displayName() + " (`" + provider.name() + "`, in `" + provider.unit() + "`)")
+				.collect(Collectors.joining(", ")))))
 			// Relative, so the committed document is the same on every host and port.
 			.servers(List.of(new Server().url("/").description("This service")))
 			.addSecurityItem(new SecurityRequirement().addList(BEARER_KEY))
@@ -127,7 +132,11 @@ class OpenApiConfiguration {
 	 */
 	@Bean
 	@SuppressWarnings({ "unchecked", "rawtypes" })
-	OpenApiCustomizer documentRefinements(BalanceService balances, ListableBeanFactory beans) {
+	OpenApiCustomizer documentRefinements(BalanceService balances, ListableBeanFactory beans,
+			ObjectProvider<BalanceProvider> providerBeans) {
+		String productsByProvider = "Products by provider: " + providers(providerBeans).stream()
+			.map((provider) -> provider.name() + ": " + String.join(", ", provider.products()))
+			.collect(Collectors.joining("; ")) + ".";
 		return (openApi) -> {
 			Map<String, Schema> schemas = openApi.getComponents().getSchemas();
 			ResponseRecords.of(beans)
@@ -148,6 +157,7 @@ class OpenApiConfiguration {
 						}
 						else if ("product".equals(parameter.getName())) {
 							((Schema) parameter.getSchema()).setEnum(new ArrayList<>(balances.productNames()));
+							parameter.setDescription(withSentence(parameter.getDescription(), productsByProvider));
 						}
 					}));
 			// Product names likewise: every product some provider's grants can be of.
@@ -157,6 +167,7 @@ class OpenApiConfiguration {
 						: null;
 				if (product != null) {
 					product.setEnum(new ArrayList<>(balances.productNames()));
+					product.setDescription(withSentence(product.getDescription(), productsByProvider));
 				}
 			}
 			for (String name : List.of("AccountBalance", "ProviderTotal", "ProviderError")) {
@@ -181,6 +192,22 @@ class OpenApiConfiguration {
 				}
 			});
 		};
+	}
+
+	/** The registered providers by name: what the document says of providers and products. */
+	private static List<BalanceProvider> providers(ObjectProvider<BalanceProvider> providers) {
+		return providers.stream().sorted(Comparator.comparing(BalanceProvider::name)).toList();
+	}
+
+	/** A description with a sentence added once, however often the document is refined. */
+	private static String withSentence(@Nullable String description, String sentence) {
+		if (description == null || description.isBlank()) {
+			return sentence;
+		}
+		if (description.endsWith(sentence)) {
+			return description;
+		}
+		return description + (description.endsWith(".") ? " " : ". ") + sentence;
 	}
 
 	/**

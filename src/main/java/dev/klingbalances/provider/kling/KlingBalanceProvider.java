@@ -87,6 +87,11 @@ class KlingBalanceProvider implements BalanceProvider {
 	}
 
 	@Override
+	public String displayName() {
+		return "Kling API";
+	}
+
+	@Override
 	public String unit() {
 		return "units";
 	}

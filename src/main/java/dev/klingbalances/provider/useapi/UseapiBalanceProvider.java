@@ -73,6 +73,11 @@ final class UseapiBalanceProvider implements BalanceProvider {
 		return NAME;
 	}
 
+	@Override
+	public String displayName() {
+		return "useapi.net";
+	}
+
 	/** Kling web credits pay for every kind of job alike: one pool. */
 	@Override
 	public List<String> products() {
