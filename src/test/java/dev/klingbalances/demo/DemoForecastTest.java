@@ -1,6 +1,5 @@
 package dev.klingbalances.demo;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,11 +11,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.ActiveProfiles;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -24,26 +18,12 @@ import static org.awaitility.Awaitility.await;
 /**
  * The demo shows what the service is for without anyone polling: its accounts are used up as
  * time passes, so a forecast and expiry warnings appear on their own. The demo's minutes are
- * compressed here (a faster pace, seconds instead of minutes) so the test takes seconds.
+ * compressed ({@link CompressedDemo}) so the test takes seconds.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "balances.demo.usage=120", "balances.demo.latency=10ms", "balances.demo.latency-jitter=0ms",
-				"balances.forecast.min-span=3s", "balances.forecast.resolution=500ms", "balances.kling.cache-ttl=2s",
-				"balances.useapi.cache-ttl=2s", "balances.cache.sweep-interval=500ms" })
-@ActiveProfiles("demo")
-class DemoForecastTest {
-
-	@LocalServerPort
-	private int port;
+class DemoForecastTest extends CompressedDemo {
 
 	@Autowired
 	private JsonMapper json;
-
-	@DynamicPropertySource
-	static void demoPort(DynamicPropertyRegistry registry) throws IOException {
-		int port = DemoHttp.freePort();
-		registry.add("balances.demo.port", () -> port);
-	}
 
 	@Test
 	void forecastsAndExpiryWarningsAppearOnTheirOwn() throws Exception {

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 
+import dev.klingbalances.DefaultSettingsTest;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import org.junit.jupiter.api.Test;
@@ -15,8 +16,6 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.io.ClassPathResource;
 
@@ -27,8 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * application with its default configuration (no test-only security or actuator settings):
  * the chart's probe paths, the exposed endpoints, build and git info, health groups.
  */
-// Reads the actuator as the scraper does; who may read it on which port: ApiKeyAccessTest, ManagementPortTest.
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "balances.security.actuator.prometheus=open", "balances.security.actuator.info=open" })
+@DefaultSettingsTest
 class OperationsEndpointsTest {
 
 	private final HttpClient http = HttpClient.newHttpClient();

@@ -1,50 +1,26 @@
 package dev.klingbalances.status;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 
 import dev.klingbalances.Chromium;
+import dev.klingbalances.demo.CompressedDemo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.ActiveProfiles;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The demo opens on the status page: its accounts, their trends and a warning appear on their
- * own, with nobody but the page asking. The demo's minutes are compressed as in
- * {@code demo/DemoForecastTest} (a faster pace, seconds instead of minutes).
+ * own, with nobody but the page asking. The demo's minutes are compressed ({@link CompressedDemo}),
+ * as for {@code demo/DemoForecastTest}, which shares this application context.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "balances.demo.usage=120", "balances.demo.latency=10ms", "balances.demo.latency-jitter=0ms",
-				"balances.forecast.min-span=3s", "balances.forecast.resolution=500ms", "balances.kling.cache-ttl=2s",
-				"balances.useapi.cache-ttl=2s", "balances.cache.sweep-interval=500ms",
-				"balances.status-page.refresh-interval=1s" })
-@ActiveProfiles("demo")
-class StatusPageDemoBrowserTest {
-
-	@LocalServerPort
-	int port;
+class StatusPageDemoBrowserTest extends CompressedDemo {
 
 	@RegisterExtension
 	final Chromium browser = new Chromium();
-
-	@DynamicPropertySource
-	static void demoPort(DynamicPropertyRegistry registry) throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			int port = socket.getLocalPort();
-			registry.add("balances.demo.port", () -> port);
-		}
-	}
 
 	@Test
 	void showsTheDemoAccountsTheirTrendsAndAWarning() throws IOException {

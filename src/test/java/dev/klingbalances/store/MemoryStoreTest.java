@@ -2,14 +2,13 @@ package dev.klingbalances.store;
 
 import java.net.http.HttpResponse;
 
+import dev.klingbalances.DefaultSettingsTest;
 import dev.klingbalances.cache.SharedStore;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
 
@@ -21,9 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * application starts and is healthy, and the store reports itself up in the upstreams health
  * group (Boot's own Redis health indicator is off).
  */
-// Reads the actuator as the scraper does; who may read it on which port: ApiKeyAccessTest, ManagementPortTest.
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=1", "balances.security.actuator.prometheus=open" })
+@DefaultSettingsTest
 class MemoryStoreTest {
 
 	@LocalServerPort

@@ -6,10 +6,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
+import dev.klingbalances.DefaultSettingsTest;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,8 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Security's own (filter-chain, authentication, authorization), which cost about a tenth of
  * a cached {@code /balances} request's CPU and which nothing here reads (docs/performance.md).
  */
-// Reads the actuator as the scraper does; who may read it on which port: ApiKeyAccessTest, ManagementPortTest.
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "balances.security.actuator.prometheus=open")
+@DefaultSettingsTest
 class RequestObservationsTest {
 
 	private final HttpClient http = HttpClient.newHttpClient();

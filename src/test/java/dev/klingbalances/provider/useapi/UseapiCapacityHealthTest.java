@@ -5,13 +5,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
+import dev.klingbalances.DefaultSettingsTest;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The capacity indicator in the {@code upstreams} health group of the running application, with
  * its default configuration (no useapi.net token, so no accounts).
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@DefaultSettingsTest
 class UseapiCapacityHealthTest {
 
 	@LocalServerPort
