@@ -145,15 +145,15 @@ class RedisStoreConfiguration {
 	 * attempt, connection included (read here by name: the providers' properties are theirs).
 	 */
 	@Bean
-	RedisRequestLanes redisRequestLanes(StringRedisTemplate redis, StoreKeys keys, StoreProperties properties,
-			RedisStoreMonitor monitor, Environment environment) {
+	RedisRequestLanes redisRequestLanes(StringRedisTemplate redis, StoreKeys keys, RedisStoreMonitor monitor,
+			Environment environment) {
 		Binder binder = Binder.get(environment);
 		Duration longest = Stream.of("balances.kling.http", "balances.useapi.http")
 			.map((name) -> binder.bind(name, UpstreamHttpProperties.class).orElseGet(UpstreamHttpProperties::defaults))
 			.map(UpstreamHttpProperties::responseTimeout)
 			.max(Comparator.naturalOrder())
 			.orElseThrow();
-		return new RedisRequestLanes(redis, keys, longest, properties, monitor);
+		return new RedisRequestLanes(redis, keys, longest, monitor);
 	}
 
 	@Bean
