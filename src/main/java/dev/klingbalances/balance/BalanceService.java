@@ -23,6 +23,7 @@ import dev.klingbalances.forecast.AccountHistory;
 import dev.klingbalances.forecast.BalanceHistory;
 import dev.klingbalances.forecast.HistoryStore;
 import dev.klingbalances.model.AccountBalance;
+import dev.klingbalances.model.Decimals;
 import dev.klingbalances.model.ProviderError;
 import dev.klingbalances.provider.AccountListUnavailableException;
 import dev.klingbalances.provider.BalanceProvider;
@@ -175,9 +176,7 @@ public class BalanceService {
 		Slot slot = slot(providerNames, product, scope);
 		slot.asked = true;
 		// One form per value ("20", "20.0" and "2E+1" share an answer), never in exponent notation.
-		BigDecimal normal = need.stripTrailingZeros();
-		return current(slot).pick(product, (normal.scale() < 0) ? normal.setScale(0) : normal,
-				this.properties.picker().cachedPicks());
+		return current(slot).pick(product, Decimals.plain(need), this.properties.picker().cachedPicks());
 	}
 
 	/**

@@ -1,11 +1,9 @@
 package dev.klingbalances.balance;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 
+import dev.klingbalances.model.Sha256;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,13 +33,7 @@ public record PreparedJson<T>(T value, byte[] bytes, String etag, @Nullable Inst
 	}
 
 	static String etag(byte[] bytes) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
-			return "\"" + HexFormat.of().formatHex(digest, 0, 16) + "\"";
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
-		}
+		return "\"" + Sha256.hex(bytes, 16) + "\"";
 	}
 
 }

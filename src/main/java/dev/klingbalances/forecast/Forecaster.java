@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
+import dev.klingbalances.model.Decimals;
 import dev.klingbalances.model.Forecast;
 import dev.klingbalances.model.Grant;
 import dev.klingbalances.model.GrantStatus;
@@ -265,8 +266,7 @@ public final class Forecaster {
 
 	/** Three decimals, no trailing zeros, never in exponent notation. */
 	public static BigDecimal amount(double value) {
-		BigDecimal rounded = BigDecimal.valueOf(value).setScale(3, RoundingMode.HALF_UP).stripTrailingZeros();
-		return (rounded.scale() < 0) ? rounded.setScale(0) : rounded;
+		return Decimals.round(BigDecimal.valueOf(value), 3);
 	}
 
 	private static double seconds(Instant instant) {

@@ -1,7 +1,6 @@
 package dev.klingbalances.notify;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -16,6 +15,7 @@ import dev.klingbalances.cache.CacheSettings;
 import dev.klingbalances.model.AccountBalance;
 import dev.klingbalances.model.AccountError;
 import dev.klingbalances.model.BalancesResponse;
+import dev.klingbalances.model.Decimals;
 import dev.klingbalances.model.ErrorCode;
 import dev.klingbalances.model.FailureClass;
 import dev.klingbalances.model.Forecast;
@@ -304,8 +304,7 @@ final class ConditionEvaluator {
 	}
 
 	static String amount(BigDecimal amount) {
-		BigDecimal rounded = (amount.scale() > 2) ? amount.setScale(2, RoundingMode.HALF_UP) : amount;
-		return rounded.stripTrailingZeros().toPlainString();
+		return Decimals.round(amount, 2).toPlainString();
 	}
 
 	/** {@code 14d}, {@code 1h 5m}, {@code 30s}. */

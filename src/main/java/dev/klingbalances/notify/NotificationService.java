@@ -1,13 +1,9 @@
 package dev.klingbalances.notify;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +14,7 @@ import java.util.stream.Collectors;
 import dev.klingbalances.balance.BalanceService;
 import dev.klingbalances.model.BalancesResponse;
 import dev.klingbalances.model.ProviderError;
+import dev.klingbalances.model.Sha256;
 import dev.klingbalances.notify.ConditionEvaluator.Observation;
 import dev.klingbalances.notify.ConditionEvaluator.Verdict;
 import dev.klingbalances.notify.NotificationEvent.Figures;
@@ -184,13 +181,7 @@ final class NotificationService {
 
 	/** The same for every notification of one condition: the first 16 hex digits of SHA-256 of its id. */
 	static String fingerprint(ConditionKey key) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.id().getBytes(StandardCharsets.UTF_8));
-			return HexFormat.of().formatHex(digest, 0, 8);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is not available", ex);
-		}
+		return Sha256.hex(key.id(), 8);
 	}
 
 	private static String key(NotificationEvent event) {

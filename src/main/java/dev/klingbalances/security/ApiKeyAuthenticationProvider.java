@@ -1,12 +1,11 @@
 package dev.klingbalances.security;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 
 import dev.klingbalances.balance.AccountScope;
+import dev.klingbalances.model.Sha256;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.security.authentication.AuthenticationProvider;
@@ -63,12 +62,7 @@ final class ApiKeyAuthenticationProvider implements AuthenticationProvider {
 	}
 
 	static byte[] sha256(String key) {
-		try {
-			return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
-		}
+		return Sha256.of(key);
 	}
 
 	private record Consumer(String name, byte[] sha256, AccountScope scope) {

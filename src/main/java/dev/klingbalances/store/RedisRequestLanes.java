@@ -37,18 +37,32 @@ import org.springframework.data.redis.core.script.RedisScript;
  * a credential are never closer than the interval after the end of the previous turn.
  * <p>
  * Within a replica, requests of a lane queue in order and only the first of them asks Redis.
- * While another replica holds the lane it asks again every {@code balances.store.lane-poll-interval};
+ * While another replica holds the lane it asks again every {@link #POLL_INTERVAL};
  * while the next start is ahead, it waits exactly until then. A wait that cannot end before the
  * fetch's {@link FetchDeadline} fails at once as {@code THROTTLED}; a Redis that cannot be reached
  * fails the request as {@code STORE_UNAVAILABLE} without sending it.
  * <p>
  * A replica that dies holding a lane blocks it until the holder key expires: the longest request
- * (the providers' response timeout) plus the interval plus {@code balances.store.lane-lock-margin},
+ * (the providers' response timeout) plus the interval plus {@link #LOCK_MARGIN},
  * so even then the next request starts an interval after the dead one's could have ended.
  * Should Redis lose its keys (a restart without persistence, a flush), no lane starts a request
  * for that same time, since one started before may still be in flight (see the acquire script).
  */
 final class RedisRequestLanes implements RequestLanes {
+
+	/**
+	 * Added to the longest request and the interval to bound a turn: a replica that dies
+	 * mid-request blocks its credential no longer than that (formerly
+	 * {@code balances.store.lane-lock-margin}; nobody had a reason to change it).
+	 */
+	static final Duration LOCK_MARGIN = Duration.ofSeconds(5);
+
+	/**
+	 * How often a replica waiting for a credential another replica is calling asks again: well
+	 * below any pacing interval, a few Redis calls a second (formerly
+	 * {@code balances.store.lane-poll-interval}).
+	 */
+	static final Duration POLL_INTERVAL = Duration.ofMillis(50);
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisRequestLanes.class);
 
@@ -139,13 +153,22 @@ final class RedisRequestLanes implements RequestLanes {
 	/**
 	 * @param longestRequest the longest a request may take (the providers' response timeout)
 	 */
-	RedisRequestLanes(StringRedisTemplate redis, StoreKeys keys, Duration longestRequest, StoreProperties properties,
-			RedisStoreMonitor monitor) {
+	RedisRequestLanes(StringRedisTemplate redis, StoreKeys keys, Duration longestRequest, RedisStoreMonitor monitor) {
+		this(redis, keys, longestRequest, LOCK_MARGIN, POLL_INTERVAL, monitor);
+	}
+
+	/**
+	 * @param longestRequest the longest a request may take (the providers' response timeout)
+	 * @param margin added to it and the interval to bound a turn ({@link #LOCK_MARGIN})
+	 * @param pollInterval how often a waiting replica asks again ({@link #POLL_INTERVAL})
+	 */
+	RedisRequestLanes(StringRedisTemplate redis, StoreKeys keys, Duration longestRequest, Duration margin,
+			Duration pollInterval, RedisStoreMonitor monitor) {
 		this.redis = redis;
 		this.keys = keys;
 		this.longestRequest = longestRequest;
-		this.margin = properties.laneLockMargin();
-		this.pollInterval = properties.lanePollInterval();
+		this.margin = margin;
+		this.pollInterval = pollInterval;
 		this.monitor = monitor;
 		this.acquire = RedisScript.of(ACQUIRE_SOURCE, List.class);
 		this.push = RedisScript.of(PUSH_SOURCE, Long.class);

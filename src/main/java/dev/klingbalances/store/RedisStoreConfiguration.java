@@ -153,9 +153,9 @@ class RedisStoreConfiguration {
 	 * attempt, connection included.
 	 */
 	@Bean
-	RedisRequestLanes redisRequestLanes(StringRedisTemplate redis, StoreKeys keys, StoreProperties properties,
-			RedisStoreMonitor monitor, Environment environment) {
-		return new RedisRequestLanes(redis, keys, longestResponseTimeout(environment), properties, monitor);
+	RedisRequestLanes redisRequestLanes(StringRedisTemplate redis, StoreKeys keys, RedisStoreMonitor monitor,
+			Environment environment) {
+		return new RedisRequestLanes(redis, keys, longestResponseTimeout(environment), monitor);
 	}
 
 	/**

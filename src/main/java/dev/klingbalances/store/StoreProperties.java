@@ -23,11 +23,6 @@ import org.springframework.validation.annotation.Validated;
  * max-stale)
  * @param leaderLockExpiry how long the leader's lock lives without being renewed: a leader that
  * dies is replaced after at most this long (it is renewed several times within it)
- * @param laneLockMargin added to the longest upstream request (the providers'
- * {@code http.response-timeout}) and the pacing interval to bound how long a replica may hold a
- * credential's lane: a replica that dies mid-request blocks the credential no longer
- * @param lanePollInterval how often a replica waiting for a credential that another replica is
- * calling asks again
  * @param checkInterval how often Redis is checked (health, {@code balances_store_up}); when it
  * answers again after an outage, every replica re-reads the shared snapshots
  */
@@ -35,8 +30,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("balances.store")
 public record StoreProperties(@NotNull @DefaultValue("memory") StoreType type,
 		@NotBlank @DefaultValue("kling-balances:") String keyPrefix, @NotNull @DefaultValue("25h") Duration entryTtl,
-		@NotNull @DefaultValue("10s") Duration leaderLockExpiry, @NotNull @DefaultValue("5s") Duration laneLockMargin,
-		@NotNull @DefaultValue("50ms") Duration lanePollInterval, @NotNull @DefaultValue("5s") Duration checkInterval) {
+		@NotNull @DefaultValue("10s") Duration leaderLockExpiry, @NotNull @DefaultValue("5s") Duration checkInterval) {
 
 	@AssertTrue(message = "balances.store.leader-lock-expiry must be at least 1s")
 	boolean isLeaderLockExpiryLongEnough() {
@@ -48,10 +42,9 @@ public record StoreProperties(@NotNull @DefaultValue("memory") StoreType type,
 		return this.keyPrefix == null || (this.keyPrefix.indexOf('{') < 0 && this.keyPrefix.indexOf('}') < 0);
 	}
 
-	@AssertTrue(message = "balances.store.entry-ttl, lane-poll-interval and check-interval must be positive, lane-lock-margin not negative")
+	@AssertTrue(message = "balances.store.entry-ttl and check-interval must be positive")
 	boolean isTimingPositive() {
-		return isPositive(this.entryTtl) && isPositive(this.lanePollInterval) && isPositive(this.checkInterval)
-				&& !this.laneLockMargin.isNegative();
+		return isPositive(this.entryTtl) && isPositive(this.checkInterval);
 	}
 
 	private static boolean isPositive(Duration duration) {

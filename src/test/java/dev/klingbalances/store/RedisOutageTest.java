@@ -74,7 +74,7 @@ class RedisOutageTest {
 			RedisHistoryStore history = new RedisHistoryStore(pod.redis, pod.keys, RedisPod.JSON, pod.monitor, shared);
 			RedisNotificationStateStore notifications = new RedisNotificationStateStore(pod.redis, pod.keys,
 					RedisPod.JSON, pod.monitor);
-			Lane lane = new RedisRequestLanes(pod.redis, pod.keys, Duration.ofSeconds(2), pod.properties, pod.monitor)
+			Lane lane = new RedisRequestLanes(pod.redis, pod.keys, Duration.ofSeconds(2), RedisPod.LANE_LOCK_MARGIN, RedisPod.LANE_POLL_INTERVAL, pod.monitor)
 				.lane("kling:abc", Duration.ofMillis(100), Turn.UNTIL_ANSWERED);
 			StoreHealthIndicator health = new StoreHealthIndicator(pod.monitor);
 			AtomicInteger calls = new AtomicInteger();

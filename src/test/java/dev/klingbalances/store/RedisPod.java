@@ -19,6 +19,11 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
  */
 final class RedisPod implements AutoCloseable {
 
+	/** A short lane margin and poll, so that tests of a dead holder or a waiting pod run quickly. */
+	static final Duration LANE_LOCK_MARGIN = Duration.ofSeconds(1);
+
+	static final Duration LANE_POLL_INTERVAL = Duration.ofMillis(20);
+
 	static final JsonMapper JSON = JsonMapper.builder().build();
 
 	final LettuceConnectionFactory connectionFactory;
@@ -41,7 +46,7 @@ final class RedisPod implements AutoCloseable {
 		this.connectionFactory = container.connectionFactory();
 		this.redis = new StringRedisTemplate(this.connectionFactory);
 		this.properties = new StoreProperties(StoreType.REDIS, keyPrefix, Duration.ofHours(25), Duration.ofSeconds(1),
-				Duration.ofSeconds(1), Duration.ofMillis(20), Duration.ofSeconds(1));
+				Duration.ofSeconds(1));
 		this.keys = new StoreKeys(keyPrefix);
 		this.scheduler.initialize();
 		this.listeners = new RedisMessageListenerContainer();

@@ -107,7 +107,7 @@ class RedisRequestLanesHttpTest {
 	}
 
 	private static Lane lane(RedisPod pod) {
-		return new RedisRequestLanes(pod.redis, pod.keys, Duration.ofSeconds(5), pod.properties, pod.monitor)
+		return new RedisRequestLanes(pod.redis, pod.keys, Duration.ofSeconds(5), RedisPod.LANE_LOCK_MARGIN, RedisPod.LANE_POLL_INTERVAL, pod.monitor)
 			.lane("useapi:token", INTERVAL, Turn.UNTIL_SENT);
 	}
 

@@ -48,7 +48,7 @@ class RedisRequestLanesTest extends TwoPodsOnOneRedis {
 	private static final long CLOCK_TOLERANCE_NANOS = Duration.ofMillis(1).toNanos();
 
 	private RedisRequestLanes lanes(RedisPod pod) {
-		return new RedisRequestLanes(pod.redis, pod.keys, Duration.ofSeconds(2), pod.properties, pod.monitor);
+		return new RedisRequestLanes(pod.redis, pod.keys, Duration.ofSeconds(2), RedisPod.LANE_LOCK_MARGIN, RedisPod.LANE_POLL_INTERVAL, pod.monitor);
 	}
 
 	@Test
@@ -166,8 +166,8 @@ class RedisRequestLanesTest extends TwoPodsOnOneRedis {
 
 		};
 		// A minute's hold: a reservation left behind would block the lane that long.
-		Lane laneA = new RedisRequestLanes(slowAnswers, this.podA.keys, Duration.ofMinutes(1), this.podA.properties,
-				this.podA.monitor)
+		Lane laneA = new RedisRequestLanes(slowAnswers, this.podA.keys, Duration.ofMinutes(1), RedisPod.LANE_LOCK_MARGIN,
+				RedisPod.LANE_POLL_INTERVAL, this.podA.monitor)
 			.lane("kling:cancel", INTERVAL, Turn.UNTIL_ANSWERED);
 		Lane laneB = lanes(this.podB).lane("kling:cancel", INTERVAL, Turn.UNTIL_ANSWERED);
 		Upstream upstream = new Upstream();

@@ -41,8 +41,8 @@ class StorePropertiesTest {
 		this.runner.withPropertyValues("balances.store.leader-lock-expiry=100ms")
 			.run((context) -> assertThat(context).getFailure()
 				.hasStackTraceContaining("balances.store.leader-lock-expiry must be at least 1s"));
-		this.runner.withPropertyValues("balances.store.lane-poll-interval=0s")
-			.run((context) -> assertThat(context).getFailure().hasStackTraceContaining("lane-poll-interval"));
+		this.runner.withPropertyValues("balances.store.check-interval=0s")
+			.run((context) -> assertThat(context).getFailure().hasStackTraceContaining("check-interval"));
 		this.runner.withPropertyValues("balances.store.key-prefix=")
 			.run((context) -> assertThat(context).getFailure().hasStackTraceContaining("keyPrefix"));
 		this.runner.withPropertyValues("balances.store.key-prefix=team-{a}:")

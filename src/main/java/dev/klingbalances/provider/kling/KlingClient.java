@@ -1,22 +1,17 @@
 package dev.klingbalances.provider.kling;
 
-import java.net.ConnectException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
 
-import dev.klingbalances.model.ErrorCode;
 import dev.klingbalances.provider.BalanceSnapshot;
 import dev.klingbalances.provider.UpstreamException;
 import dev.klingbalances.upstream.RetryAfter;
-import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.timeout.ReadTimeoutException;
+import dev.klingbalances.upstream.UpstreamFailures;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -86,27 +81,16 @@ final class KlingClient {
 
 	/** A failure without a readable answer; {@code status} when the headers had arrived. */
 	private static UpstreamException transportFailure(Throwable failure, @Nullable Integer status) {
-		if (hasCause(failure, DataBufferLimitException.class)) {
-			return new UpstreamException(ErrorCode.BAD_RESPONSE, "Kling's answer was larger than allowed.", status,
-					null, null);
-		}
-		if (hasCause(failure, TimeoutException.class) || hasCause(failure, ReadTimeoutException.class)
-				|| hasCause(failure, ConnectTimeoutException.class)) {
-			return new UpstreamException(ErrorCode.UPSTREAM_TIMEOUT, "Kling did not answer in time.", status, null,
-					failure);
-		}
-		String message = hasCause(failure, ConnectException.class) ? "Could not connect to Kling."
-				: "The connection to Kling failed.";
-		return new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE, message, status, null, failure);
-	}
-
-	private static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {
-		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-			if (type.isInstance(cause)) {
-				return true;
-			}
-		}
-		return false;
+		UpstreamFailures.Transport transport = UpstreamFailures.transport(failure);
+		String message = switch (transport) {
+			case TOO_LARGE -> "Kling's answer was larger than allowed.";
+			case UNREADABLE -> "Kling's answer could not be read.";
+			case RESPONSE_TIMEOUT, CONNECT_TIMEOUT -> "Kling did not answer in time.";
+			case REFUSED -> "Could not connect to Kling.";
+			case BROKEN -> "The connection to Kling failed.";
+		};
+		return new UpstreamException(transport.code(), message, status, null,
+				(transport == UpstreamFailures.Transport.TOO_LARGE) ? null : failure);
 	}
 
 }

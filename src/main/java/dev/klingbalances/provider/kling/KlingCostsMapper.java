@@ -13,6 +13,7 @@ import dev.klingbalances.model.Grant;
 import dev.klingbalances.model.GrantStatus;
 import dev.klingbalances.provider.BalanceSnapshot;
 import dev.klingbalances.provider.UpstreamException;
+import dev.klingbalances.upstream.UpstreamFailures;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
@@ -244,25 +245,7 @@ final class KlingCostsMapper {
 	}
 
 	private static UpstreamException byStatus(int status, @Nullable Duration retryAfter) {
-		ErrorCode errorCode;
-		if (status == 401) {
-			errorCode = ErrorCode.AUTHENTICATION_FAILED;
-		}
-		else if (status == 429) {
-			errorCode = ErrorCode.THROTTLED;
-		}
-		else if (status == 504) {
-			errorCode = ErrorCode.UPSTREAM_TIMEOUT;
-		}
-		else if (status >= 500) {
-			errorCode = ErrorCode.UPSTREAM_UNAVAILABLE;
-		}
-		else if (status >= 400) {
-			errorCode = ErrorCode.REQUEST_REJECTED;
-		}
-		else {
-			errorCode = ErrorCode.BAD_RESPONSE;
-		}
+		ErrorCode errorCode = UpstreamFailures.byStatus(status);
 		return failure(errorCode, errorCode.description() + " (HTTP " + status + ")", status, retryAfter);
 	}
 

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.klingbalances.model.Decimals;
 import dev.klingbalances.model.ErrorCode;
 import dev.klingbalances.model.Grant;
 import dev.klingbalances.model.GrantStatus;
@@ -189,11 +190,8 @@ final class UseapiAccountMapper {
 		if (value.abs().compareTo(QUANTITY_LIMIT) > 0) {
 			return null;
 		}
-		value = value.stripTrailingZeros();
-		if (value.scale() > QUANTITY_MAX_SCALE) {
-			return null;
-		}
-		return (value.scale() < 0) ? value.setScale(0) : value;
+		BigDecimal plain = Decimals.plain(value);
+		return (plain.scale() > QUANTITY_MAX_SCALE) ? null : plain;
 	}
 
 	/**

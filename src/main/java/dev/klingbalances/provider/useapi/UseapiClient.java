@@ -15,6 +15,7 @@ import dev.klingbalances.provider.UpstreamException;
 import dev.klingbalances.upstream.Fingerprint;
 import dev.klingbalances.upstream.RequestLanes;
 import dev.klingbalances.upstream.RetryAfter;
+import dev.klingbalances.upstream.UpstreamFailures;
 import dev.klingbalances.upstream.UpstreamWebClients;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
@@ -27,8 +28,6 @@ import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOper
 import io.github.resilience4j.reactor.retry.RetryOperator;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryRegistry;
-import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.timeout.ReadTimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +37,6 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -187,7 +185,7 @@ final class UseapiClient {
 
 	private Mono<JsonNode> readJson(ClientResponse response, int status) {
 		return response.bodyToMono(byte[].class)
-			.onErrorMap((ex) -> hasCause(ex, DataBufferLimitException.class),
+			.onErrorMap((ex) -> UpstreamFailures.hasCause(ex, DataBufferLimitException.class),
 					(ex) -> new UpstreamException(ErrorCode.BAD_RESPONSE,
 							"useapi.net answered with a body larger than balances.useapi.http.max-response-size",
 							status, null, ex))
@@ -241,67 +239,35 @@ final class UseapiClient {
 
 	/** Classifies an answer that is not 2xx (and, for discovery, not 404). */
 	static UpstreamException statusFailure(int status, @Nullable Duration retryAfter) {
-		return switch (status) {
-			case 401 -> new UpstreamException(ErrorCode.AUTHENTICATION_FAILED, "useapi.net refused the API token",
-					status, retryAfter, null);
-			case 402 -> new UpstreamException(ErrorCode.SUBSCRIPTION_REQUIRED,
-					"useapi.net requires an active subscription", status, retryAfter, null);
-			case 404 -> new UpstreamException(ErrorCode.ACCOUNT_NOT_FOUND,
-					"useapi.net has no configuration for this account", status, retryAfter, null);
-			case 429 -> new UpstreamException(ErrorCode.THROTTLED, "useapi.net rate-limited the request", status,
-					retryAfter, null);
-			default -> {
-				if (status >= 500) {
-					yield new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE, "useapi.net failed with HTTP " + status,
-							status, retryAfter, null);
-				}
-				if (status >= 400) {
-					yield new UpstreamException(ErrorCode.REQUEST_REJECTED,
-							"useapi.net rejected the request with HTTP " + status, status, retryAfter, null);
-				}
-				// 1xx/3xx: redirects are not followed, so there is no answer to read.
-				yield new UpstreamException(ErrorCode.BAD_RESPONSE,
-						"useapi.net answered with unexpected HTTP " + status, status, retryAfter, null);
-			}
+		// useapi.net's own meanings first (its docs: 402 lapsed subscription, 404 unknown account).
+		ErrorCode code = switch (status) {
+			case 402 -> ErrorCode.SUBSCRIPTION_REQUIRED;
+			case 404 -> ErrorCode.ACCOUNT_NOT_FOUND;
+			default -> UpstreamFailures.byStatus(status);
 		};
+		String message = switch (code) {
+			case AUTHENTICATION_FAILED -> "useapi.net refused the API token";
+			case SUBSCRIPTION_REQUIRED -> "useapi.net requires an active subscription";
+			case ACCOUNT_NOT_FOUND -> "useapi.net has no configuration for this account";
+			case THROTTLED -> "useapi.net rate-limited the request";
+			case UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT -> "useapi.net failed with HTTP " + status;
+			case REQUEST_REJECTED -> "useapi.net rejected the request with HTTP " + status;
+			default -> "useapi.net answered with unexpected HTTP " + status;
+		};
+		return new UpstreamException(code, message, status, retryAfter, null);
 	}
 
 	/** Everything that is not an HTTP answer: transport failures, timeouts, unreadable bodies. */
 	static UpstreamException classify(Throwable failure) {
-		if (hasCause(failure, DataBufferLimitException.class)) {
-			return new UpstreamException(ErrorCode.BAD_RESPONSE,
-					"useapi.net answered with a body larger than balances.useapi.http.max-response-size", null, null,
-					failure);
-		}
-		if (hasCause(failure, java.util.concurrent.TimeoutException.class)
-				|| hasCause(failure, ReadTimeoutException.class)) {
-			return new UpstreamException(ErrorCode.UPSTREAM_TIMEOUT,
-					"useapi.net did not answer within balances.useapi.http.response-timeout", null, null, failure);
-		}
-		if (hasCause(failure, ConnectTimeoutException.class)) {
-			return new UpstreamException(ErrorCode.UPSTREAM_TIMEOUT,
-					"useapi.net did not accept a connection within balances.useapi.http.connect-timeout", null, null,
-					failure);
-		}
-		if (hasCause(failure, DecodingException.class) || hasCause(failure, JacksonException.class)) {
-			return new UpstreamException(ErrorCode.BAD_RESPONSE, "useapi.net answered with a body that is not JSON",
-					null, null, failure);
-		}
-		// Connection refused or reset, premature close, pool exhausted: nothing usable arrived.
-		return new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE,
-				"useapi.net could not be reached or cut the connection", null, null, failure);
-	}
-
-	private static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {
-		// Bounded walk: a cause chain may loop.
-		Throwable current = failure;
-		for (int depth = 0; current != null && depth < 32; depth++) {
-			if (type.isInstance(current)) {
-				return true;
-			}
-			current = current.getCause();
-		}
-		return false;
+		UpstreamFailures.Transport transport = UpstreamFailures.transport(failure);
+		String message = switch (transport) {
+			case TOO_LARGE -> "useapi.net answered with a body larger than balances.useapi.http.max-response-size";
+			case UNREADABLE -> "useapi.net answered with a body that is not JSON";
+			case RESPONSE_TIMEOUT -> "useapi.net did not answer within balances.useapi.http.response-timeout";
+			case CONNECT_TIMEOUT -> "useapi.net did not accept a connection within balances.useapi.http.connect-timeout";
+			case REFUSED, BROKEN -> "useapi.net could not be reached or cut the connection";
+		};
+		return new UpstreamException(transport.code(), message, null, null, failure);
 	}
 
 }
