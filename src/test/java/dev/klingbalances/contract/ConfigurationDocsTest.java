@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -31,7 +32,13 @@ class ConfigurationDocsTest {
 
 	private static final List<Path> TABLES = List.of(Path.of("README.md"), Path.of("docs/consumers.md"));
 
-	private static final List<String> PROVIDERS = List.of("kling", "useapi");
+	/**
+	 * The providers, by their settings: each has its transport limits at
+	 * {@code balances.<provider>.http.*}, so a new provider package needs no entry here.
+	 */
+	private static final Set<String> PROVIDERS = new TreeSet<>();
+
+	private static final Pattern PROVIDER_HTTP = Pattern.compile("^balances\\.([a-z0-9-]+)\\.http\\.response-timeout$");
 
 	private static final Pattern ROW = Pattern.compile("^\\|\\s*(`balances\\.[^|]+)\\|[^|]*\\|([^|]*)\\|");
 
@@ -54,8 +61,13 @@ class ConfigurationDocsTest {
 				if (name.startsWith("balances.") && !name.startsWith("balances.demo.")) {
 					metadata.put(name, property);
 				}
+				Matcher provider = PROVIDER_HTTP.matcher(name);
+				if (provider.find()) {
+					PROVIDERS.add(provider.group(1));
+				}
 			}
 		}
+		assertThat(PROVIDERS).as("providers found by their http settings").contains("kling", "useapi");
 		for (Path table : TABLES) {
 			for (String line : Files.readAllLines(table)) {
 				Matcher row = ROW.matcher(line);
