@@ -123,6 +123,12 @@ class SecurityConfiguration {
 		return http.build();
 	}
 
+	/** The chain's own decisions for requests answered ahead of it (the cached read path). */
+	@Bean
+	ConsumerGate consumerGate(SecurityFilterChain securityFilterChain, SecurityProperties properties) {
+		return ConsumerGate.of(securityFilterChain, properties.mode() != SecurityProperties.Mode.NONE);
+	}
+
 	@Bean
 	AccessLog accessLog(AccessLogProperties properties, MeterRegistry meterRegistry) {
 		return new AccessLog(properties, meterRegistry);
