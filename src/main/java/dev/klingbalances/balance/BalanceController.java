@@ -22,7 +22,6 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.format.annotation.DateTimeFormat;
-import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -272,17 +271,11 @@ class BalanceController {
 	 * account in the answer is fresh, and is 0 when anything is stale or failed.
 	 */
 	private static ResponseEntity.BodyBuilder ok(PreparedJson<?> content, Instant now) {
-		return ResponseEntity.ok()
-			.eTag(content.etag())
-			.cacheControl(CacheControl.maxAge(content.maxAge(now)).cachePrivate())
-			.contentType(MediaType.APPLICATION_JSON);
+		return ResponseEntity.ok().headers(content.cacheHeaders(now)).contentType(MediaType.APPLICATION_JSON);
 	}
 
 	private static ResponseEntity<byte[]> notModified(PreparedJson<?> content, Instant now) {
-		return ResponseEntity.status(304)
-			.eTag(content.etag())
-			.cacheControl(CacheControl.maxAge(content.maxAge(now)).cachePrivate())
-			.build();
+		return ResponseEntity.status(304).headers(content.cacheHeaders(now)).build();
 	}
 
 }

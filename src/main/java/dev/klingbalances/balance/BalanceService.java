@@ -145,9 +145,8 @@ public class BalanceService {
 	public BalanceView balances(Collection<String> providerNames, @Nullable String product, boolean refresh,
 			AccountScope scope) {
 		Slot slot = slot(providerNames, product, scope);
-		slot.asked = true;
-		BalanceView view = current(slot);
-		if (!refresh && view.servesWithoutFetch(this.clock.instant())) {
+		BalanceView view = prepared(slot);
+		if (!refresh && view != null) {
 			return view;
 		}
 		long deadline = deadline();
@@ -162,6 +161,22 @@ public class BalanceService {
 		}).<CompletableFuture<?>>map((future) -> future).toList();
 		awaitUntil(fetches, deadline);
 		return current(slot);
+	}
+
+	/**
+	 * The answer {@link #balances(Collection, String, boolean, AccountScope)} gives without a
+	 * refresh when it needs no fetch, or null when it would fetch: for answering cached reads
+	 * without the rest of the web stack.
+	 */
+	public @Nullable BalanceView prepared(Collection<String> providerNames, @Nullable String product,
+			AccountScope scope) {
+		return prepared(slot(providerNames, product, scope));
+	}
+
+	private @Nullable BalanceView prepared(Slot slot) {
+		slot.asked = true;
+		BalanceView view = current(slot);
+		return view.servesWithoutFetch(this.clock.instant()) ? view : null;
 	}
 
 	/**
@@ -197,20 +212,18 @@ public class BalanceService {
 	public PreparedJson<AccountBalance> balance(String providerName, String account, boolean refresh,
 			AccountScope scope) {
 		ProviderCaches caches = known(providerName, account, scope);
-		Slot slot = slot(List.of(providerName));
-		BalanceView view = current(slot);
-		if (!refresh && view.servesWithoutFetch(providerName, account, this.clock.instant())) {
-			// A known account (it is in the view): it counts as asked for, as a fetch through the cache would.
-			caches.snapshots().touch(List.of(account));
-			return view.account(providerName, account);
+		PreparedJson<AccountBalance> prepared = refresh ? null : prepared(caches, account);
+		if (prepared != null) {
+			return prepared;
 		}
+		Slot slot = slot(List.of(providerName));
 		long deadline = deadline();
 		CompletableFuture<CachedValue<List<String>>> list = caches.accounts().get(ProviderCaches.ALL_ACCOUNTS, refresh);
 		awaitUntil(List.of(list), deadline);
 		if (servableNames(caches, list).contains(account)) {
 			awaitUntil(List.of(caches.snapshots().get(account, refresh)), deadline);
 		}
-		view = current(slot);
+		BalanceView view = current(slot);
 		PreparedJson<AccountBalance> answer = view.account(providerName, account);
 		if (answer != null) {
 			return answer;
@@ -225,6 +238,27 @@ public class BalanceService {
 			throw new AccountListUnavailableException(providerName, listError.error());
 		}
 		throw noSuchAccount(providerName);
+	}
+
+	/**
+	 * The answer {@link #balance(String, String, boolean, AccountScope)} gives without a refresh
+	 * when it needs no fetch, or null when it would fetch or answer with an error (an unknown
+	 * provider or account, one outside the scope).
+	 */
+	public @Nullable PreparedJson<AccountBalance> preparedBalance(String providerName, String account,
+			AccountScope scope) {
+		ProviderCaches caches = this.providers.get(providerName);
+		return (caches != null && scope.includes(providerName, account)) ? prepared(caches, account) : null;
+	}
+
+	private @Nullable PreparedJson<AccountBalance> prepared(ProviderCaches caches, String account) {
+		BalanceView view = current(slot(List.of(caches.name())));
+		if (!view.servesWithoutFetch(caches.name(), account, this.clock.instant())) {
+			return null;
+		}
+		// A known account (it is in the view): it counts as asked for, as a fetch through the cache would.
+		caches.snapshots().touch(List.of(account));
+		return view.account(caches.name(), account);
 	}
 
 	/** The provider's caches; an unknown provider, or an account outside the scope, is not found. */

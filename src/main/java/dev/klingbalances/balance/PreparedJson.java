@@ -7,6 +7,9 @@ import dev.klingbalances.model.Sha256;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
+
 /**
  * A value serialized once, with its entity tag (over exactly these bytes) and how long a client
  * may keep it: what a request for an unchanged answer is served from, without any JSON work.
@@ -30,6 +33,17 @@ public record PreparedJson<T>(T value, byte[] bytes, String etag, @Nullable Inst
 			return Duration.ZERO;
 		}
 		return Duration.ofSeconds(Duration.between(now, this.cacheableUntil).toSeconds());
+	}
+
+	/**
+	 * The headers every answer of this content carries, 200 or 304: its entity tag, and that
+	 * clients may keep it privately for {@link #maxAge} from {@code now}.
+	 */
+	public HttpHeaders cacheHeaders(Instant now) {
+		HttpHeaders headers = new HttpHeaders();
+		headers.setETag(this.etag);
+		headers.setCacheControl(CacheControl.maxAge(maxAge(now)).cachePrivate());
+		return headers;
 	}
 
 	static String etag(byte[] bytes) {

@@ -57,27 +57,50 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		Authentication consumer;
 		try {
-			String key = presentedKey(request);
-			if (key == null) {
-				chain.doFilter(request, response);
-				return;
-			}
-			consumer = this.provider.authenticate(ApiKeyAuthentication.unauthenticated(key));
+			consumer = authenticate(request);
 		}
 		catch (AuthenticationException ex) {
-			this.contexts.clearContext();
-			String detail = (ex instanceof ProblemResponses.InvalidApiKeyException) ? ex.getMessage()
-					: ProblemResponses.INVALID_KEY;
-			this.entryPoint.commence(request, response, new ProblemResponses.InvalidApiKeyException(detail));
+			refuse(request, response, ex);
+			return;
+		}
+		if (consumer == null) {
+			chain.doFilter(request, response);
 			return;
 		}
 		SecurityContext context = this.contexts.createEmptyContext();
 		context.setAuthentication(consumer);
 		this.contexts.setContext(context);
-		request.setAttribute(CONSUMER_ATTRIBUTE, consumer.getName());
-		MDC.put(MDC_CONSUMER, consumer.getName());
+		asConsumer(request, response, consumer.getName(), chain);
+	}
+
+	/**
+	 * The consumer whose key the request carries, or null when it carries none. Writes nothing.
+	 * @throws AuthenticationException when the key is malformed, ambiguous or unknown
+	 */
+	@Nullable Authentication authenticate(HttpServletRequest request) {
+		String key = presentedKey(request);
+		return (key != null) ? this.provider.authenticate(ApiKeyAuthentication.unauthenticated(key)) : null;
+	}
+
+	/** Answers 401 for a key that {@link #authenticate} refused; the detail never echoes the key. */
+	void refuse(HttpServletRequest request, HttpServletResponse response, AuthenticationException ex)
+			throws IOException, ServletException {
+		this.contexts.clearContext();
+		String detail = (ex instanceof ProblemResponses.InvalidApiKeyException) ? ex.getMessage()
+				: ProblemResponses.INVALID_KEY;
+		this.entryPoint.commence(request, response, new ProblemResponses.InvalidApiKeyException(detail));
+	}
+
+	/**
+	 * Runs the rest of the request as the consumer: its name (never the key) in a request
+	 * attribute for the access log, the metrics and the rate limiter, and in the MDC meanwhile.
+	 */
+	static void asConsumer(HttpServletRequest request, HttpServletResponse response, String consumer,
+			FilterChain next) throws IOException, ServletException {
+		request.setAttribute(CONSUMER_ATTRIBUTE, consumer);
+		MDC.put(MDC_CONSUMER, consumer);
 		try {
-			chain.doFilter(request, response);
+			next.doFilter(request, response);
 		}
 		finally {
 			MDC.remove(MDC_CONSUMER);

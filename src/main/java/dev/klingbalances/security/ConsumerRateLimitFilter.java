@@ -84,12 +84,21 @@ final class ConsumerRateLimitFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		String consumer = consumer(request);
+		if (admit(request, response, consumer(request))) {
+			chain.doFilter(request, response);
+		}
+	}
+
+	/**
+	 * Takes one request from the consumer's budget.
+	 * @return true when the request may go ahead; false when it is over the limit and the 429
+	 * (with Retry-After) has been written
+	 */
+	boolean admit(HttpServletRequest request, HttpServletResponse response, String consumer) throws IOException {
 		RateLimiter limiter = limiterFor(consumer);
 		long waitNanos = take(consumer, limiter);
 		if (waitNanos == 0) {
-			chain.doFilter(request, response);
-			return;
+			return true;
 		}
 		RateLimiterConfig config = limiter.getRateLimiterConfig();
 		// Whole seconds until a request is free again, at least 1 (Retry-After has no fractions).
@@ -98,6 +107,7 @@ final class ConsumerRateLimitFilter extends OncePerRequestFilter {
 		this.problems.write(request, response, ProblemCode.TOO_MANY_REQUESTS,
 				"Consumer '" + consumer + "' is limited to " + config.getLimitForPeriod() + " requests per "
 						+ format(config.getLimitRefreshPeriod()) + "; retry after " + retryAfter + " s.");
+		return false;
 	}
 
 	RateLimiter limiterFor(String consumer) {

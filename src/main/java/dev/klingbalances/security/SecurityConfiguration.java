@@ -1,6 +1,8 @@
 package dev.klingbalances.security;
 
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
 
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,6 +18,8 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
+import org.springframework.boot.actuate.endpoint.EndpointId;
+import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
 import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
@@ -64,7 +68,9 @@ class SecurityConfiguration {
 	@Bean
 	SecurityFilterChain securityFilterChain(HttpSecurity http, SecurityProperties properties,
 			ApiKeyAuthenticationProvider provider, RateLimiterRegistry rateLimiters, Environment environment,
-			ObjectProvider<SharedConsumerBudget> sharedBudget, MeterRegistry meterRegistry) {
+			ObjectProvider<SharedConsumerBudget> sharedBudget, MeterRegistry meterRegistry,
+			ObjectProvider<PathMappedEndpoints> pathMappedEndpoints) {
+		PathMappedEndpoints endpoints = pathMappedEndpoints.getIfAvailable();
 		rateLimiters.getConfiguration(properties.rateLimitConfig())
 			.orElseThrow(() -> new IllegalStateException(SecurityProperties.PREFIX + ".rate-limit-config is '"
 					+ properties.rateLimitConfig() + "', but resilience4j.ratelimiter.configs has no entry of that name"));
@@ -90,12 +96,29 @@ class SecurityConfiguration {
 			.authorizeHttpRequests((requests) -> {
 				// Error dispatches render the problem of a request that was already let in (or refused).
 				requests.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll();
+				// The API before the actuator rules: its requests never reach EndpointRequest's
+				// matchers, which look up the request's application context, and a class by name,
+				// on every request. The same decision as anyRequest() below would make.
+				if (open) {
+					requests.requestMatchers(BALANCES).permitAll();
+				}
+				else {
+					requests.requestMatchers(BALANCES).authenticated();
+				}
 				// The actuator is read-only for everyone: no cache eviction, no logger changes.
-				requests.requestMatchers(new AndRequestMatcher(EndpointRequest.toAnyEndpoint(), SecurityConfiguration::isWrite))
+				requests.requestMatchers(new AndRequestMatcher(SecurityConfiguration::isWrite, EndpointRequest.toAnyEndpoint()))
 					.denyAll();
 				requests.requestMatchers(EndpointRequest.to("health")).permitAll();
-				requests.requestMatchers(EndpointRequest.toAdditionalPaths(WebServerNamespace.SERVER, "health"))
-					.permitAll();
+				// Health's additional paths on the API port (probes.add-additional-paths), if any. Their
+				// matcher looks up a class by name on every request it is asked about, so it is asked
+				// only about requests that end in one of those paths.
+				Collection<String> healthPaths = (endpoints != null)
+						? endpoints.getAdditionalPaths(WebServerNamespace.SERVER, EndpointId.of("health")) : List.of();
+				if (!healthPaths.isEmpty()) {
+					requests.requestMatchers(new AndRequestMatcher((request) -> endsInOneOf(request, healthPaths),
+							EndpointRequest.toAdditionalPaths(WebServerNamespace.SERVER, "health")))
+						.permitAll();
+				}
 				access(requests, EndpointRequest.to("prometheus"), prometheus, open);
 				access(requests, EndpointRequest.to("info"), info, open);
 				requests.requestMatchers(EndpointRequest.toLinks()).denyAll();
@@ -121,6 +144,12 @@ class SecurityConfiguration {
 			http.addFilterBefore(new ApiKeyAuthenticationFilter(provider, problems), AnonymousAuthenticationFilter.class);
 		}
 		return http.build();
+	}
+
+	/** The chain's own decisions for requests answered ahead of it (the cached read path). */
+	@Bean
+	ConsumerGate consumerGate(SecurityFilterChain securityFilterChain, SecurityProperties properties) {
+		return ConsumerGate.of(securityFilterChain, properties.mode() != SecurityProperties.Mode.NONE);
 	}
 
 	@Bean
@@ -172,6 +201,17 @@ class SecurityConfiguration {
 	@Bean
 	ServerRequestObservationConvention consumerObservationConvention() {
 		return new ConsumerObservationConvention();
+	}
+
+	/** Whether the request's path is one of the paths, or below one (a superset of what those paths match). */
+	private static boolean endsInOneOf(HttpServletRequest request, Collection<String> paths) {
+		String uri = request.getRequestURI();
+		for (String path : paths) {
+			if (uri.endsWith(path) || uri.contains(path + "/")) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static boolean isWrite(HttpServletRequest request) {

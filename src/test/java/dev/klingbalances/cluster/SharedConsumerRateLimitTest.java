@@ -14,31 +14,41 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two instances of the application on one Redis: a consumer's rate limit is one budget for
- * both, not one each; without Redis each instance limits on its own and no request fails.
+ * both, not one each; without Redis each instance limits on its own and no request fails. The
+ * cached reads below are answered by the fast path; {@link SharedConsumerRateLimitFullChainTest}
+ * repeats it with every request through the full chain.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SharedConsumerRateLimitTest {
 
 	private static final HttpClient http = HttpClient.newHttpClient();
 
-	private static RedisTestContainer redis;
+	private RedisTestContainer redis;
 
-	private static final List<Instance> instances = new ArrayList<>();
+	private final List<Instance> instances = new ArrayList<>();
+
+	/** Whether the instances answer cached reads ahead of Spring Security and MVC. */
+	boolean fastPath() {
+		return true;
+	}
 
 	@BeforeAll
-	static void twoInstancesOnOneRedis() {
-		redis = RedisTestContainer.started();
+	void twoInstancesOnOneRedis() {
+		this.redis = RedisTestContainer.started();
 		Map<String, String> properties = new LinkedHashMap<>(redis.properties());
 		properties.put("server.port", "0");
 		properties.put("server.address", "127.0.0.1");
 		properties.put("spring.main.banner-mode", "off");
 		properties.put("balances.cache.warm-up", "false");
+		properties.put("balances.fast-path.enabled", Boolean.toString(fastPath()));
 		properties.put("balances.kling.base-url", "http://127.0.0.1:9");
 		properties.put("balances.useapi.base-url", "http://127.0.0.1:9");
 		properties.put("balances.security.api-keys[0].name", "reporting");
@@ -56,7 +66,7 @@ class SharedConsumerRateLimitTest {
 	}
 
 	@AfterAll
-	static void stop() {
+	void stop() {
 		instances.forEach(Instance::close);
 		if (redis != null) {
 			redis.stop();

@@ -18,12 +18,19 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
+import org.springframework.test.annotation.DirtiesContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The asynchronous access log keeps Boot's structured formats: one ECS JSON line with the request's MDC. */
+/**
+ * The asynchronous access log keeps Boot's structured formats: one ECS JSON line with the
+ * request's MDC. Its context is closed afterwards: Logback is configured once per JVM until a
+ * context closes, so the contexts started after it would log ECS JSON too and the tests that
+ * read plain log lines (OpenModeTest, NoKeysConfiguredTest) would depend on the run order.
+ */
 @ExtendWith(OutputCaptureExtension.class)
+@DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "balances.security.mode=none", "logging.structured.format.console=ecs",
 				"balances.kling.base-url=http://127.0.0.1:9", "balances.useapi.base-url=http://127.0.0.1:9" })
