@@ -5,7 +5,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Set;
 
-import dev.klingbalances.balance.AccountBalance;
+import dev.klingbalances.model.AccountBalance;
 import dev.klingbalances.balance.AccountScope;
 import dev.klingbalances.balance.BalanceService;
 import dev.klingbalances.balance.BalanceView;
