@@ -53,7 +53,7 @@ class ArchitectureTest {
 			Map.entry("status", Set.of("model", "provider", "forecast", "balance")),
 			Map.entry("store", Set.of("model", "provider", "cache", "upstream", "forecast", "balance", "web", "security",
 					"notify")),
-			Map.entry("demo", Set.of()), Map.entry("", Set.of("*")));
+			Map.entry("fastpath", Set.of("balance", "security")), Map.entry("demo", Set.of()), Map.entry("", Set.of("*")));
 
 	private static JavaClasses classes;
 
