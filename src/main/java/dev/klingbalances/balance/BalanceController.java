@@ -68,18 +68,11 @@ class BalanceController {
 					(balances.security.api-keys[i].accounts) sees only them: accounts, totals and `complete` \
 					are over them alone. Supports `If-None-Match`.""")
 	@ApiResponse(responseCode = "200", description = "Balances (possibly partial: see `complete`)",
-			headers = { @Header(name = "ETag", description = "Entity tag of the content; send it back in If-None-Match", schema = @Schema(type = "string")),
-					@Header(name = "Cache-Control", description = "private, with a max-age while every account is fresh", schema = @Schema(type = "string")) },
+			headers = @Header(name = "Cache-Control", description = "private, with a max-age while every account is fresh", schema = @Schema(type = "string")),
 			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = BalancesResponse.class),
 					examples = { @ExampleObject(name = "full", ref = "#/components/examples/balances-full"),
 							@ExampleObject(name = "partial", ref = "#/components/examples/balances-partial"),
 							@ExampleObject(name = "providerDown", ref = "#/components/examples/balances-provider-down") }))
-	@ApiResponse(responseCode = "304", description = "Not modified since the ETag given in If-None-Match",
-			content = @Content)
-	@ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
-	@ApiResponse(responseCode = "401", ref = "#/components/responses/Unauthorized")
-	@ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
-	@ApiResponse(responseCode = "500", ref = "#/components/responses/InternalError")
 	ResponseEntity<byte[]> balances(
 			@Parameter(description = "Only this provider's accounts (all providers when absent)")
 			@RequestParam(required = false) @Nullable String provider,
@@ -114,17 +107,10 @@ class BalanceController {
 					the larger estimated remaining, then the name. When none is left: 404 `NO_CAPACITY` \
 					with the candidates. Supports `If-None-Match`.""")
 	@ApiResponse(responseCode = "200", description = "The account to use, and every candidate with its rank or exclusion",
-			headers = { @Header(name = "ETag", description = "Entity tag of the content; send it back in If-None-Match", schema = @Schema(type = "string")),
-					@Header(name = "Cache-Control", description = "private, with a max-age while every account considered is fresh", schema = @Schema(type = "string")) },
+			headers = @Header(name = "Cache-Control", description = "private, with a max-age while every account considered is fresh", schema = @Schema(type = "string")),
 			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = NextAccount.class),
 					examples = @ExampleObject(name = "pick", ref = "#/components/examples/next-account")))
-	@ApiResponse(responseCode = "304", description = "Not modified since the ETag given in If-None-Match",
-			content = @Content)
-	@ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
-	@ApiResponse(responseCode = "401", ref = "#/components/responses/Unauthorized")
 	@ApiResponse(responseCode = "404", ref = "#/components/responses/NoCapacity")
-	@ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
-	@ApiResponse(responseCode = "500", ref = "#/components/responses/InternalError")
 	ResponseEntity<byte[]> next(
 			@Parameter(description = "The product the job needs", required = true, example = "video")
 			@RequestParam(required = false) @Nullable String product,
@@ -160,19 +146,12 @@ class BalanceController {
 					`@` may stay as it is). An account that cannot be read is answered 200 with `error` set. An account \
 					outside the key's scope is answered 404 exactly like one that does not exist.""")
 	@ApiResponse(responseCode = "200", description = "The account (check `error` and `stale`)",
-			headers = { @Header(name = "ETag", description = "Entity tag of the content; send it back in If-None-Match", schema = @Schema(type = "string")),
-					@Header(name = "Cache-Control", description = "private, with a max-age while the account is fresh", schema = @Schema(type = "string")) },
+			headers = @Header(name = "Cache-Control", description = "private, with a max-age while the account is fresh", schema = @Schema(type = "string")),
 			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = AccountBalance.class),
 					examples = { @ExampleObject(name = "ok", ref = "#/components/examples/account-ok"),
 							@ExampleObject(name = "mixed", ref = "#/components/examples/account-mixed"),
 							@ExampleObject(name = "error", ref = "#/components/examples/account-error") }))
-	@ApiResponse(responseCode = "304", description = "Not modified since the ETag given in If-None-Match",
-			content = @Content)
-	@ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
-	@ApiResponse(responseCode = "401", ref = "#/components/responses/Unauthorized")
 	@ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
-	@ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
-	@ApiResponse(responseCode = "500", ref = "#/components/responses/InternalError")
 	@ApiResponse(responseCode = "503", ref = "#/components/responses/AccountListUnavailable")
 	ResponseEntity<byte[]> balance(
 			@Parameter(description = "Provider name", example = "kling") @PathVariable String provider,
@@ -200,15 +179,8 @@ class BalanceController {
 					unless a shared store is configured, so it starts anew when the service restarts. \
 					Never calls an upstream. Supports `If-None-Match`.""")
 	@ApiResponse(responseCode = "200", description = "The recorded figures",
-			headers = @Header(name = "ETag", description = "Entity tag of the content; send it back in If-None-Match", schema = @Schema(type = "string")),
 			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = AccountHistory.class)))
-	@ApiResponse(responseCode = "304", description = "Not modified since the ETag given in If-None-Match",
-			content = @Content)
-	@ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
-	@ApiResponse(responseCode = "401", ref = "#/components/responses/Unauthorized")
 	@ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
-	@ApiResponse(responseCode = "429", ref = "#/components/responses/TooManyRequests")
-	@ApiResponse(responseCode = "500", ref = "#/components/responses/InternalError")
 	ResponseEntity<byte[]> history(
 			@Parameter(description = "Provider name", example = "kling") @PathVariable String provider,
 			@Parameter(description = "The account's name, as `GET /balances` lists it", example = "team-a") @PathVariable String account,

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import dev.klingbalances.balance.BalanceService;
@@ -42,6 +43,7 @@ import io.swagger.v3.oas.models.media.ObjectSchema;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
@@ -101,7 +103,10 @@ class OpenApiConfiguration {
 			.addHeaders("Retry-After", new Header().description("Seconds to wait before trying again")
 				.schema(new IntegerSchema().minimum(BigDecimal.ONE).example(1)))
 			.addHeaders("WWW-Authenticate", new Header().description("The Bearer challenge (RFC 6750)")
-				.schema(new StringSchema().example("Bearer realm=\"kling-balances\"")));
+				.schema(new StringSchema().example("Bearer realm=\"kling-balances\"")))
+			.addHeaders("ETag", new Header().description("Entity tag of the content; send it back in If-None-Match")
+				.schema(new StringSchema()))
+			.addResponses("NotModified", new ApiResponse().description("Not modified since the ETag given in If-None-Match"));
 		problemResponses().forEach(components::addResponses);
 		examples(jsonMapper).forEach(components::addExamples);
 		return new OpenAPI().info(new Info().title("kling-balances")
@@ -160,6 +165,12 @@ class OpenApiConfiguration {
 							parameter.setDescription(withSentence(parameter.getDescription(), productsByProvider));
 						}
 					}));
+			// What every read of /balances answers besides its own responses, said once here.
+			openApi.getPaths()
+				.entrySet()
+				.stream()
+				.filter((path) -> path.getKey().startsWith("/balances"))
+				.forEach((path) -> path.getValue().readOperations().forEach(OpenApiConfiguration::addCommonResponses));
 			// Product names likewise: every product some provider's grants can be of.
 			for (String name : List.of("Grant", "ProductBalance", "ProviderTotal", "HistoryProductPoint")) {
 				Schema<?> schema = schemas.get(name);
@@ -192,6 +203,31 @@ class OpenApiConfiguration {
 				}
 			});
 		};
+	}
+
+	/**
+	 * A read of {@code /balances}: its 200 carries an {@code ETag}, it answers 304 to a matching
+	 * {@code If-None-Match}, and it can be refused as 400, 401, 429 or 500 problem+json.
+	 */
+	private static void addCommonResponses(io.swagger.v3.oas.models.Operation operation) {
+		ApiResponses responses = operation.getResponses();
+		ApiResponse ok = responses.get("200");
+		if (ok != null) {
+			Map<String, Header> headers = new LinkedHashMap<>();
+			headers.put("ETag", new Header().$ref("#/components/headers/ETag"));
+			if (ok.getHeaders() != null) {
+				headers.putAll(ok.getHeaders());
+			}
+			ok.setHeaders(new TreeMap<>(headers));
+		}
+		responses.putIfAbsent("304", new ApiResponse().$ref(RESPONSES + "NotModified"));
+		for (ProblemCode code : List.of(ProblemCode.INVALID_PARAMETER, ProblemCode.UNAUTHORIZED,
+				ProblemCode.TOO_MANY_REQUESTS, ProblemCode.INTERNAL_ERROR)) {
+			responses.putIfAbsent(Integer.toString(code.status().value()), new ApiResponse().$ref(RESPONSES + code.response()));
+		}
+		ApiResponses sorted = new ApiResponses();
+		new TreeMap<>(responses).forEach(sorted::addApiResponse);
+		operation.setResponses(sorted);
 	}
 
 	/** The registered providers by name: what the document says of providers and products. */
