@@ -11,6 +11,7 @@
 #   MEMORY=1g                the containers' memory limit (the heap is a share of it)
 #   PORT=18480               loopback port the app listens on (host networking)
 #   JAR, BARE_JAR            the jars (default: target/ and scripts/bench/bare/target/, built by bench.sh)
+#   OUT=target/bench/container-startup-<UTC time>.md   the Markdown table (also printed)
 #
 # Needs a Docker daemon (dockerd --bridge=none is enough: host networking, nothing is pulled).
 set -euo pipefail
@@ -70,11 +71,24 @@ for run in $(seq 1 "$RUNS"); do
 		echo "run $run, ${variant%%:*}, CDS ${variant##*:}: $ms ms"
 	done
 done
-echo
-echo "median start-up to 'Started' (ms), $RUNS runs, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg):"
-for cds in yes no; do
-	service=$(tr ' ' '\n' <<<"${times[service:$cds]}" | grep . | median)
-	bare=$(tr ' ' '\n' <<<"${times[bare:$cds]}" | grep . | median)
-	awk -v c="$cds" -v s="$service" -v b="$bare" 'BEGIN { printf "CDS %-3s service %6d  bare %6d  ratio %.2f\n", c, s, b, s / b }'
-done
+OUT=${OUT:-$ROOT/target/bench/container-startup-$(date -u +%Y%m%dT%H%M%SZ).md}
+mkdir -p "$(dirname "$OUT")"
+{
+	echo "Start-up in the container: JVM start to Spring's \"Started\" (process running for), $RUNS runs per variant,"
+	echo "alternating; $(date -u '+%Y-%m-%d %H:%M UTC'), base image \`$BASE_IMAGE\`, memory limit $MEMORY,"
+	echo "$(nproc) cores, load average at the end $(cut -d' ' -f1-3 /proc/loadavg); service jar \`${JAR#"$ROOT"/}\`"
+	echo "(its git.properties: $(unzip -p "$JAR" BOOT-INF/classes/git.properties 2>/dev/null | sed -n 's/^git\.commit\.id\.abbrev=//p' || echo unknown))."
+	echo
+	echo "| | service, ms (runs) | bare app, ms (runs) | ratio of the medians (goal ≤ 1.5) |"
+	echo "|---|---|---|---|"
+	for cds in yes no; do
+		service=$(tr ' ' '\n' <<<"${times[service:$cds]}" | grep . | median)
+		bare=$(tr ' ' '\n' <<<"${times[bare:$cds]}" | grep . | median)
+		label="with the image's CDS archive"
+		[[ $cds == no ]] && label="without it (\`java -jar application.jar\`)"
+		awk -v l="$label" -v sr="$(sed 's/^ //; s/ /, /g' <<<"${times[service:$cds]}")" -v br="$(sed 's/^ //; s/ /, /g' <<<"${times[bare:$cds]}")" \
+			-v s="$service" -v b="$bare" 'BEGIN { printf "| %s | %s (median %d) | %s (median %d) | %.2f |\n", l, sr, s, br, b, s / b }'
+	done
+} | tee "$OUT"
+echo "(written to $OUT)"
 docker image rm kb-startup-service kb-startup-bare >/dev/null
