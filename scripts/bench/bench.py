@@ -862,13 +862,15 @@ def classes_report(files, names):
 
 
 def nmt_summary(path):
-    """{category: committed KB}, 'Total' included."""
+    """{category: committed KB}, 'Total' included; jcmd's default scale (KB) or bytes."""
+    scale = {"": 1 / 1024, "B": 1 / 1024, "KB": 1, "MB": 1024, "GB": 1024 * 1024}
     committed = {}
     with open(path, encoding="utf-8", errors="replace") as text:
         for line in text:
-            match = re.match(r"^\s*(?:-\s*)?([A-Za-z][A-Za-z ]*?)\s*\(reserved=(\d+)KB, committed=(\d+)KB\)", line)
+            match = (re.match(r"^(Total): reserved=\d+[A-Z]*, committed=(\d+)([A-Z]*)", line)
+                     or re.match(r"^\s*-\s*([A-Za-z][A-Za-z ]*?)\s*\(reserved=\d+[A-Z]*, committed=(\d+)([A-Z]*)\)", line))
             if match:
-                committed.setdefault(match.group(1).strip(), int(match.group(3)))
+                committed.setdefault(match.group(1).strip(), int(match.group(2)) * scale[match.group(3)])
     return committed
 
 

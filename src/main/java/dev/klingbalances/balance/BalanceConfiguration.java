@@ -2,6 +2,7 @@ package dev.klingbalances.balance;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -63,7 +64,8 @@ class BalanceConfiguration {
 			TaskScheduler taskScheduler, Leadership leadership) {
 		return (event) -> {
 			if (properties.cache().warmUp() && leadership.isLeader()) {
-				service.warmUp();
+				// On the scheduler: readiness does not wait for the first upstream calls' set-up.
+				taskScheduler.schedule(service::warmUp, Instant.now());
 			}
 			taskScheduler.scheduleWithFixedDelay(() -> {
 				if (leadership.isLeader()) {
