@@ -2,7 +2,6 @@ package dev.klingbalances.balance;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -64,8 +63,7 @@ class BalanceConfiguration {
 			TaskScheduler taskScheduler, Leadership leadership) {
 		return (event) -> {
 			if (properties.cache().warmUp() && leadership.isLeader()) {
-				// On the scheduler: readiness does not wait for the first upstream calls' set-up.
-				taskScheduler.schedule(service::warmUp, Instant.now());
+				service.warmUp();
 			}
 			taskScheduler.scheduleWithFixedDelay(() -> {
 				if (leadership.isLeader()) {
