@@ -195,6 +195,7 @@ def compare_report(records):
             out.append(f"| ratio service/bare | | {f2(median(startup['service']) / median(startup['bare']))} "
                        f"| {f2(min(startup['service']) / min(startup['bare']))} | "
                        f"| {f2(median(startup_cpu['service']) / median(startup_cpu['bare']))} |")
+    out += goals_table(wrk, bare_by_round, startup, startup_cpu, records)
     loads = [f"r{r['round']} {r['target']}: {r['loadavg']}" for r in wrk]
     if loads:
         out += ["", "Load average (1 min) before / after each run: " + "; ".join(loads) + "."]
@@ -210,6 +211,49 @@ def compare_report(records):
             out.append(f"| ratio service/bare | | "
                        f"{f2(by_app['service']['after load'] / by_app['bare']['after load'])} |")
     return "\n".join(out)
+
+
+# The goals of issue 20 that a compare run measures (the container's start-up: container-startup.sh).
+GOALS = [
+    ("cached `/balances`, open", "GET /balances (open)", "rps", "≥ 0.85 ×"),
+    ("cached `/balances`, API key", "GET /balances (X-API-Key)", "rps", "≥ 0.8 ×"),
+    ("cached `/balances/{provider}/{account}`", "GET /balances/kling/studio-main", "rps", "≥ 0.85 ×"),
+    ("a 304", "GET /balances → 304 (If-None-Match)", "rps", "≥ 1.0 ×"),
+]
+
+
+def goals_table(wrk, bare_by_round, startup, startup_cpu, records):
+    def ratios(target, key):
+        values = []
+        for r in wrk:
+            bare = bare_by_round.get(r["round"])
+            if r["target"] == target and bare:
+                if key == "rps":
+                    values.append(r["wrk"]["rps"] / bare["wrk"]["rps"])
+                elif key == "p99":
+                    values.append(r["wrk"]["p99_ms"] / bare["wrk"]["p99_ms"])
+                elif r.get("cpu_us_per_request") and bare.get("cpu_us_per_request"):
+                    values.append(r["cpu_us_per_request"] / bare["cpu_us_per_request"])
+        return values
+
+    if not wrk:
+        return []
+    out = ["", "Goals of issue 20 (ratio to the bare app in the same round: median (min–max); CPU µs/req ratio "
+           "beside it, the steadier figure on a busy machine):", "",
+           "| figure | this run | CPU per request ratio | goal |", "|---|---|---|---|"]
+    for label, target, key, goal in GOALS:
+        out.append(f"| {label} | {spread(ratios(target, key), f2)} | {spread(ratios(target, 'cpu'), f2)} | {goal} |")
+    p99 = [v for label, target, _, _ in GOALS for v in ratios(target, "p99")]
+    out.append(f"| p99 under the same load (the four above) | {spread(p99, f2)} | | ≤ 1.5 × |")
+    if "service" in startup and "bare" in startup:
+        out.append(f"| start-up to ready, `java -jar`, same JVM | "
+                   f"{f2(median(startup['service']) / median(startup['bare']))} (wall, medians) | "
+                   f"{f2(median(startup_cpu['service']) / median(startup_cpu['bare']))} (CPU until ready) | ≤ 1.5 × |")
+    rss = {(r["app"], r["when"]): r["kb"] for r in records if r["kind"] == "rss"}
+    if rss.get(("service", "after load")) and rss.get(("bare", "after load")):
+        out.append(f"| RSS after load | {f2(rss[('service', 'after load')] / rss[('bare', 'after load')])} | | ≤ 1.2 × |")
+    out.append("| start-up in the container | `scripts/bench/container-startup.sh` | | ≤ 1.5 × |")
+    return out
 
 
 def mb(kb):
@@ -402,6 +446,8 @@ REQUEST_LAYERS = [
 # What start-up spends its time on: charged to the leaf-most frame of one of these libraries.
 STARTUP_LAYERS = [
     ("demo upstream server (dev.klingbalances.demo)", r"^dev\.klingbalances\.demo\."),
+    ("Redis store: Lettuce, Spring Data Redis, Spring Integration",
+     r"^(io\.lettuce\.|redis\.clients\.|org\.springframework\.(data\.|integration\.|boot\.data\.redis\.)|dev\.klingbalances\.store\.Redis)"),
     ("springdoc / swagger", r"^(org\.springdoc\.|io\.swagger\.)"),
     ("Spring Security", r"^org\.springframework\.security\."),
     ("Resilience4j", r"^io\.github\.resilience4j\."),
@@ -727,6 +773,7 @@ STEP_FEATURES = [
     ("ApplicationReadyEvent listeners", r"^spring\.boot\.application\.ready"),
     ("ApplicationStartedEvent listeners, runners", r"^spring\.boot\.application\.started"),
     ("demo upstream server (demo profile)", r"(?i)demo"),
+    ("Redis store: Lettuce, Spring Data Redis, Spring Integration", r"(?i)redis|lettuce|\.integration\."),
     ("springdoc / OpenAPI document", r"(?i)springdoc|openapi|swagger|modelConverter"),
     ("Spring Security", r"(?i)security|filterChain|authentication"),
     ("Resilience4j", r"(?i)resilience4j|circuitBreaker|retry|bulkhead|rateLimiter|timeLimiter"),
@@ -797,6 +844,53 @@ def class_load_counts(path):
     return total, counts
 
 
+def classes_report(files, names):
+    names = names or [os.path.basename(f) for f in files]
+    loaded = [class_load_counts(f) for f in files]
+    order = Counter()
+    for _, counts in loaded:
+        order.update(counts)
+    out = ["| library | " + " | ".join(names) + " |", "|---|" + "---|" * len(files)]
+    for library, _ in order.most_common():
+        out.append(f"| {library} | " + " | ".join(f"{counts.get(library, 0):,}" for _, counts in loaded) + " |")
+    out.append("| **total** | " + " | ".join(f"**{total:,}**" for total, _ in loaded) + " |")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# native memory: jcmd <pid> VM.native_memory summary
+
+
+def nmt_summary(path):
+    """{category: committed KB}, 'Total' included; jcmd's default scale (KB) or bytes."""
+    scale = {"": 1 / 1024, "B": 1 / 1024, "KB": 1, "MB": 1024, "GB": 1024 * 1024}
+    committed = {}
+    with open(path, encoding="utf-8", errors="replace") as text:
+        for line in text:
+            match = (re.match(r"^(Total): reserved=\d+[A-Z]*, committed=(\d+)([A-Z]*)", line)
+                     or re.match(r"^\s*-\s*([A-Za-z][A-Za-z ]*?)\s*\(reserved=\d+[A-Z]*, committed=(\d+)([A-Z]*)\)", line))
+            if match:
+                committed.setdefault(match.group(1).strip(), int(match.group(2)) * scale[match.group(3)])
+    return committed
+
+
+def nmt_report(service, bare, service_rss, bare_rss, service_threads, bare_threads):
+    s, b = nmt_summary(service), nmt_summary(bare)
+    out = ["| category | service MB | bare app MB | service − bare MB |", "|---|---|---|---|"]
+    for name in sorted(set(s) | set(b), key=lambda n: (n == "Total", -s.get(n, 0))):
+        if name == "Total" or max(s.get(name, 0), b.get(name, 0)) < 512:
+            continue
+        out.append(f"| {name} | {s.get(name, 0) / 1024:,.1f} | {b.get(name, 0) / 1024:,.1f} | "
+                   f"{(s.get(name, 0) - b.get(name, 0)) / 1024:+,.1f} |")
+    out.append(f"| **NMT total (committed)** | {s.get('Total', 0) / 1024:,.1f} | {b.get('Total', 0) / 1024:,.1f} | "
+               f"{(s.get('Total', 0) - b.get('Total', 0)) / 1024:+,.1f} |")
+    out.append(f"| RSS (VmRSS) | {service_rss / 1024:,.1f} | {bare_rss / 1024:,.1f} | "
+               f"{(service_rss - bare_rss) / 1024:+,.1f} |")
+    out.append(f"| threads (jcmd Thread.print) | {service_threads} | {bare_threads} | {service_threads - bare_threads:+} |")
+    out += ["", f"RSS ratio service/bare: {service_rss / bare_rss:.2f}. Categories under 0.5 MB left out."]
+    return "\n".join(out)
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -853,7 +947,15 @@ def main():
     p.add_argument("--service", required=True)
     p.add_argument("--bare", required=True)
     p = sub.add_parser("classes")
-    p.add_argument("--file", required=True)
+    p.add_argument("--file", action="append", required=True, help="-Xlog:class+load output; repeat for columns")
+    p.add_argument("--name", action="append", default=[], help="column name per --file")
+    p = sub.add_parser("nmt")
+    p.add_argument("--service", required=True)
+    p.add_argument("--bare", required=True)
+    p.add_argument("--service-rss", type=int, required=True, help="KB")
+    p.add_argument("--bare-rss", type=int, required=True, help="KB")
+    p.add_argument("--service-threads", type=int, default=0)
+    p.add_argument("--bare-threads", type=int, default=0)
     args = parser.parse_args()
 
     if args.command == "wrk-record":
@@ -905,10 +1007,10 @@ def main():
     elif args.command == "startup-steps":
         print(startup_steps_report(args.service, args.bare))
     elif args.command == "classes":
-        total, counts = class_load_counts(args.file)
-        print(f"{total:,} classes loaded.\n\n| library | classes | share |\n|---|---|---|")
-        for name, count in counts.most_common():
-            print(f"| {name} | {count:,} | {share(count, total)} |")
+        print(classes_report(args.file, args.name))
+    elif args.command == "nmt":
+        print(nmt_report(args.service, args.bare, args.service_rss, args.bare_rss, args.service_threads,
+                         args.bare_threads))
     return 0
 
 

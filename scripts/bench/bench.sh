@@ -5,7 +5,9 @@
 #
 #   scripts/bench/bench.sh [compare]   throughput, latency, CPU per request, start-up, RSS: service vs bare app
 #   scripts/bench/bench.sh fanout      time until every account is known at 10, 50, 200 accounts (WireMock, 300 ms)
-#   scripts/bench/bench.sh profile     JFR: CPU and allocation under the cached /balances load, and start-up
+#   scripts/bench/bench.sh profile     JFR: CPU and allocation under the cached /balances load, then what startup does
+#   scripts/bench/bench.sh startup     start-up variants, Spring's start-up steps by feature, classes loaded by library,
+#                                      native memory after load (NMT): service vs bare app
 #   scripts/bench/bench.sh all         the three, one after the other
 #
 # Settings (environment), with defaults:
@@ -19,7 +21,7 @@
 #   FANOUT_SIZES="10 50 200"  Kling accounts per fan-out run; useapi.net accounts = round(N*30/200), >= 1
 #   FANOUT_RUNS=2  UPSTREAM_DELAY_MS=300  FANOUT_TIMEOUT=180 (s)  POLL_INTERVAL=0.2 (s)
 #   PROFILE_SECONDS=30   length of the JFR recording under load
-#   PROFILE_STARTUP=1    0 leaves out the profile's start-up part (variants, steps, classes)
+#   PROFILE_STARTUP=1    0 leaves out the profile's start-up part (what the startup mode measures)
 #   READY_TIMEOUT=600    seconds an app may take to get ready (a busy 2-core machine is slow)
 #   OUT=target/bench/<mode>-<UTC time>   where every raw output and report.md go
 #   JAR, BARE_JAR, WIREMOCK_JAR   when not given: built (again when older than their sources) or fetched
@@ -28,8 +30,8 @@
 set -euo pipefail
 
 MODE=${1:-compare}
-case "$MODE" in compare | fanout | profile | all) ;; *)
-	echo "usage: $0 [compare|fanout|profile|all]" >&2
+case "$MODE" in compare | fanout | profile | startup | all) ;; *)
+	echo "usage: $0 [compare|fanout|profile|startup|all]" >&2
 	exit 2
 	;;
 esac
@@ -170,6 +172,17 @@ start_service() { # name, extra arguments... ; sets SVC_PID SVC_URL READY_MS REA
 	demo=$(free_port)
 	start_java "$OUT/$name.log" "${JVM_FLAGS[@]}" "${EXTRA_JVM[@]}" -jar "$JAR" --spring.profiles.active=demo \
 		"${SERVICE_ARGS[@]}" --server.port="$port" --balances.demo.port="$demo" "$@"
+	SVC_PID=$STARTED_PID
+	SVC_URL="http://127.0.0.1:$port"
+	wait_200 "$SVC_URL/actuator/health/readiness" "$SVC_PID" "$READY_TIMEOUT" || die "$name did not get ready (see $OUT/$name.log)"
+}
+# Production defaults (no profile: no demo upstreams, the memory store, no accounts), open.
+start_plain() { # name, extra arguments... ; sets SVC_PID SVC_URL READY_MS READY_CPU_MS
+	local name=$1 port
+	shift
+	port=$(free_port)
+	start_java "$OUT/$name.log" "${JVM_FLAGS[@]}" "${EXTRA_JVM[@]}" -jar "$JAR" --server.address=127.0.0.1 \
+		--server.port="$port" --balances.security.mode=none "$@"
 	SVC_PID=$STARTED_PID
 	SVC_URL="http://127.0.0.1:$port"
 	wait_200 "$SVC_URL/actuator/health/readiness" "$SVC_PID" "$READY_TIMEOUT" || die "$name did not get ready (see $OUT/$name.log)"
@@ -497,8 +510,27 @@ run_profile() {
 	} >>"$REPORT"
 
 	if [[ "$PROFILE_STARTUP" == 0 ]]; then
-		log "PROFILE_STARTUP=0: start-up variants, steps and classes left out"
+		log "PROFILE_STARTUP=0: start-up variants, steps, classes and native memory left out"
 		return
+	fi
+	startup_parts
+}
+
+# --- startup ------------------------------------------------------------------------------------
+
+# What start-up costs and what memory holds: variants, Spring's steps by feature, classes loaded by
+# library, and the JVM's native memory after load (-XX:NativeMemoryTracking=summary).
+run_startup() {
+	header "Start-up and memory"
+	startup_parts
+}
+
+startup_parts() {
+	if [[ ! -s "$OUT/balances.json" ]]; then
+		# The bare app serves the service's own answer (and its start-up steps run needs a file).
+		start_service body
+		curl -s -o "$OUT/balances.json" "$SVC_URL/balances"
+		stop "$SVC_PID"
 	fi
 	log "start-up variants: what each part costs ($STARTUP_RUNS runs each)"
 	local -a names=("demo profile, as shipped" "springdoc off" "no demo profile (no accounts, security none)"
@@ -512,12 +544,7 @@ run_profile() {
 			local -a args=()
 			EXTRA_JVM=()
 			if [[ "$v" == NODEMO ]]; then
-				local port
-				port=$(free_port)
-				start_java "$OUT/variant-$i-$run.log" "${JVM_FLAGS[@]}" -jar "$JAR" --server.address=127.0.0.1 \
-					--server.port="$port" --balances.security.mode=none
-				SVC_PID=$STARTED_PID
-				wait_200 "http://127.0.0.1:$port/actuator/health/readiness" "$SVC_PID" "$READY_TIMEOUT" || die "variant $i failed"
+				start_plain "variant-$i-$run"
 			else
 				if [[ "$v" == C1 ]]; then EXTRA_JVM=(-XX:TieredStopAtLevel=1); else read -r -a args <<<"$v"; fi
 				start_service "variant-$i-$run" "${args[@]}"
@@ -576,15 +603,48 @@ run_profile() {
 		echo
 	} >>"$REPORT"
 
-	log "classes loaded at start-up, by library (-Xlog:class+load)"
+	log "classes loaded at start-up, by library (-Xlog:class+load): demo profile, production defaults, bare app"
 	EXTRA_JVM=("-Xlog:class+load=info:file=$OUT/classload.txt")
 	start_service classload
 	stop "$SVC_PID"
+	# Production defaults: no profile, so no demo upstreams; the memory store; no accounts.
+	EXTRA_JVM=("-Xlog:class+load=info:file=$OUT/classload-nodemo.txt")
+	start_plain classload-nodemo
+	stop "$SVC_PID"
+	EXTRA_JVM=("-Xlog:class+load=info:file=$OUT/classload-bare.txt")
+	start_bare classload-bare "$OUT/balances.json"
+	stop "$BARE_PID"
 	EXTRA_JVM=()
 	{
-		echo "### Classes loaded until ready, by library (demo profile)"
+		echo "### Classes loaded until ready, by library"
 		echo
-		"${BENCH_PY[@]}" classes --file "$OUT/classload.txt"
+		"${BENCH_PY[@]}" classes --file "$OUT/classload.txt" --file "$OUT/classload-nodemo.txt" --file "$OUT/classload-bare.txt" \
+			--name "service, demo profile" --name "service, production defaults (no profile)" --name "bare app"
+		echo
+	} >>"$REPORT"
+
+	log "native memory after load (-XX:NativeMemoryTracking=summary; wrk -t$THREADS -c$CONNECTIONS -d$DURATION on /balances)"
+	EXTRA_JVM=(-XX:NativeMemoryTracking=summary)
+	start_service nmt-service
+	local nmt_pid=$SVC_PID nmt_url=$SVC_URL
+	start_bare nmt-bare "$OUT/balances.json"
+	EXTRA_JVM=()
+	for app in "$nmt_pid $nmt_url" "$BARE_PID $BARE_URL"; do
+		read -r pid url <<<"$app"
+		wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "$url/balances" >/dev/null
+		jcmd "$pid" VM.native_memory summary >"$OUT/nmt-$pid.txt"
+		echo "$(rss_kb "$pid")" >"$OUT/nmt-$pid.rss"
+		jcmd "$pid" Thread.print | grep -c '^"' >"$OUT/nmt-$pid.threads" || true
+	done
+	stop "$nmt_pid"
+	stop "$BARE_PID"
+	{
+		echo "### Native memory after load (\`jcmd <pid> VM.native_memory summary\`, committed)"
+		echo
+		"${BENCH_PY[@]}" nmt --service "$OUT/nmt-$nmt_pid.txt" --bare "$OUT/nmt-$BARE_PID.txt" \
+			--service-rss "$(cat "$OUT/nmt-$nmt_pid.rss")" --bare-rss "$(cat "$OUT/nmt-$BARE_PID.rss")" \
+			--service-threads "$(cat "$OUT/nmt-$nmt_pid.threads")" --bare-threads "$(cat "$OUT/nmt-$BARE_PID.threads")"
+		echo
 	} >>"$REPORT"
 }
 
@@ -592,6 +652,7 @@ case "$MODE" in
 compare) run_compare ;;
 fanout) run_fanout ;;
 profile) run_profile ;;
+startup) run_startup ;;
 all)
 	run_compare
 	run_fanout

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -23,6 +24,7 @@ import dev.klingbalances.notify.NotifyProperties.Webhook;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -63,7 +65,8 @@ final class WebhookSender implements AutoCloseable {
 
 	private final MeterRegistry meterRegistry;
 
-	private final HttpClient http;
+	/** Only with a webhook: the JDK's client loads ~400 classes and starts a selector thread. */
+	private final @Nullable HttpClient http;
 
 	WebhookSender(NotifyProperties properties, NotificationOutbox outbox, Leadership leadership, JsonMapper jsonMapper,
 			Clock clock, MeterRegistry meterRegistry) {
@@ -73,11 +76,12 @@ final class WebhookSender implements AutoCloseable {
 		this.jsonMapper = jsonMapper;
 		this.clock = clock;
 		this.meterRegistry = meterRegistry;
-		this.http = HttpClient.newBuilder()
-			.connectTimeout(properties.connectTimeout())
-			.followRedirects(HttpClient.Redirect.NEVER)
-			.version(HttpClient.Version.HTTP_1_1)
-			.build();
+		this.http = properties.webhooks().isEmpty() ? null
+				: HttpClient.newBuilder()
+					.connectTimeout(properties.connectTimeout())
+					.followRedirects(HttpClient.Redirect.NEVER)
+					.version(HttpClient.Version.HTTP_1_1)
+					.build();
 		for (Webhook webhook : properties.webhooks()) {
 			Channel channel = new Channel(webhook);
 			this.channels.put(webhook.name(), channel);
@@ -232,7 +236,8 @@ final class WebhookSender implements AutoCloseable {
 		}
 		int status;
 		try {
-			status = this.http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+			// Never null here: a delivery belongs to a configured webhook's channel.
+			status = Objects.requireNonNull(this.http).send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
 		}
 		catch (IOException ex) {
 			// The exception's message may name the URL: only its class is reported.

@@ -85,6 +85,12 @@ class OpenApiConfiguration {
 
 	private static final Instant FETCHED = Instant.parse("2026-05-04T08:00:00Z");
 
+	/** Springdoc and the beans below start with the first request for the document. */
+	@Bean
+	static OpenApiLazyInitialization openApiLazyInitialization() {
+		return new OpenApiLazyInitialization();
+	}
+
 	@Bean
 	OpenAPI balancesOpenApi(ObjectProvider<BuildProperties> build, JsonMapper jsonMapper,
 			ObjectProvider<BalanceProvider> providers) {

@@ -21,6 +21,8 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,6 +59,8 @@ abstract class RedisStoreWiring {
 		assertThat(this.context.getBeansOfType(RequestLanes.class)).hasSize(1)
 			.allSatisfy((name, lanes) -> assertThat(lanes).isInstanceOf(RedisRequestLanes.class));
 		assertThat(this.context.getBeansOfType(Leadership.class)).hasSize(1);
+		// Boot's Redis auto-configuration stays in with this store type (RedisAutoConfigurationFilter).
+		assertThat(this.context.getBean(RedisConnectionFactory.class)).isInstanceOf(LettuceConnectionFactory.class);
 	}
 
 	@Test
