@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-
 import java.util.stream.Stream;
 
 import com.tngtech.archunit.core.domain.Dependency;

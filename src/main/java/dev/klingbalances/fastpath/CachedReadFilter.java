@@ -5,11 +5,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Set;
 
-import dev.klingbalances.model.AccountBalance;
 import dev.klingbalances.balance.AccountScope;
 import dev.klingbalances.balance.BalanceService;
 import dev.klingbalances.balance.BalanceView;
 import dev.klingbalances.balance.PreparedJson;
+import dev.klingbalances.model.AccountBalance;
 import dev.klingbalances.security.ConsumerGate;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
