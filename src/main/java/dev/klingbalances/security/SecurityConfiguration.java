@@ -76,7 +76,8 @@ class SecurityConfiguration {
 					+ properties.rateLimitConfig() + "', but resilience4j.ratelimiter.configs has no entry of that name"));
 		boolean open = properties.mode() == SecurityProperties.Mode.NONE;
 		// On the API port Prometheus and info would hand every account's figures to any caller.
-		boolean sharesApiPort = ManagementPortType.get(environment) != ManagementPortType.DIFFERENT;
+		ManagementPortType portType = ManagementPortType.get(environment);
+		boolean sharesApiPort = portType != ManagementPortType.DIFFERENT;
 		SecurityProperties.Access prometheus = properties.actuator().prometheus(sharesApiPort);
 		SecurityProperties.Access info = properties.actuator().info(sharesApiPort);
 		announce(properties, provider);
@@ -96,9 +97,9 @@ class SecurityConfiguration {
 			.authorizeHttpRequests((requests) -> {
 				// Error dispatches render the problem of a request that was already let in (or refused).
 				requests.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll();
-				// The API before the actuator rules: its requests never reach EndpointRequest's
-				// matchers, which look up the request's application context, and a class by name,
-				// on every request. The same decision as anyRequest() below would make.
+				// The API before the actuator rules, which look up the request's application context
+				// (once per context: ActuatorRequestMatcher). The same decision as anyRequest() below
+				// would make.
 				if (open) {
 					requests.requestMatchers(BALANCES).permitAll();
 				}
@@ -106,9 +107,10 @@ class SecurityConfiguration {
 					requests.requestMatchers(BALANCES).authenticated();
 				}
 				// The actuator is read-only for everyone: no cache eviction, no logger changes.
-				requests.requestMatchers(new AndRequestMatcher(SecurityConfiguration::isWrite, EndpointRequest.toAnyEndpoint()))
+				requests.requestMatchers(
+						new AndRequestMatcher(SecurityConfiguration::isWrite, ActuatorRequestMatcher.toAnyEndpoint(portType)))
 					.denyAll();
-				requests.requestMatchers(EndpointRequest.to("health")).permitAll();
+				requests.requestMatchers(ActuatorRequestMatcher.to(portType, "health")).permitAll();
 				// Health's additional paths on the API port (probes.add-additional-paths), if any. Their
 				// matcher looks up a class by name on every request it is asked about, so it is asked
 				// only about requests that end in one of those paths.
@@ -119,10 +121,10 @@ class SecurityConfiguration {
 							EndpointRequest.toAdditionalPaths(WebServerNamespace.SERVER, "health")))
 						.permitAll();
 				}
-				access(requests, EndpointRequest.to("prometheus"), prometheus, open);
-				access(requests, EndpointRequest.to("info"), info, open);
-				requests.requestMatchers(EndpointRequest.toLinks()).denyAll();
-				access(requests, EndpointRequest.toAnyEndpoint(), properties.actuator().other(), open);
+				access(requests, ActuatorRequestMatcher.to(portType, "prometheus"), prometheus, open);
+				access(requests, ActuatorRequestMatcher.to(portType, "info"), info, open);
+				requests.requestMatchers(ActuatorRequestMatcher.toLinks(portType)).denyAll();
+				access(requests, ActuatorRequestMatcher.toAnyEndpoint(portType), properties.actuator().other(), open);
 				requests.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
 					.permitAll();
 				// The status page and its assets; the figures it shows come from /balances, which stays closed.

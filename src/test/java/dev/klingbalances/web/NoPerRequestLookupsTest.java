@@ -8,6 +8,7 @@ import dev.klingbalances.contract.Http;
 import dev.klingbalances.contract.TestKeys;
 import dev.klingbalances.fastpath.WithoutFastPath;
 import jakarta.servlet.Filter;
+import jakarta.servlet.ServletContext;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -82,16 +83,24 @@ class NoPerRequestLookupsTest {
 		assertThat(classesLookedUp("/livez")).isNotEmpty();
 	}
 
-	/** Runs the request through the security filter chain on this thread, with a fresh counting context class loader. */
 	private List<String> classesLookedUp(String path) throws Exception {
-		CountingClassLoader loader = new CountingClassLoader(getClass().getClassLoader());
-		MockHttpServletRequest request = new MockHttpServletRequest(this.context.getServletContext(), "GET", path);
+		return classesLookedUp(this.securityFilterChain, this.context.getServletContext(), path);
+	}
+
+	/**
+	 * Runs the request, as received by the server of that servlet context, through the security
+	 * filter chain on this thread, with a fresh counting context class loader.
+	 */
+	static List<String> classesLookedUp(Filter securityFilterChain, ServletContext servletContext, String path)
+			throws Exception {
+		CountingClassLoader loader = new CountingClassLoader(NoPerRequestLookupsTest.class.getClassLoader());
+		MockHttpServletRequest request = new MockHttpServletRequest(servletContext, "GET", path);
 		request.addHeader("X-API-Key", TestKeys.ALICE);
 		Thread thread = Thread.currentThread();
 		ClassLoader previous = thread.getContextClassLoader();
 		thread.setContextClassLoader(loader);
 		try {
-			this.securityFilterChain.doFilter(request, new MockHttpServletResponse(), (rq, rs) -> {
+			securityFilterChain.doFilter(request, new MockHttpServletResponse(), (rq, rs) -> {
 			});
 		}
 		finally {
