@@ -1,5 +1,6 @@
 package dev.klingbalances;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -88,7 +89,7 @@ class ArchitectureTest {
 				}
 				String to = relative(target);
 				if (!to.equals(from) && !allowed.contains("*") && !allowed.contains(to)) {
-					violations.computeIfAbsent(from + " -> " + to, (key) -> new java.util.ArrayList<>())
+					violations.computeIfAbsent(from + " -> " + to, (key) -> new ArrayList<>())
 						.add(dependency.getDescription());
 				}
 			}
@@ -102,7 +103,7 @@ class ArchitectureTest {
 	 */
 	@Test
 	void storeTypeIsChosenInStoreOnly() {
-		List<String> readers = new java.util.ArrayList<>();
+		List<String> readers = new ArrayList<>();
 		classes.forEach((javaClass) -> {
 			Stream.concat(javaClass.getAnnotations().stream(),
 					javaClass.getMethods().stream().flatMap((method) -> method.getAnnotations().stream()))
