@@ -21,6 +21,7 @@ import dev.klingbalances.cache.RefreshingCache;
 import dev.klingbalances.cache.SharedStore;
 import dev.klingbalances.forecast.AccountHistory;
 import dev.klingbalances.forecast.BalanceHistory;
+import dev.klingbalances.forecast.Forecaster;
 import dev.klingbalances.forecast.HistoryStore;
 import dev.klingbalances.model.AccountBalance;
 import dev.klingbalances.model.Decimals;
@@ -71,7 +72,8 @@ public class BalanceService {
 		this.properties = properties;
 		this.clock = clock;
 		this.history = new BalanceHistory(historyStore, properties.forecast(), clock);
-		this.assembler = new ViewAssembler(properties, clock, jsonMapper, this.history);
+		this.assembler = new ViewAssembler(properties, clock, jsonMapper, this.history,
+				new Forecaster(properties.forecast()));
 		Map<String, ProviderCaches> byName = new LinkedHashMap<>();
 		providers.stream().sorted(Comparator.comparing(BalanceProvider::name)).forEach((provider) -> {
 			String accounts = "accounts." + provider.name();

@@ -52,12 +52,13 @@ final class ViewAssembler {
 
 	private final Forecaster forecaster;
 
-	ViewAssembler(BalancesProperties properties, Clock clock, JsonMapper jsonMapper, BalanceHistory history) {
+	ViewAssembler(BalancesProperties properties, Clock clock, JsonMapper jsonMapper, BalanceHistory history,
+			Forecaster forecaster) {
 		this.properties = properties;
 		this.clock = clock;
 		this.jsonMapper = jsonMapper;
 		this.history = history;
-		this.forecaster = new Forecaster(properties.forecast());
+		this.forecaster = forecaster;
 	}
 
 	/**
