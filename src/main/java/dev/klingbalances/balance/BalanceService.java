@@ -193,7 +193,7 @@ public class BalanceService {
 		Slot slot = slot(providerNames, product, scope);
 		slot.asked = true;
 		// One form per value ("20", "20.0" and "2E+1" share an answer), never in exponent notation.
-		return current(slot).pick(product, Decimals.plain(need), this.properties.picker().cachedPicks());
+		return current(slot).pick(product, Decimals.plain(need));
 	}
 
 	/**

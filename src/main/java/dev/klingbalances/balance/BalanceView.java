@@ -39,6 +39,14 @@ public final class BalanceView {
 
 	private final Map<String, PreparedJson<AccountBalance>> prepared = new ConcurrentHashMap<>();
 
+	/**
+	 * Answers of {@code /balances/next} kept per view, for different products and needs (formerly
+	 * {@code balances.picker.cached-picks}): a bound on memory only, since a view is rebuilt
+	 * whenever its figures change and consumers ask for few distinct needs; an answer beyond it is
+	 * made again at each request, the same.
+	 */
+	static final int CACHED_PICKS = 64;
+
 	/** Answers of {@code /balances/next} per product and need, made on first use (bounded). */
 	private final Map<String, AccountPicker.Pick> picks = new ConcurrentHashMap<>();
 
@@ -117,16 +125,16 @@ public final class BalanceView {
 
 	/**
 	 * The account to use next for a product and need, judged at the moment the view was built
-	 * (the view is rebuilt when time alone changes the figures or their age).
-	 * @param cached at most this many picks are kept with the view
+	 * (the view is rebuilt when time alone changes the figures or their age). At most
+	 * {@link #CACHED_PICKS} answers are kept with the view.
 	 */
-	AccountPicker.Pick pick(String product, BigDecimal need, int cached) {
+	AccountPicker.Pick pick(String product, BigDecimal need) {
 		String key = product + '\u0000' + need.toPlainString();
 		AccountPicker.Pick pick = this.picks.get(key);
 		if (pick == null) {
 			pick = AccountPicker.pick(this.response, product, need, this.response.generatedAt(),
 					this.content.cacheableUntil(), this.jsonMapper);
-			if (this.picks.size() < cached) {
+			if (this.picks.size() < CACHED_PICKS) {
 				this.picks.putIfAbsent(key, pick);
 			}
 		}

@@ -11,7 +11,6 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import org.jspecify.annotations.Nullable;
@@ -39,11 +38,8 @@ public record BalancesProperties(@NotNull @DefaultValue("4s") Duration deadline,
 
 	/**
 	 * @param maxNeed the largest {@code need} accepted (larger is a 400: no account holds that much)
-	 * @param cachedPicks answers per view kept ready, for different products and needs (a view is
-	 * rebuilt whenever its figures change, and its answers with it)
 	 */
-	public record Picker(@NotNull @DecimalMin("1") @DefaultValue("1000000000") BigDecimal maxNeed,
-			@Min(0) @DefaultValue("64") int cachedPicks) {
+	public record Picker(@NotNull @DecimalMin("1") @DefaultValue("1000000000") BigDecimal maxNeed) {
 	}
 
 	/**

@@ -2,7 +2,6 @@ package dev.klingbalances.cache;
 
 import java.time.Duration;
 
-import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
@@ -16,11 +15,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxStale how long the last good snapshot stays servable (marked stale) after it was fetched
  * @param errorTtl how long a failed fetch is remembered before the next request may try again
  * (longer when the upstream's {@code Retry-After} asks for longer)
- * @param refreshAhead share of the TTL after which a snapshot is refreshed in the background
- * (0.8 = at 80 % of its freshness)
- * @param refreshJitter spread of the refresh point per account: each account is refreshed
- * ahead somewhere between {@code refresh-ahead - refresh-jitter} and {@code refresh-ahead} of
- * its TTL (fixed per account), so accounts fetched together do not all come due together
+ * @param refreshAhead share of the TTL after which a snapshot is refreshed in the background, at
+ * the latest (0.8 = at 80 % of its freshness): each account is refreshed somewhere between
+ * three quarters of it and all of it (0.6 to 0.8 of its TTL, fixed per account), so accounts
+ * fetched together do not all come due together
  * @param keepWarm which accounts the sweep keeps fresh: {@code all}, or only the
  * {@code requested} ones
  * @param keepWarmFor with {@code keep-warm=requested}: how long after the last request an
@@ -36,17 +34,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 public record CacheSettings(@NotNull @DefaultValue("24h") Duration maxStale, @NotNull @DefaultValue("30s") Duration errorTtl,
 		@DecimalMin("0.1") @DecimalMax("1.0") @DefaultValue("0.8") double refreshAhead,
-		@DecimalMin("0.0") @DecimalMax("0.5") @DefaultValue("0.2") double refreshJitter,
 		@NotNull @DefaultValue("all") KeepWarm keepWarm,
 		@NotNull @DefaultValue("30m") Duration keepWarmFor, @NotNull @DefaultValue("5s") Duration sweepInterval,
 		@NotNull @DefaultValue("60s") Duration loadTimeout, @DefaultValue("true") boolean warmUp,
 		@Min(1) @DefaultValue("10000") int maximumSize, @Min(1) @DefaultValue("16") int fetchConcurrency,
 		@Min(1) @DefaultValue("10000") int fetchQueueCapacity) {
-
-	@AssertTrue(message = "balances.cache.refresh-jitter must be smaller than balances.cache.refresh-ahead")
-	boolean isJitterBelowRefreshAhead() {
-		return this.refreshJitter < this.refreshAhead;
-	}
 
 	/** Which accounts the background sweep keeps fresh. */
 	public enum KeepWarm {

@@ -52,6 +52,14 @@ public final class RefreshingCache<V> {
 
 	private static final Logger logger = LoggerFactory.getLogger(RefreshingCache.class);
 
+	/**
+	 * How far before {@code refresh-ahead} a key's refresh point may lie, as a share of it: a
+	 * quarter (0.6 to 0.8 of the TTL with the default 0.8; formerly
+	 * {@code balances.cache.refresh-jitter}). Wide enough that accounts fetched together come due
+	 * apart, and it follows refresh-ahead, so it never reaches below the start of the TTL.
+	 */
+	static final double REFRESH_SPREAD = 0.25;
+
 	private final String name;
 
 	private final Function<String, Mono<V>> loader;
@@ -266,7 +274,8 @@ public final class RefreshingCache<V> {
 
 	/**
 	 * A good value is refreshed ahead once it has lived its key's share of the TTL: between
-	 * {@code refresh-ahead - refresh-jitter} and {@code refresh-ahead}, fixed per key.
+	 * {@code refresh-ahead} less {@link #REFRESH_SPREAD} of it and {@code refresh-ahead}, fixed
+	 * per key.
 	 */
 	private boolean isDueForRefresh(String key, CachedValue<V> current, Instant now) {
 		if (current.error() != null || current.fetchedAt() == null) {
@@ -285,7 +294,7 @@ public final class RefreshingCache<V> {
 		hash *= 0xc2b2ae35;
 		hash ^= hash >>> 16;
 		double spread = (hash >>> 8) / (double) (1 << 24);
-		double share = this.settings.refreshAhead() - this.settings.refreshJitter() * spread;
+		double share = this.settings.refreshAhead() * (1 - REFRESH_SPREAD * spread);
 		return (long) (this.ttl.toMillis() * share);
 	}
 

@@ -34,14 +34,23 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 /**
  * The caches' entries in Redis: one JSON string per entry ({@code <prefix>cache:<cache>:<key>},
- * living {@code balances.store.entry-ttl}), a lease per fetch ({@code SET NX PX} with a token of
- * that fetch, given back by a compare-and-delete script), and a notice on one channel for every write, which the other
- * replicas take up (this replica ignores its own). Every Redis failure becomes a
- * {@link dev.klingbalances.balance.StoreUnavailableException}.
+ * living {@code balances.cache.max-stale} plus {@link #ENTRY_MARGIN}), a lease per fetch
+ * ({@code SET NX PX} with a token of that fetch, given back by a compare-and-delete script), and a
+ * notice on one channel for every write, which the other replicas take up (this replica ignores
+ * its own). Every Redis failure becomes a
+ * {@link dev.klingbalances.cache.StoreUnavailableException}.
  */
 final class RedisSharedStore implements SharedStore {
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisSharedStore.class);
+
+	/**
+	 * How much longer than {@code balances.cache.max-stale} an entry lives in Redis (25 h by
+	 * default; formerly {@code balances.store.entry-ttl}, which had to be kept above max-stale by
+	 * hand): an entry is written when its snapshot is fetched, and stays servable max-stale after
+	 * that; the hour covers a cache TTL of up to an hour on top and the pods' clocks.
+	 */
+	static final Duration ENTRY_MARGIN = Duration.ofHours(1);
 
 	/**
 	 * Deletes the lease only if the fetch's token still holds it (it may have expired and been
@@ -73,11 +82,15 @@ final class RedisSharedStore implements SharedStore {
 	/** Told of every notice (cache, key) before the caches are, e.g. to mark copies derived from it stale. */
 	private final List<BiConsumer<String, String>> beforeNotice = new CopyOnWriteArrayList<>();
 
+	/**
+	 * @param maxStale {@code balances.cache.max-stale}: an entry lives that long plus
+	 * {@link #ENTRY_MARGIN}
+	 */
 	RedisSharedStore(StringRedisTemplate redis, RedisMessageListenerContainer container, JsonMapper json, StoreKeys keys,
-			Duration entryTtl, RedisStoreMonitor monitor) {
+			Duration maxStale, RedisStoreMonitor monitor) {
 		this.redis = redis;
 		this.keys = keys;
-		this.entryTtl = entryTtl;
+		this.entryTtl = maxStale.plus(ENTRY_MARGIN);
 		this.monitor = monitor;
 		this.json = json.rebuild().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 		container.addMessageListener(this::noticed, new ChannelTopic(keys.written()));

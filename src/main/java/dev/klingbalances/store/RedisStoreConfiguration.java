@@ -102,16 +102,13 @@ class RedisStoreConfiguration {
 		return new RedisStoreMonitor(redis, properties, balanceService, taskScheduler, storeListenerContainer);
 	}
 
+	/** Shared snapshots, which outlive {@code balances.cache.max-stale} (the time they may be served stale). */
 	@Bean
 	RedisSharedStore sharedStore(StringRedisTemplate redis, RedisMessageListenerContainer storeListenerContainer,
-			JsonMapper jsonMapper, StoreKeys keys, StoreProperties properties, BalancesProperties balancesProperties,
+			JsonMapper jsonMapper, StoreKeys keys, BalancesProperties balancesProperties,
 			RedisStoreMonitor monitor) {
-		if (properties.entryTtl().compareTo(balancesProperties.cache().maxStale()) <= 0) {
-			throw new IllegalStateException("balances.store.entry-ttl (" + properties.entryTtl()
-					+ ") must be longer than balances.cache.max-stale (" + balancesProperties.cache().maxStale()
-					+ "): a shared snapshot must outlive the time it may be served stale");
-		}
-		return new RedisSharedStore(redis, storeListenerContainer, jsonMapper, keys, properties.entryTtl(), monitor);
+		return new RedisSharedStore(redis, storeListenerContainer, jsonMapper, keys,
+				balancesProperties.cache().maxStale(), monitor);
 	}
 
 	/**

@@ -18,9 +18,6 @@ import org.springframework.validation.annotation.Validated;
  * replicas sharing one Redis)
  * @param keyPrefix put before every Redis key and channel name, so several deployments can share
  * one Redis; no braces (on a Redis Cluster they would choose the keys' hash slot)
- * @param entryTtl how long a shared snapshot lives in Redis; keep it above
- * {@code balances.cache.max-stale} plus the longest cache TTL (checked at start-up against
- * max-stale)
  * @param leaderLockExpiry how long the leader's lock lives without being renewed: a leader that
  * dies is replaced after at most this long (it is renewed several times within it)
  * @param checkInterval how often Redis is checked (health, {@code balances_store_up}); when it
@@ -29,7 +26,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("balances.store")
 public record StoreProperties(@NotNull @DefaultValue("memory") StoreType type,
-		@NotBlank @DefaultValue("kling-balances:") String keyPrefix, @NotNull @DefaultValue("25h") Duration entryTtl,
+		@NotBlank @DefaultValue("kling-balances:") String keyPrefix,
 		@NotNull @DefaultValue("10s") Duration leaderLockExpiry, @NotNull @DefaultValue("5s") Duration checkInterval) {
 
 	@AssertTrue(message = "balances.store.leader-lock-expiry must be at least 1s")
@@ -42,13 +39,9 @@ public record StoreProperties(@NotNull @DefaultValue("memory") StoreType type,
 		return this.keyPrefix == null || (this.keyPrefix.indexOf('{') < 0 && this.keyPrefix.indexOf('}') < 0);
 	}
 
-	@AssertTrue(message = "balances.store.entry-ttl and check-interval must be positive")
-	boolean isTimingPositive() {
-		return isPositive(this.entryTtl) && isPositive(this.checkInterval);
-	}
-
-	private static boolean isPositive(Duration duration) {
-		return !duration.isNegative() && !duration.isZero();
+	@AssertTrue(message = "balances.store.check-interval must be positive")
+	boolean isCheckIntervalPositive() {
+		return !this.checkInterval.isNegative() && !this.checkInterval.isZero();
 	}
 
 	/** The store the replicas share. */

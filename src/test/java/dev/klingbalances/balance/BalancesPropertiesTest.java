@@ -22,7 +22,6 @@ class BalancesPropertiesTest {
 		BalancesProperties properties = TestSettings.balances();
 		assertThat(properties.forecast().estimateStep()).isEqualTo(Duration.ofMinutes(1));
 		assertThat(properties.picker().maxNeed()).isEqualByComparingTo(new BigDecimal("1000000000"));
-		assertThat(properties.picker().cachedPicks()).isEqualTo(64);
 	}
 
 	@Test

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import dev.klingbalances.model.Grant;
 import dev.klingbalances.model.GrantStatus;
@@ -83,6 +84,25 @@ class NextAccountServiceTest {
 
 		assertThat(again).isSameAs(twenty);
 		assertThat(new String(twenty.bytes(), java.nio.charset.StandardCharsets.UTF_8)).contains("\"need\":20,");
+	}
+
+	@Test
+	void keepsTheAnswersOfAtMostCachedPicksNeedsPerView() {
+		this.service.balances(Set.of(), false);
+		int kept = BalanceView.CACHED_PICKS;
+
+		List<AccountPicker.Pick> first = IntStream.rangeClosed(1, kept + 1).mapToObj(this::nextVideo).toList();
+
+		for (int need = 1; need <= kept; need++) {
+			assertThat(nextVideo(need)).as("need %d, kept with the view", need).isSameAs(first.get(need - 1));
+		}
+		AccountPicker.Pick beyond = nextVideo(kept + 1);
+		assertThat(beyond).as("past the bound: made again").isNotSameAs(first.get(kept));
+		assertThat(beyond.answer().bytes()).as("and the same").isEqualTo(first.get(kept).answer().bytes());
+	}
+
+	private AccountPicker.Pick nextVideo(int need) {
+		return this.service.next(Set.of(), "video", BigDecimal.valueOf(need), AccountScope.ALL);
 	}
 
 	private static Grant pack(String id, String remaining, int expiresInDays) {

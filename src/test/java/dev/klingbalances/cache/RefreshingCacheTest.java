@@ -168,15 +168,29 @@ class RefreshingCacheTest {
 		assertThat(cache.peek("a")).isNull();
 	}
 
+	/** The default refresh-ahead, 0.8: each key between 0.6 and 0.8 of the TTL. */
 	@Test
 	void refreshPointsAreSpreadOverTheJitterWindowAndFixedPerKey() {
 		RefreshingCache<String> cache = cache((key) -> Mono.just("v"));
+		assertSpreadBetween(cache, 0.6, 0.8);
+	}
+
+	/** The window is a quarter of refresh-ahead, whatever it is set to: 0.4 gives 0.3 to 0.4. */
+	@Test
+	void theJitterWindowFollowsRefreshAhead() {
+		CacheSettings earlier = TestSettings.balances("balances.cache.refresh-ahead=0.4").cache();
+		RefreshingCache<String> cache = new RefreshingCache<>("test", (key) -> Mono.just("v"), TTL, earlier, this.clock,
+				new SimpleMeterRegistry());
+		assertSpreadBetween(cache, 0.3, 0.4);
+	}
+
+	private static void assertSpreadBetween(RefreshingCache<String> cache, double from, double to) {
 		List<Long> points = new ArrayList<>();
 		for (int i = 0; i < 200; i++) {
 			points.add(cache.refreshAfterMillis("account-" + i));
 		}
-		long earliest = (long) (TTL.toMillis() * (this.settings.refreshAhead() - this.settings.refreshJitter()));
-		long latest = (long) (TTL.toMillis() * this.settings.refreshAhead());
+		long earliest = Math.round(TTL.toMillis() * from);
+		long latest = Math.round(TTL.toMillis() * to);
 		assertThat(points).allSatisfy((point) -> assertThat(point).isBetween(earliest, latest));
 		assertThat(points.stream().distinct().count()).as("spread, not one point").isGreaterThan(150);
 		assertThat(points.stream().mapToLong(Long::longValue).max().getAsLong()

@@ -72,7 +72,7 @@ class RedisHistoryConsumptionTest extends TwoPodsOnOneRedis {
 		deaf.setConnectionFactory(this.podB.connectionFactory);
 		deaf.afterPropertiesSet();
 		RedisHistoryStore historyB = history(this.podB, new RedisSharedStore(this.podB.redis, deaf, RedisPod.JSON,
-				this.podB.keys, Duration.ofHours(25), this.podB.monitor));
+				this.podB.keys, RedisPod.MAX_STALE, this.podB.monitor));
 		BalanceService a = service(historyA, sharedA);
 		BalanceService b = service(historyB, sharedB);
 

@@ -63,8 +63,8 @@ class RedisLeaderHandoverTest {
 
 	private GenericApplicationContext replica() {
 		TestRedis redisServer = this.shape.server();
-		StoreProperties properties = new StoreProperties(StoreType.REDIS, "handover-test:", Duration.ofHours(25),
-				LOCK_EXPIRY, Duration.ofSeconds(1));
+		StoreProperties properties = new StoreProperties(StoreType.REDIS, "handover-test:", LOCK_EXPIRY,
+				Duration.ofSeconds(1));
 		StoreKeys keys = new StoreKeys(properties.keyPrefix());
 		GenericApplicationContext context = new GenericApplicationContext();
 		context.registerBean(LettuceConnectionFactory.class, redisServer::connectionFactory);

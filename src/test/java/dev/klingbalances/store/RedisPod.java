@@ -3,6 +3,7 @@ package dev.klingbalances.store;
 import java.time.Duration;
 
 import dev.klingbalances.balance.BalanceService;
+import dev.klingbalances.balance.TestSettings;
 import dev.klingbalances.store.StoreProperties.StoreType;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,6 +27,9 @@ final class RedisPod implements AutoCloseable {
 
 	static final JsonMapper JSON = JsonMapper.builder().build();
 
+	/** {@code balances.cache.max-stale} as the application has it by default. */
+	static final Duration MAX_STALE = TestSettings.balances().cache().maxStale();
+
 	final LettuceConnectionFactory connectionFactory;
 
 	final StringRedisTemplate redis;
@@ -45,8 +49,7 @@ final class RedisPod implements AutoCloseable {
 	RedisPod(TestRedis container, String keyPrefix) {
 		this.connectionFactory = container.connectionFactory();
 		this.redis = new StringRedisTemplate(this.connectionFactory);
-		this.properties = new StoreProperties(StoreType.REDIS, keyPrefix, Duration.ofHours(25), Duration.ofSeconds(1),
-				Duration.ofSeconds(1));
+		this.properties = new StoreProperties(StoreType.REDIS, keyPrefix, Duration.ofSeconds(1), Duration.ofSeconds(1));
 		this.keys = new StoreKeys(keyPrefix);
 		this.scheduler.initialize();
 		this.listeners = new RedisMessageListenerContainer();
@@ -64,8 +67,13 @@ final class RedisPod implements AutoCloseable {
 		return this.listeners;
 	}
 
+	/** The shared store with the default {@code balances.cache.max-stale}. */
 	RedisSharedStore sharedStore() {
-		return new RedisSharedStore(this.redis, listeners(), JSON, this.keys, this.properties.entryTtl(), this.monitor);
+		return sharedStore(MAX_STALE);
+	}
+
+	RedisSharedStore sharedStore(Duration maxStale) {
+		return new RedisSharedStore(this.redis, listeners(), JSON, this.keys, maxStale, this.monitor);
 	}
 
 	@Override

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import dev.klingbalances.cache.CachedValue;
 import dev.klingbalances.cache.SharedEntries;
@@ -17,8 +18,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@link RedisSharedStore} against a real Redis, two "pods" with a connection each: entries read
- * back exactly as written, leases exclusive between pods and expiring, write notices reaching the
- * other pod but not the writer.
+ * back exactly as written and live max-stale plus an hour, leases exclusive between pods and
+ * expiring, write notices reaching the other pod but not the writer.
  */
 class RedisSharedStoreTest extends TwoPodsOnOneRedis {
 
@@ -34,6 +35,29 @@ class RedisSharedStoreTest extends TwoPodsOnOneRedis {
 		assertThat(back).isEqualTo(entry);
 		assertThat(back.value().details().get("reportedTotal")).hasToString("1000.50");
 		assertThat(back.value().details().get(BalanceSnapshot.SESSION_EXPIRES_AT)).isInstanceOf(Instant.class);
+	}
+
+	/**
+	 * An entry outlives the time it may be served stale by an hour: {@code balances.cache.max-stale}
+	 * sets how long it lives in Redis (no setting of its own to keep above it).
+	 */
+	@Test
+	void anEntryLivesMaxStalePlusAnHour() {
+		SharedEntries<BalanceSnapshot> byDefault = this.podA.sharedStore().entries("balances.kling", BalanceSnapshot.class);
+		SharedEntries<BalanceSnapshot> twoHours = this.podA.sharedStore(Duration.ofHours(2))
+			.entries("balances.kling", BalanceSnapshot.class);
+
+		byDefault.write("team-a", SampleEntries.snapshot());
+		twoHours.write("team-b", SampleEntries.snapshot());
+
+		assertThat(timeToLive("team-a")).as("the default max-stale, 24 h")
+			.isBetween(Duration.ofHours(25).minusMinutes(1), Duration.ofHours(25));
+		assertThat(timeToLive("team-b")).as("max-stale=2h").isBetween(Duration.ofHours(3).minusMinutes(1),
+				Duration.ofHours(3));
+	}
+
+	private Duration timeToLive(String key) {
+		return Duration.ofSeconds(this.podB.redis.getExpire(this.podB.keys.entry("balances.kling", key), TimeUnit.SECONDS));
 	}
 
 	@Test

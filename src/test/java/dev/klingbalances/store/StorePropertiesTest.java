@@ -23,8 +23,8 @@ class StorePropertiesTest {
 			StoreProperties properties = context.getBean(StoreProperties.class);
 			assertThat(properties.type()).isEqualTo(StoreType.MEMORY);
 			assertThat(properties.keyPrefix()).isEqualTo("kling-balances:");
-			assertThat(properties.entryTtl()).isEqualTo(Duration.ofHours(25));
 			assertThat(properties.leaderLockExpiry()).isEqualTo(Duration.ofSeconds(10));
+			assertThat(properties.checkInterval()).isEqualTo(Duration.ofSeconds(5));
 		});
 	}
 
@@ -42,7 +42,8 @@ class StorePropertiesTest {
 			.run((context) -> assertThat(context).getFailure()
 				.hasStackTraceContaining("balances.store.leader-lock-expiry must be at least 1s"));
 		this.runner.withPropertyValues("balances.store.check-interval=0s")
-			.run((context) -> assertThat(context).getFailure().hasStackTraceContaining("check-interval"));
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("balances.store.check-interval must be positive"));
 		this.runner.withPropertyValues("balances.store.key-prefix=")
 			.run((context) -> assertThat(context).getFailure().hasStackTraceContaining("keyPrefix"));
 		this.runner.withPropertyValues("balances.store.key-prefix=team-{a}:")

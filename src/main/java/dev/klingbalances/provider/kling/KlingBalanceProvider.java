@@ -65,8 +65,7 @@ class KlingBalanceProvider implements BalanceProvider {
 		this.properties = properties;
 		this.accounts = new LinkedHashMap<>();
 		for (KlingProperties.Account account : properties.accounts()) {
-			KlingCredential credential = KlingCredential.of(account, properties.tokenTtl(),
-					properties.tokenRenewBefore());
+			KlingCredential credential = KlingCredential.of(account, properties.tokenTtl());
 			this.accounts.put(account.id(),
 					new Account(credential, lanes.lane("kling:" + credential.fingerprint(), properties.minRequestInterval(),
 							RequestLanes.Turn.UNTIL_ANSWERED)));

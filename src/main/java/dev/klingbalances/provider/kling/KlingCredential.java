@@ -34,11 +34,11 @@ abstract sealed class KlingCredential {
 		this.fingerprint = Fingerprint.of(identity);
 	}
 
-	static KlingCredential of(KlingProperties.Account account, Duration tokenTtl, Duration renewBefore) {
+	static KlingCredential of(KlingProperties.Account account, Duration tokenTtl) {
 		if (account.usesApiKey()) {
 			return new ApiKey(account.apiKey());
 		}
-		return new SignedToken(account.accessKey(), account.secretKey(), tokenTtl, renewBefore);
+		return new SignedToken(account.accessKey(), account.secretKey(), tokenTtl);
 	}
 
 	/** Stable key for the request pacer: a truncated SHA-256 of the public half, never the secret. */
@@ -81,12 +81,20 @@ abstract sealed class KlingCredential {
 
 	/**
 	 * Access key + secret key: an HS256 JWT with {@code iss} = access key, {@code exp} = now + ttl,
-	 * {@code nbf} = now - 5 s. One token is cached and re-signed only when it is within
-	 * {@code renewBefore} of {@code exp}, or after the upstream refused it.
+	 * {@code nbf} = now - 5 s. One token is cached and re-signed only when a sixth of its
+	 * lifetime is left, or after the upstream refused it.
 	 */
 	static final class SignedToken extends KlingCredential {
 
 		private static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
+
+		/**
+		 * A token is re-signed once 1/6 of its lifetime is left (5 minutes of the default 30;
+		 * formerly {@code balances.kling.token-renew-before}): long enough for a request and its
+		 * retries to reach Kling before {@code exp}, and it can never reach the whole lifetime,
+		 * which would sign a new token for every request.
+		 */
+		private static final int RENEW_WHEN_LEFT = 6;
 
 		private static final JWSHeader HEADER = new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT)
 			.build();
@@ -103,12 +111,12 @@ abstract sealed class KlingCredential {
 
 		private @Nullable Instant renewAt;
 
-		SignedToken(String accessKey, String secretKey, Duration ttl, Duration renewBefore) {
+		SignedToken(String accessKey, String secretKey, Duration ttl) {
 			super(accessKey);
 			this.accessKey = accessKey;
 			this.signer = new AnyLengthHs256Signer(secretKey.getBytes(StandardCharsets.UTF_8));
 			this.ttl = ttl;
-			this.renewBefore = renewBefore;
+			this.renewBefore = ttl.dividedBy(RENEW_WHEN_LEFT);
 		}
 
 		@Override

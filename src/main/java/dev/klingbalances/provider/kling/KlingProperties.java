@@ -36,8 +36,8 @@ import org.springframework.validation.annotation.Validated;
  * @param minRequestInterval least time between two requests with one credential (Kling allows
  * QPS ≤ 1; the default adds a margin for network jitter)
  * @param dataDelay how far Kling's remaining quantities lag reality
- * @param tokenTtl lifetime of a signed JWT ({@code exp = now + ttl})
- * @param tokenRenewBefore a cached JWT is re-signed once it is this close to {@code exp}
+ * @param tokenTtl lifetime of a signed JWT ({@code exp = now + ttl}); a cached JWT is re-signed
+ * once a sixth of it is left (5 minutes of the default 30)
  * @param maxRetryAfter longest {@code Retry-After} honoured; a longer one is cut to this (a
  * broken or hostile header must not freeze an account indefinitely)
  * @param http transport limits
@@ -56,7 +56,6 @@ record KlingProperties(
 				message = "must be at least 1s: Kling allows one request per second per account") @DefaultValue("1100ms") Duration minRequestInterval,
 		@NotNull @DurationMin(seconds = 0) @DefaultValue("12h") Duration dataDelay,
 		@NotNull @DurationMin(seconds = 10) @DefaultValue("30m") Duration tokenTtl,
-		@NotNull @DurationMin(seconds = 0) @DefaultValue("5m") Duration tokenRenewBefore,
 		@NotNull @DurationMin(seconds = 1) @DefaultValue("10m") Duration maxRetryAfter,
 		@NotNull @Valid @DefaultValue @NestedConfigurationProperty UpstreamHttpProperties http,
 		@NotNull @DefaultValue List<@Valid Account> accounts,
@@ -78,11 +77,6 @@ record KlingProperties(
 	@Override
 	public void validate(Object target, Errors errors) {
 		KlingProperties properties = (KlingProperties) target;
-		if (properties.tokenTtl() != null && properties.tokenRenewBefore() != null
-				&& properties.tokenRenewBefore().compareTo(properties.tokenTtl()) >= 0) {
-			errors.rejectValue("tokenRenewBefore", "kling.tokenRenewBefore", PREFIX
-					+ ".token-renew-before must be shorter than token-ttl, or every request would sign a new token");
-		}
 		validateProducts(properties.products(), errors);
 		Map<String, Integer> ids = new HashMap<>();
 		Map<String, Integer> credentials = new HashMap<>();

@@ -30,7 +30,7 @@ class KlingCredentialTest {
 	private static final Instant NOW = Instant.parse("2026-03-01T10:00:00Z");
 
 	private final KlingCredential.SignedToken credential = new KlingCredential.SignedToken(ACCESS_KEY, SECRET_KEY,
-			Duration.ofMinutes(30), Duration.ofMinutes(5));
+			Duration.ofMinutes(30));
 
 	@Test
 	void signsAnHs256JwtWithKlingsHeaderAndClaims() throws Exception {
@@ -47,6 +47,7 @@ class KlingCredentialTest {
 		assertThat(claims.getNotBeforeTime().toInstant()).isEqualTo(NOW.minusSeconds(5));
 	}
 
+	/** The default token-ttl, 30 minutes: renewed with 5 minutes left. */
 	@Test
 	void reusesTheTokenUntilItIsWithinTheRenewalWindow() {
 		String first = this.credential.bearer(NOW);
@@ -56,6 +57,25 @@ class KlingCredentialTest {
 		String renewed = this.credential.bearer(NOW.plus(Duration.ofMinutes(25)));
 		assertThat(renewed).isNotEqualTo(first);
 		assertThat(this.credential.bearer(NOW.plus(Duration.ofMinutes(26)))).isEqualTo(renewed);
+	}
+
+	/**
+	 * The renewal window follows {@code balances.kling.token-ttl}: a sixth of it. Even the
+	 * shortest token-ttl allowed (10 s) is reused for most of its life, never signed anew for
+	 * every request.
+	 */
+	@Test
+	void renewsATokenWhenASixthOfItsLifetimeIsLeft() {
+		KlingCredential.SignedToken hourly = new KlingCredential.SignedToken(ACCESS_KEY, SECRET_KEY, Duration.ofHours(1));
+		String first = hourly.bearer(NOW);
+		assertThat(hourly.bearer(NOW.plus(Duration.ofMinutes(50)).minusSeconds(1))).isEqualTo(first);
+		assertThat(hourly.bearer(NOW.plus(Duration.ofMinutes(50)))).isNotEqualTo(first);
+
+		KlingCredential.SignedToken shortest = new KlingCredential.SignedToken(ACCESS_KEY, SECRET_KEY,
+				Duration.ofSeconds(10));
+		String token = shortest.bearer(NOW);
+		assertThat(shortest.bearer(NOW.plusSeconds(8))).isEqualTo(token);
+		assertThat(shortest.bearer(NOW.plusSeconds(9))).isNotEqualTo(token);
 	}
 
 	@Test
@@ -76,7 +96,7 @@ class KlingCredentialTest {
 		byte[] shortSecret = "short-secret-16b".getBytes(StandardCharsets.UTF_8);
 		assertThatExceptionOfType(KeyLengthException.class).isThrownBy(() -> new MACSigner(shortSecret));
 		KlingCredential.SignedToken shortKeyed = new KlingCredential.SignedToken(ACCESS_KEY, "short-secret-16b",
-				Duration.ofMinutes(30), Duration.ofMinutes(5));
+				Duration.ofMinutes(30));
 
 		String token = shortKeyed.bearer(NOW);
 
@@ -91,7 +111,7 @@ class KlingCredentialTest {
 	@Test
 	void sendsAnApiKeyVerbatimAndNeverRenewsIt() {
 		KlingCredential apiKey = KlingCredential.of(new KlingProperties.Account("new", null, null, "api-key-123"),
-				Duration.ofMinutes(30), Duration.ofMinutes(5));
+				Duration.ofMinutes(30));
 
 		assertThat(apiKey.bearer(NOW)).isEqualTo("api-key-123");
 		apiKey.rejected("api-key-123");
@@ -101,7 +121,7 @@ class KlingCredentialTest {
 	@Test
 	void fingerprintAndToStringRevealNoKey() {
 		KlingCredential apiKey = KlingCredential.of(new KlingProperties.Account("new", null, null, "api-key-123"),
-				Duration.ofMinutes(30), Duration.ofMinutes(5));
+				Duration.ofMinutes(30));
 
 		assertThat(this.credential.fingerprint()).matches("[0-9a-f]{16}");
 		assertThat(apiKey.fingerprint()).matches("[0-9a-f]{16}").isNotEqualTo(this.credential.fingerprint());

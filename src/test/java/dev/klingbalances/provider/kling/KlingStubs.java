@@ -81,7 +81,7 @@ final class KlingStubs {
 	KlingProperties properties(Duration minRequestInterval, UpstreamHttpProperties http,
 			KlingProperties.Account... accounts) {
 		return new KlingProperties(baseUrl(), Duration.ofDays(400), Duration.ofMinutes(15), minRequestInterval,
-				Duration.ofHours(12), Duration.ofMinutes(30), Duration.ofMinutes(5), MAX_RETRY_AFTER, http,
+				Duration.ofHours(12), Duration.ofMinutes(30), MAX_RETRY_AFTER, http,
 				List.of(accounts), List.of());
 	}
 
