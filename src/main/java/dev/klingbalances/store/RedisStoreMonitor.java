@@ -7,6 +7,9 @@ import java.util.function.Supplier;
 
 import dev.klingbalances.balance.BalanceService;
 import dev.klingbalances.cache.StoreUnavailableException;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.models.partitions.Partitions;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,12 +17,14 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * Checks Redis every {@code balances.store.check-interval} (PING) and is told of every failed
+ * Checks Redis every {@code balances.store.check-interval} (PING; on a Redis Cluster also that
+ * this client knows a node for every slot) and is told of every failed
  * store call in between; starts the write notices' subscription once Redis answers (a replica
  * starts without Redis). When Redis answers again after a failure, this replica re-reads the
  * shared snapshots ({@link BalanceService#resync()}): the write notices sent meanwhile were lost.
@@ -57,6 +62,35 @@ final class RedisStoreMonitor implements StoreStatus, SmartLifecycle {
 		this.properties = properties;
 		this.balanceService = balanceService;
 		this.scheduler = scheduler;
+	}
+
+	/**
+	 * On a Redis Cluster, answering nodes are not enough: this client must also know a node for
+	 * every slot. Its view is refreshed when it does not (a cluster that came back, possibly
+	 * after the client last looked at it half-formed: Lettuce's adaptive refreshes are spaced
+	 * out, so without this the store would count as up while keyed calls still fail).
+	 */
+	private void requireEverySlotServed() {
+		if (!(this.redis.getRequiredConnectionFactory() instanceof LettuceConnectionFactory lettuce)
+				|| !(lettuce.getNativeClient() instanceof RedisClusterClient cluster)) {
+			return;
+		}
+		if (servesEverySlot(cluster.getPartitions())) {
+			return;
+		}
+		cluster.refreshPartitions();
+		if (!servesEverySlot(cluster.getPartitions())) {
+			throw new IllegalStateException("the Redis Cluster does not serve every slot yet");
+		}
+	}
+
+	private static boolean servesEverySlot(Partitions partitions) {
+		for (int slot = 0; slot < SlotHash.SLOT_COUNT; slot++) {
+			if (partitions.getPartitionBySlot(slot) == null) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	@Override
@@ -102,6 +136,7 @@ final class RedisStoreMonitor implements StoreStatus, SmartLifecycle {
 	void check() {
 		try {
 			this.redis.execute(RedisConnection::ping, true);
+			requireEverySlotServed();
 		}
 		catch (RuntimeException ex) {
 			failed(ex);

@@ -57,7 +57,17 @@ final class RedisTestCluster implements TestRedis, AutoCloseable {
 	}
 
 	private void start() {
+		startNodesApart();
+		join();
+	}
+
+	/** The nodes start in cluster mode, empty and not yet joined: they answer, but serve no slot. */
+	void startNodesApart() {
 		Startables.deepStart(this.nodes).join();
+	}
+
+	/** The started nodes form one cluster with every slot served. */
+	void join() {
 		List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
 		create.addAll(addresses());
 		create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
