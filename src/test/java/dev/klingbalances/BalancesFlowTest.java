@@ -15,6 +15,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.klingbalances.balance.BalanceService;
+import dev.klingbalances.cache.RefreshingCache;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Whole-app flows against WireMock stand-ins of both upstreams: coalescing, the Kling QPS rule
@@ -65,6 +68,9 @@ class BalancesFlowTest {
 
 	@Autowired
 	private CacheManager cacheManager;
+
+	@Autowired
+	private BalanceService balanceService;
 
 	@DynamicPropertySource
 	static void upstreams(DynamicPropertyRegistry registry) {
@@ -204,7 +210,10 @@ class BalancesFlowTest {
 		}
 		statuses.forEach((status) -> assertThat(status.join()).isEqualTo(200));
 		pool.shutdown();
-		Thread.sleep(1500);
+		// The fetches the storm started may still be waiting for their turn: every one must have
+		// reached the stand-in before the gaps are measured.
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.balanceService.caches().stream().allMatch(RefreshingCache::isIdle));
 		for (String authorization : List.of("Bearer " + UpstreamStubs.KLING_KEY_A, "Bearer " + UpstreamStubs.KLING_KEY_B)) {
 			List<Instant> times = stubs.klingRequests(authorization)
 				.stream()

@@ -1,8 +1,10 @@
 package dev.klingbalances.faults;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +15,10 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.extension.requestfilter.RequestFilterAction;
 import com.github.tomakehurst.wiremock.extension.requestfilter.StubRequestFilterV2;
 import com.github.tomakehurst.wiremock.http.Request;
+import com.github.tomakehurst.wiremock.matching.MatchResult;
+import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import com.github.tomakehurst.wiremock.matching.StringValuePattern;
+import com.github.tomakehurst.wiremock.matching.ValueMatcher;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.klingbalances.UpstreamStubs;
@@ -29,12 +34,15 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 /**
- * WireMock stand-ins of both upstreams for the fault tests, on 127.0.0.1, with two steady
- * accounts and two victims per provider. A fault is installed for both victims of a provider
- * at once: the cold victim has never been read when the fault hits, the primed victim has one
- * good snapshot. Kling accounts are told apart by their bearer token: the cold victim is the
- * only access-key/secret-key account (its bearer is a signed JWT, so a re-signed token is
- * visible), every other account uses an API key. Bodies come from {@link UpstreamStubs}.
+ * WireMock stand-ins of both upstreams for the fault tests, on 127.0.0.1, with steady accounts
+ * and a pair of victims per provider. A fault is installed for both victims of a pair at once:
+ * the cold victim has never been read when the fault hits, the primed victim has one good
+ * snapshot. Kling has a second pair of victims, so that the fault matrix can alternate between
+ * them: a case then never waits out Kling's one-second pacing of the previous case's requests.
+ * Kling accounts are told apart by their bearer token: the cold victims are the
+ * access-key/secret-key accounts (their bearer is a signed JWT, told apart by its issuer, so a
+ * re-signed token is visible), every other account uses an API key. Bodies come from
+ * {@link UpstreamStubs}.
  * <p>
  * Responses are asynchronous, so a stub that hangs for a minute holds no server thread.
  */
@@ -48,6 +56,10 @@ final class FaultStubs {
 
 	static final String PRIMED = "victim-primed";
 
+	static final String COLD_2 = "victim-cold-2";
+
+	static final String PRIMED_2 = "victim-primed-2";
+
 	static final String KEY_STEADY_A = "fault-kling-key-steady-aaaaaaaaaaaa";
 
 	static final String KEY_STEADY_B = "fault-kling-key-steady-bbbbbbbbbbbb";
@@ -57,6 +69,12 @@ final class FaultStubs {
 	static final String SECRET_KEY_COLD = "fault-kling-secret-key-cold-cccccccccccccccccccc";
 
 	static final String KEY_PRIMED = "fault-kling-key-primed-dddddddddddd";
+
+	static final String ACCESS_KEY_COLD_2 = "fault-kling-access-key-cold-ffff";
+
+	static final String SECRET_KEY_COLD_2 = "fault-kling-secret-key-cold-ffffffffffffffffffff";
+
+	static final String KEY_PRIMED_2 = "fault-kling-key-primed-gggggggggggg";
 
 	static final String USEAPI_TOKEN = "user:4321-fault-useapi-token-eeeeeeeeeeee";
 
@@ -68,17 +86,24 @@ final class FaultStubs {
 
 	/** Every secret the app is configured with: none may show up in an answer or a log. */
 	static final List<String> SECRETS = List.of(KEY_STEADY_A, KEY_STEADY_B, SECRET_KEY_COLD, KEY_PRIMED,
-			USEAPI_TOKEN);
+			SECRET_KEY_COLD_2, KEY_PRIMED_2, USEAPI_TOKEN);
+
+	/** Every Kling account, in the order of the configuration. */
+	static final List<String> KLING_ACCOUNTS = List.of(STEADY_A, STEADY_B, COLD, PRIMED, COLD_2, PRIMED_2);
 
 	/** Remaining capacity each account's good answer reports (never 0, so a 0 is always made up). */
 	static final Map<String, BigDecimal> REMAINING = Map.of("kling/" + STEADY_A, new BigDecimal("118"),
 			"kling/" + STEADY_B, new BigDecimal("40"), "kling/" + COLD, new BigDecimal("700"), "kling/" + PRIMED,
-			new BigDecimal("333"), "useapi/" + EMAIL_STEADY, new BigDecimal("56000"), "useapi/" + EMAIL_COLD,
+			new BigDecimal("333"), "kling/" + COLD_2, new BigDecimal("650"), "kling/" + PRIMED_2,
+			new BigDecimal("290"), "useapi/" + EMAIL_STEADY, new BigDecimal("56000"), "useapi/" + EMAIL_COLD,
 			new BigDecimal("1200"), "useapi/" + EMAIL_PRIMED, new BigDecimal("4400"));
 
 	static final String KLING_PATH = "/kling/account/costs";
 
 	static final String USEAPI_ACCOUNTS = "/useapi/v1/kling/accounts";
+
+	/** Pairs of Kling victims. */
+	static final int VICTIM_PAIRS = 2;
 
 	private static final int FAULT_PRIORITY = 1;
 
@@ -119,6 +144,11 @@ final class FaultStubs {
 				Map.entry("balances.kling.accounts[2].secret-key", SECRET_KEY_COLD),
 				Map.entry("balances.kling.accounts[3].id", PRIMED),
 				Map.entry("balances.kling.accounts[3].api-key", KEY_PRIMED),
+				Map.entry("balances.kling.accounts[4].id", COLD_2),
+				Map.entry("balances.kling.accounts[4].access-key", ACCESS_KEY_COLD_2),
+				Map.entry("balances.kling.accounts[4].secret-key", SECRET_KEY_COLD_2),
+				Map.entry("balances.kling.accounts[5].id", PRIMED_2),
+				Map.entry("balances.kling.accounts[5].api-key", KEY_PRIMED_2),
 				Map.entry("balances.useapi.base-url", base + "/useapi"),
 				Map.entry("balances.useapi.token", USEAPI_TOKEN));
 	}
@@ -129,7 +159,7 @@ final class FaultStubs {
 	void healthy() {
 		this.server.resetAll();
 		this.transitDelay.clear();
-		for (String account : List.of(STEADY_A, STEADY_B, COLD, PRIMED)) {
+		for (String account : KLING_ACCOUNTS) {
 			this.server.stubFor(klingRequest(account).atPriority(HEALTHY_PRIORITY).willReturn(good("kling", account)));
 		}
 		StringBuilder listing = new StringBuilder("{");
@@ -161,7 +191,12 @@ final class FaultStubs {
 
 	/** Installs {@code fault} for both victims of {@code provider}, ahead of the good answers. */
 	void fault(String provider, ResponseDefinitionBuilder fault) {
-		for (String account : victims(provider)) {
+		fault(provider, 0, fault);
+	}
+
+	/** Installs {@code fault} for both victims of one pair, ahead of the good answers. */
+	void fault(String provider, int pair, ResponseDefinitionBuilder fault) {
+		for (String account : victims(provider, pair)) {
 			this.server.stubFor(request(provider, account).atPriority(FAULT_PRIORITY).willReturn(fault));
 		}
 	}
@@ -171,8 +206,25 @@ final class FaultStubs {
 		this.server.stubFor(request(provider, account).atPriority(FAULT_PRIORITY).willReturn(fault));
 	}
 
+	/** The first pair of victims: cold, then primed. */
 	static List<String> victims(String provider) {
-		return provider.equals("kling") ? List.of(COLD, PRIMED) : List.of(EMAIL_COLD, EMAIL_PRIMED);
+		return victims(provider, 0);
+	}
+
+	/**
+	 * A pair of victims, cold then primed: Kling has two ({@link #VICTIM_PAIRS}), useapi.net one
+	 * (its calls share one token's pacing, so a second pair would not shorten any wait).
+	 */
+	static List<String> victims(String provider, int pair) {
+		if (!provider.equals("kling")) {
+			return List.of(EMAIL_COLD, EMAIL_PRIMED);
+		}
+		return (pair % VICTIM_PAIRS == 0) ? List.of(COLD, PRIMED) : List.of(COLD_2, PRIMED_2);
+	}
+
+	/** Every account of a provider. */
+	static List<String> accounts(String provider) {
+		return provider.equals("kling") ? KLING_ACCOUNTS : List.of(EMAIL_STEADY, EMAIL_COLD, EMAIL_PRIMED);
 	}
 
 	static List<String> steady(String provider) {
@@ -184,7 +236,8 @@ final class FaultStubs {
 	}
 
 	static MappingBuilder klingRequest(String account) {
-		return get(urlPathEqualTo(KLING_PATH)).withHeader("Authorization", authorization(account));
+		MappingBuilder request = get(urlPathEqualTo(KLING_PATH)).withHeader("Authorization", authorization(account));
+		return isSigned(account) ? request.andMatching(new IssuedBy(accessKey(account))) : request;
 	}
 
 	static MappingBuilder useapiRequest(String email) {
@@ -201,17 +254,47 @@ final class FaultStubs {
 			case STEADY_A -> equalTo("Bearer " + KEY_STEADY_A);
 			case STEADY_B -> equalTo("Bearer " + KEY_STEADY_B);
 			case PRIMED -> equalTo("Bearer " + KEY_PRIMED);
-			case COLD -> matching("Bearer eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+			case PRIMED_2 -> equalTo("Bearer " + KEY_PRIMED_2);
+			case COLD, COLD_2 -> matching("Bearer eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
 			default -> throw new IllegalArgumentException("no Kling account " + account);
 		};
 	}
 
+	private static boolean isSigned(String account) {
+		return account.equals(COLD) || account.equals(COLD_2);
+	}
+
+	private static String accessKey(String account) {
+		return account.equals(COLD) ? ACCESS_KEY_COLD : ACCESS_KEY_COLD_2;
+	}
+
+	/** A signed token's issuer ({@code iss}, the access key): tells the JWT accounts apart. */
+	record IssuedBy(String accessKey) implements ValueMatcher<Request> {
+
+		@Override
+		public MatchResult match(Request request) {
+			String bearer = request.getHeader("Authorization");
+			String[] parts = (bearer != null) ? bearer.substring("Bearer ".length()).split("\\.") : new String[0];
+			if (parts.length != 3) {
+				return MatchResult.noMatch();
+			}
+			String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+			return MatchResult.of(claims.contains("\"iss\":\"" + this.accessKey + "\""));
+		}
+
+	}
+
 	/** Requests that reached the stand-in for this account, oldest first. */
 	List<LoggedRequest> requests(String provider, String account) {
-		List<LoggedRequest> requests = provider.equals("kling")
-				? this.server.findAll(getRequestedFor(urlPathEqualTo(KLING_PATH)).withHeader("Authorization",
-						authorization(account)))
-				: this.server.findAll(getRequestedFor(urlPathMatching(useapiPathPattern(account))));
+		List<LoggedRequest> requests;
+		if (provider.equals("kling")) {
+			RequestPatternBuilder pattern = getRequestedFor(urlPathEqualTo(KLING_PATH)).withHeader("Authorization",
+					authorization(account));
+			requests = this.server.findAll(isSigned(account) ? pattern.andMatching(new IssuedBy(accessKey(account))) : pattern);
+		}
+		else {
+			requests = this.server.findAll(getRequestedFor(urlPathMatching(useapiPathPattern(account))));
+		}
 		return requests.stream().sorted(Comparator.comparing(LoggedRequest::getLoggedDate)).toList();
 	}
 

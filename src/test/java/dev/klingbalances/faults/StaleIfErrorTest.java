@@ -3,7 +3,7 @@ package dev.klingbalances.faults;
 import java.time.Duration;
 import java.time.Instant;
 
-import dev.klingbalances.cache.CachedValue;
+import dev.klingbalances.cache.RefreshingCache;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -135,21 +135,17 @@ class StaleIfErrorTest extends FaultTestSupport {
 		return answer;
 	}
 
-	private void awaitAccountList() throws InterruptedException {
-		long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		while (System.nanoTime() < end) {
-			CachedValue<?> entry = this.balanceService.caches()
-				.stream()
-				.filter((cache) -> cache.name().equals("accounts.useapi"))
-				.findFirst()
-				.orElseThrow()
-				.peek("*");
-			if (entry != null && entry.error() != null) {
-				return;
-			}
-			Thread.sleep(50);
-		}
-		throw new AssertionError("the account list fetch did not end");
+	private void awaitAccountList() {
+		RefreshingCache<?> lists = this.balanceService.caches()
+			.stream()
+			.filter((cache) -> cache.name().equals("accounts.useapi"))
+			.findFirst()
+			.orElseThrow();
+		org.awaitility.Awaitility.await()
+			.alias("the account list fetch ended with its error")
+			.atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> lists.peek("*"), (entry) -> entry != null && entry.error() != null);
 	}
 
 }
