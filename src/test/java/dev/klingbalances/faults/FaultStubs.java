@@ -189,11 +189,6 @@ final class FaultStubs {
 		this.transitDelay.set(pathPart, delay);
 	}
 
-	/** Installs {@code fault} for both victims of {@code provider}, ahead of the good answers. */
-	void fault(String provider, ResponseDefinitionBuilder fault) {
-		fault(provider, 0, fault);
-	}
-
 	/** Installs {@code fault} for both victims of one pair, ahead of the good answers. */
 	void fault(String provider, int pair, ResponseDefinitionBuilder fault) {
 		for (String account : victims(provider, pair)) {
